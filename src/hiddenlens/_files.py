@@ -1,0 +1,53 @@
+"""Safe file writing: nothing is overwritten unless asked, nothing is left half-written."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+def check_writable(path: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Return `path` as a Path, refusing an existing file unless `overwrite` is true."""
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(
+            f"{path} already exists; pass overwrite=True (--force on the command line) "
+            "to replace it."
+        )
+    if path.exists() and path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; give a file name to write to.")
+    if not path.parent.exists():
+        raise FileNotFoundError(f"The folder {path.parent} does not exist; create it first.")
+    return path
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, overwrite: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; rename it onto `path` only if the block succeeds.
+
+    The temporary name keeps the suffix so that writers which look at it (matplotlib) work.
+    """
+    path = check_writable(path, overwrite)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes, overwrite: bool = False) -> Path:
+    """Write `data` to `path` through a temporary file and a rename."""
+    with atomic_path(path, overwrite) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str, overwrite: bool = False) -> Path:
+    return atomic_write_bytes(path, text.encode("utf-8"), overwrite)

@@ -1,0 +1,40 @@
+"""The typer app every command module registers on, and what the commands share."""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="hiddenlens",
+    help=(
+        "See what the hidden layers of a trained feed-forward network do to its data, and what "
+        "each neuron is looking for.\n\n"
+        "Start with:  hiddenlens demo"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+DATA_HELP = "Data set: mnist-embedded, mnist, iris, wine, breast-cancer, or a CSV / mnist.pkl.gz."
+FORCE_HELP = "Replace output files that already exist."
+
+
+def load_model_arg(path: str):
+    """Load the MODEL argument of a command (any format `load_model` reads)."""
+    from hiddenlens.io import load_model
+
+    return load_model(path)
+
+
+def load_data_arg(name: str | None, net=None, target: str | None = None):
+    """The --data option: the model's own data set by default, else mnist-embedded."""
+    from hiddenlens.data import load_dataset
+
+    if name is None and net is not None and net.dataset and net.dataset != "mnist-nielsen":
+        name = net.dataset
+    return load_dataset(name or "mnist-embedded", target=target)

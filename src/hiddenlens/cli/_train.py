@@ -1,0 +1,98 @@
+"""hiddenlens train / evaluate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from hiddenlens.cli._app import DATA_HELP, FORCE_HELP, app, console, load_data_arg, load_model_arg
+
+
+@app.command()
+def train(
+    preset: str = typer.Argument(
+        None, help="A seed network: nielsen, keras-blog, single-layer, zero-vs-one."
+    ),
+    output: Path = typer.Option(..., "-o", "--output", help="Model file to write."),
+    sizes: str = typer.Option(None, help="Layer widths instead of a preset, e.g. 784-100-10."),
+    activation: str = typer.Option("sigmoid", help="Hidden activation: sigmoid, tanh, relu, linear."),
+    output_activation: str = typer.Option("softmax", "--output-activation",
+                                          help="softmax, sigmoid or linear."),
+    data: str = typer.Option(None, "--data", help=DATA_HELP),
+    target: str = typer.Option(None, help="Label column of a CSV file."),
+    epochs: int = typer.Option(None, help="Epochs (default: the preset's, else 10)."),
+    lr: float = typer.Option(None, help="Learning rate (default: the preset's, else 0.1)."),
+    batch_size: int = typer.Option(None, help="Mini-batch size (default: preset's, else 32)."),
+    optimizer: str = typer.Option(None, help="sgd, rmsprop or adam."),
+    seed: int = typer.Option(0, help="Seeds initial weights and shuffling: same seed, same net."),
+    checkpoint: Path = typer.Option(None, help="Write a resumable checkpoint after every epoch."),
+    resume: Path = typer.Option(None, help="Continue an interrupted run from its checkpoint."),
+    force: bool = typer.Option(False, "--force", help=FORCE_HELP),
+):
+    """Train a network and save it.
+
+    Examples:
+
+      hiddenlens train nielsen -o nielsen.safetensors
+
+      hiddenlens train --sizes 4-8-3 --activation tanh --data iris -o iris.safetensors
+    """
+    import hiddenlens as hl
+    from hiddenlens._files import check_writable
+
+    check_writable(output, force)
+    if preset is None and sizes is None:
+        raise ValueError("Give a preset (nielsen, keras-blog, single-layer, zero-vs-one) or --sizes.")
+    options = {k: v for k, v in dict(epochs=epochs, lr=lr, batch_size=batch_size,
+                                     optimizer=optimizer).items() if v is not None}
+    run = dict(checkpoint=checkpoint, resume=resume, overwrite=force)
+    if preset is not None:
+        ds = hl.load_dataset(data, target=target) if data else None
+        if sizes:
+            options["sizes"] = _parse_sizes(sizes)
+        net = hl.train_preset(preset, ds, seed=seed, **options, **run)
+    else:
+        ds = hl.load_dataset(data or "mnist-embedded", target=target)
+        net = hl.DenseNet(_parse_sizes(sizes), activation, output_activation, seed=seed,
+                          task=ds.task)
+        hl.train(net, ds, seed=seed, **options, **run)
+    net.save(output, overwrite=force)
+    last = net.history[-1]
+    score = {k: v for k, v in last.items() if k.startswith("test_") and k != "test_loss"}
+    console.print(
+        f"{net!r} trained on {net.dataset}: "
+        + ", ".join(f"{k.removeprefix('test_')} {v:.4f}" for k, v in score.items())
+        + f" on the test split, {last['samples_per_second']:.0f} samples/s.\n"
+        f"Model written to {output}"
+    )
+
+
+@app.command()
+def evaluate(
+    model: str = typer.Argument(..., help="A model file."),
+    data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
+    target: str = typer.Option(None, help="Label column of a CSV file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the numbers as JSON."),
+):
+    """Accuracy, per-class accuracy and the confusion matrix on the test split.
+
+    Example:  hiddenlens evaluate nielsen.safetensors --json
+    """
+    from hiddenlens.evaluate import evaluate as evaluate_model
+
+    net = load_model_arg(model)
+    ds = load_data_arg(data, net, target)
+    result = evaluate_model(net, ds.X_test, ds.y_test)
+    if as_json:
+        console.print_json(json.dumps(result.to_dict()))
+    else:
+        console.print(result.to_text())
+
+
+def _parse_sizes(text: str) -> list[int]:
+    try:
+        return [int(s) for s in text.replace(",", "-").split("-")]
+    except ValueError:
+        raise ValueError(f"--sizes must look like 784-100-10. Got {text!r} instead.") from None

