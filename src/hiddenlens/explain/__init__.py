@@ -3,3 +3,14 @@
 from hiddenlens.explain._receptive_fields import receptive_fields
 
 __all__ = ["receptive_fields"]
+from hiddenlens.explain._gradients import (  # noqa: E402
+    input_x_gradient,
+    jacobian,
+    loss_sensitivity,
+    saliency,
+    smoothgrad,
+)
+from hiddenlens.explain._integrated import integrated_gradients  # noqa: E402
+
+__all__ += ["input_x_gradient", "integrated_gradients", "jacobian", "loss_sensitivity",
+            "saliency", "smoothgrad"]
