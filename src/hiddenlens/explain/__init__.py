@@ -14,3 +14,7 @@ from hiddenlens.explain._integrated import integrated_gradients  # noqa: E402
 
 __all__ += ["input_x_gradient", "integrated_gradients", "jacobian", "loss_sensitivity",
             "saliency", "smoothgrad"]
+from hiddenlens.explain._groups import image_patches  # noqa: E402
+from hiddenlens.explain._permutation import permutation_importance  # noqa: E402
+
+__all__ += ["image_patches", "permutation_importance"]

@@ -94,11 +94,19 @@ def z0_of(net: DenseNet, X: torch.Tensor) -> torch.Tensor:
 
 
 def forward_from_z0(net: DenseNet, z0: torch.Tensor):
-    """Every layer's (pre_activations, activations) given layer 0's pre-activation (..., h)."""
-    zs, acts = [z0], [apply_activation(net.activations[0], z0)]
+    """Every layer's (pre_activations, activations) given layer 0's pre-activation (..., h).
+
+    Leading dimensions are flattened for the pass (softmax acts on rows) and restored.
+    """
+    lead = z0.shape[:-1]
+    z = z0.reshape(-1, z0.shape[-1])
+    zs, acts = [z], [apply_activation(net.activations[0], z)]
     for lin, name in zip(net.module.linears[1:], net.activations[1:]):
         zs.append(lin(acts[-1]))
         acts.append(apply_activation(name, zs[-1]))
+    if len(lead) != 1:
+        zs = [t.reshape(*lead, t.shape[-1]) for t in zs]
+        acts = [t.reshape(*lead, t.shape[-1]) for t in acts]
     return zs, acts
 
 
