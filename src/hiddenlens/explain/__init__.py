@@ -18,3 +18,6 @@ from hiddenlens.explain._groups import image_patches  # noqa: E402
 from hiddenlens.explain._permutation import permutation_importance  # noqa: E402
 
 __all__ += ["image_patches", "permutation_importance"]
+from hiddenlens.explain._perturbation import occlusion, perturbation_importance  # noqa: E402
+
+__all__ += ["occlusion", "perturbation_importance"]
