@@ -21,3 +21,6 @@ __all__ += ["image_patches", "permutation_importance"]
 from hiddenlens.explain._perturbation import occlusion, perturbation_importance  # noqa: E402
 
 __all__ += ["occlusion", "perturbation_importance"]
+from hiddenlens.explain._tabular_importance import garson, lek_profile, olden  # noqa: E402
+
+__all__ += ["garson", "lek_profile", "olden"]
