@@ -14,42 +14,70 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
-from hiddenlens.explain._targets import first_layer, forward_from_z0, z0_of
-from hiddenlens.net import DenseNet
+from hiddenlens.explain._targets import first_layer, z0_of
+from hiddenlens.net import DenseNet, apply_activation
 
 MAX_BLOCK_ELEMENTS = 2**23  # (perturbations * rows * widest layer) per block: 32 MB float32
 
 
 class FirstLayerCache:
-    """Layer 0's pre-activation of the data, and the network's response to column changes.
+    """Layer 0's pre-activation of the data, and one layer's response to column changes.
 
     Parameters
     ----------
     net : DenseNet
     X : tensor of shape (n, n_inputs), the model's dtype
+    layer : int, default=-1
+        The layer whose values are returned (the output for scores, any unit for occlusion).
+    pre_activation : bool, default=False
+        Return that layer's pre-activation (logits) instead of its activation.
+
+    Only the rows a change touches are run through the network (a pixel that is 0 before and
+    after a shuffle leaves the row as it was); the others keep the unperturbed values, which
+    are exactly what a full pass would give them since z0 + 0 = z0.
     """
 
-    def __init__(self, net: DenseNet, X: torch.Tensor):
-        self.net, self.X = net, X
+    def __init__(self, net: DenseNet, X: torch.Tensor, layer: int = -1,
+                 pre_activation: bool = False):
+        self.net, self.layer, self.pre = net, layer % net.n_layers, pre_activation
         W, _ = first_layer(net)
         self.Wt = W.T.contiguous()  # (d, h): raw-input rows of W0
         self.z0 = z0_of(net, X)  # (n, h)
+        self.base = self.values(self.z0)  # (n, width of `layer`)
         width = max(net.sizes[1:])
         self.block = max(1, MAX_BLOCK_ELEMENTS // max(1, len(X) * width))
 
-    def forward(self, cols: torch.Tensor, dX: torch.Tensor):
-        """(zs, acts) of every layer, each (B, n, width), for B changes of B column sets.
-
-        cols : (B, k) int64 column indices; dX : (B, n, k) the change of those columns.
-        """
+    def values(self, z: torch.Tensor) -> torch.Tensor:
+        """The chosen layer's values (T, width) from layer 0 pre-activations (T, h)."""
+        net, L = self.net, self.layer
         with torch.no_grad():
-            z = torch.baddbmm(self.z0.expand(len(cols), -1, -1), dX, self.Wt[cols])
-            return forward_from_z0(self.net, z)
+            for l in range(L + 1):
+                if l > 0:
+                    z = net.module.linears[l](a)
+                if l == L and self.pre:
+                    return z
+                a = apply_activation(net.activations[l], z)
+            return a
+
+    def block_values(self, cols: torch.Tensor, dX: torch.Tensor) -> torch.Tensor:
+        """Values (B, n, width) after B changes: cols (B, k) int64, dX (B, n, k)."""
+        changed = (dX != 0).any(-1)  # (B, n)
+        b, r = changed.nonzero(as_tuple=True)  # (T,) the touched (change, row) pairs
+        out = self.base.expand(len(cols), -1, -1).clone()
+        if len(b) == 0:
+            return out
+        with torch.no_grad():
+            if cols.shape[1] == 1:  # rank one: dz = dx * W0[:, j], only on touched rows
+                z = self.z0[r] + dX[b, r] * self.Wt[cols[b, 0]]
+            else:
+                z = self.z0[r] + torch.bmm(dX, self.Wt[cols])[b, r]
+            out[b, r] = self.values(z)
+        return out
 
 
 def iter_blocks(cache: FirstLayerCache, groups: list[np.ndarray], n_repeats: int,
                 delta: Callable[[int, int], torch.Tensor]) -> Iterator:
-    """Yield (tasks, zs, acts) for blocks of (group, repeat) perturbations.
+    """Yield (tasks, values (B, n, width)) for blocks of (group, repeat) perturbations.
 
     Consecutive tasks whose groups have the same size share one batched product; a block
     holds at most `cache.block` tasks so memory stays bounded. `delta(g, r)` returns the
@@ -65,8 +93,7 @@ def iter_blocks(cache: FirstLayerCache, groups: list[np.ndarray], n_repeats: int
         batch = tasks[i:j]
         cols = torch.as_tensor(np.stack([groups[g] for g, _ in batch]), dtype=torch.int64)
         dX = torch.stack([delta(g, r) for g, r in batch])  # (B, n, k)
-        zs, acts = cache.forward(cols, dX)
-        yield batch, zs, acts
+        yield batch, cache.block_values(cols, dX)
         i = j
 
 

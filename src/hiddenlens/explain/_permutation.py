@@ -66,7 +66,8 @@ def permutation_importance(
         raise ValueError(f"`y` must hold one label per example ({n}). Got {y.shape[0]} instead.")
     cols, _ = check_groups(net, groups)
     sw = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
-    baseline = Scorer(net, scoring, sw)(y, net.forward(X.numpy())[None])[0]
+    scorer = Scorer(net, scoring, sw)
+    baseline = scorer(y, FirstLayerCache(net, X, -1, scorer.from_logits).base[None].numpy())[0]
 
     seed = check_random_state(random_state).randint(np.iinfo(np.int32).max + 1)
     m = _check_max_samples(max_samples, n)
@@ -106,7 +107,7 @@ def _shuffle_chain(rs: np.random.RandomState, m: int, n_repeats: int) -> np.ndar
 
 
 def _permuted_scores(net, X, y, cols, perms, scorer, progress) -> np.ndarray:
-    cache = FirstLayerCache(net, X)
+    cache = FirstLayerCache(net, X, -1, scorer.from_logits)
     P = torch.as_tensor(perms)
     n_repeats = len(perms)
     scores = np.empty((len(cols), n_repeats))
@@ -119,8 +120,8 @@ def _permuted_scores(net, X, y, cols, perms, scorer, progress) -> np.ndarray:
         return block[P[r]] - block
 
     with progress_bar(progress, len(cols) * n_repeats, "permutation importance") as advance:
-        for tasks, _, acts in iter_blocks(cache, cols, n_repeats, delta):
-            values = scorer(y, acts[-1].numpy())
+        for tasks, out in iter_blocks(cache, cols, n_repeats, delta):
+            values = scorer(y, out.numpy())
             for (g, r), s in zip(tasks, values):
                 scores[g, r] = s
             advance(len(tasks))

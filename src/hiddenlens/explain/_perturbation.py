@@ -66,7 +66,8 @@ def perturbation_importance(
                          "instead.")
     cols, names = check_groups(net, groups)
     scorer = Scorer(net, scoring)
-    baseline = scorer(y, net.forward(X.numpy())[None])[0]
+    cache = FirstLayerCache(net, X, -1, scorer.from_logits)
+    baseline = scorer(y, cache.base[None].numpy())[0]
     span = (X.max(0).values - X.min(0).values) * noise  # (d,) half-width of the noise
     children = np.random.SeedSequence(random_state).spawn(len(cols))
     drawn: dict[int, torch.Tensor] = {}
@@ -80,10 +81,9 @@ def perturbation_importance(
         return drawn[g][r]
 
     scores = np.empty((len(cols), n_repeats))
-    cache = FirstLayerCache(net, X)
     with progress_bar(progress, len(cols) * n_repeats, "perturbation importance") as advance:
-        for tasks, _, acts in iter_blocks(cache, cols, n_repeats, delta):
-            for (g, r), s in zip(tasks, scorer(y, acts[-1].numpy())):
+        for tasks, out in iter_blocks(cache, cols, n_repeats, delta):
+            for (g, r), s in zip(tasks, scorer(y, out.numpy())):
                 scores[g, r] = s
             advance(len(tasks))
     importances = baseline - scores
@@ -131,10 +131,9 @@ def occlusion(
     X = net.tensor(X)
     B = check_baseline(net, baseline, len(X))
     layer, units, pre = resolve_target(net, X, target, pre_activation)
-    cache = FirstLayerCache(net, X)
-    full = _target_values(cache.forward(torch.zeros(1, 1, dtype=torch.int64),
-                                        torch.zeros(1, len(X), 1, dtype=X.dtype)),
-                          layer, units, pre)[0]  # (n,)
+    cache = FirstLayerCache(net, X, layer, pre)
+    index = units[:, None]  # (n, 1): each example's target unit
+    full = cache.base.gather(1, index)[:, 0]  # (n,)
     total = torch.zeros_like(X)
     counts = torch.zeros(X.shape[1], dtype=X.dtype)
 
@@ -143,19 +142,11 @@ def occlusion(
         return (B[:, c] if len(B) > 1 else B[:, c].expand(len(X), -1)) - X[:, c]
 
     with progress_bar(progress, len(patches), "occlusion") as advance:
-        for tasks, zs, acts in iter_blocks(cache, patches, 1, delta):
-            drops = full - _target_values((zs, acts), layer, units, pre)  # (B, n)
+        for tasks, values in iter_blocks(cache, patches, 1, delta):
+            drops = full - values.gather(2, index.expand(len(tasks), -1, -1))[..., 0]  # (B, n)
             for (g, _), drop in zip(tasks, drops):
                 c = torch.as_tensor(patches[g])
                 total[:, c] += drop[:, None]
                 counts[c] += 1
             advance(len(tasks))
     return (total / counts).numpy()
-
-
-def _target_values(forward, layer: int, units: torch.Tensor, pre: bool) -> torch.Tensor:
-    """The target unit of every example under every perturbation, (B, n)."""
-    zs, acts = forward
-    values = (zs if pre else acts)[layer]  # (B, n, width)
-    index = units[None, :, None].expand(values.shape[0], -1, 1)
-    return values.gather(2, index)[..., 0]

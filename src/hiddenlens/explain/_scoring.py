@@ -46,19 +46,22 @@ class Scorer:
                 f"Got {scoring!r} instead."
             )
         self.fast_accuracy = scoring == "accuracy" and sample_weight is None
+        # softmax and sigmoid are monotone: the argmax (or the sign) of the logits gives the
+        # same classes, and skipping the output activation saves its cost on every row
+        self.from_logits = self.fast_accuracy and net.output in ("softmax", "sigmoid")
         self.name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
 
     def predictions(self, out: np.ndarray) -> np.ndarray:
-        """Output activations (..., n, n_outputs) -> what `net.predict` returns."""
+        """Outputs (..., n, n_outputs) -> what `net.predict` returns (logits if from_logits)."""
         net = self.net
         if net.task == "regression":
             return out[..., 0] if net.n_outputs == 1 else out
         if net.n_outputs == 1:
-            return (out[..., 0] > 0.5).astype(np.int64)
+            return (out[..., 0] > (0 if self.from_logits else 0.5)).astype(np.int64)
         return out.argmax(-1)
 
     def __call__(self, y: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """Scores (B,) of outputs (B, n, n_outputs)."""
+        """Scores (B,) of outputs (B, n, n_outputs): logits when `from_logits`."""
         if self.fast_accuracy:  # count / n: bit-identical to accuracy_score's mean
             return (self.predictions(out) == y).sum(-1) / out.shape[1]
         return np.array([self._one(y, o) for o in out])
