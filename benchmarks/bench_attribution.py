@@ -31,8 +31,8 @@ import hiddenlens as hl
 from hiddenlens.explain import (
     integrated_gradients,
     occlusion,
-    perturbation_importance,
     permutation_importance,
+    perturbation_importance,
     saliency,
     smoothgrad,
 )

@@ -11,8 +11,6 @@ from captum.attr import (
 )
 
 import hiddenlens as hl
-
-pytestmark = pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require")
 from hiddenlens.explain import (
     input_x_gradient,
     integrated_gradients,
@@ -21,6 +19,8 @@ from hiddenlens.explain import (
     saliency,
     smoothgrad,
 )
+
+pytestmark = pytest.mark.filterwarnings("ignore:Input Tensor 0 did not already require")
 
 
 @pytest.fixture(scope="module")

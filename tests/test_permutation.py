@@ -85,7 +85,8 @@ def test_regression_r2_matches_scikit_learn():
     rng = np.random.RandomState(0)
     X = rng.randn(80, 5)
     y = X[:, 0] * 2 - X[:, 3] + 0.1 * rng.randn(80)
-    reg = _fit(MLPRegressor(hidden_layer_sizes=(7,), activation="relu", max_iter=200, random_state=0), X, y)
+    reg = _fit(MLPRegressor(hidden_layer_sizes=(7,), activation="relu", max_iter=200,
+                            random_state=0), X, y)
     theirs = sk_permutation_importance(reg, X, y, n_repeats=4, random_state=0)
     ours = permutation_importance(_from_mlp(reg), X, y, n_repeats=4, random_state=0)
     np.testing.assert_allclose(ours.importances, theirs.importances, atol=1e-12)

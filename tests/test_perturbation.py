@@ -87,5 +87,6 @@ def test_bad_arguments_say_what_is_wrong(iris_net):
     with pytest.raises(ValueError, match=r"`noise` must be a fraction of each feature's "
                                          r"range > 0\. Got -1 instead\."):
         perturbation_importance(net, X, y, noise=-1)
-    with pytest.raises(ValueError, match=r"`y` must hold one label per example \(38\)\. Got 3 instead\."):
+    with pytest.raises(ValueError,
+                       match=r"`y` must hold one label per example \(38\)\. Got 3 instead\."):
         perturbation_importance(net, X, y[:3])

@@ -7,6 +7,21 @@ The public API lives here; every other module is private.
 from hiddenlens import _files  # noqa: F401
 from hiddenlens._version import __version__
 from hiddenlens.data import DATASETS, Dataset, load_dataset
+from hiddenlens.explain import (
+    garson,
+    image_patches,
+    input_x_gradient,
+    integrated_gradients,
+    jacobian,
+    lek_profile,
+    loss_sensitivity,
+    occlusion,
+    olden,
+    permutation_importance,
+    perturbation_importance,
+    saliency,
+    smoothgrad,
+)
 from hiddenlens.io import load_model
 from hiddenlens.net import DenseNet, Trace
 from hiddenlens.presets import PRESETS, train_preset
@@ -23,4 +38,18 @@ __all__ = [
     "load_model",
     "train",
     "train_preset",
+    # attribution and feature importance
+    "garson",
+    "image_patches",
+    "input_x_gradient",
+    "integrated_gradients",
+    "jacobian",
+    "lek_profile",
+    "loss_sensitivity",
+    "occlusion",
+    "olden",
+    "permutation_importance",
+    "perturbation_importance",
+    "saliency",
+    "smoothgrad",
 ]

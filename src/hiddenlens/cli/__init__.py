@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import sys
 
-from hiddenlens.cli import _demo, _train  # noqa: F401  (they register commands)
-from hiddenlens.cli import _attribute  # noqa: F401,E402
+from hiddenlens.cli import (  # noqa: F401  (they register commands)
+    _attribute,  # noqa: F401,E402
+    _demo,
+    _train,
+)
 from hiddenlens.cli._app import app, err_console
 
 

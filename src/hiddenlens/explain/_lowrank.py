@@ -50,6 +50,7 @@ class FirstLayerCache:
     def values(self, z: torch.Tensor) -> torch.Tensor:
         """The chosen layer's values (T, width) from layer 0 pre-activations (T, h)."""
         net, L = self.net, self.layer
+        a = z
         with torch.no_grad():
             for l in range(L + 1):
                 if l > 0:
