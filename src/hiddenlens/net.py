@@ -384,6 +384,7 @@ def _check_sizes(sizes) -> list[int]:
 
 def _check_hidden_activations(activation, n_hidden: int) -> list[str]:
     if isinstance(activation, str):
+        check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
         activation = [activation] * n_hidden
     activation = list(activation)
     if len(activation) != n_hidden:
