@@ -100,3 +100,59 @@ def test_regression_on_a_csv(tmp_path):
 def test_bad_training_input(call, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         call(hl.load_dataset("iris"))
+
+
+@pytest.mark.parametrize("sizes,act,out,loss", [
+    ([5, 4, 3], "sigmoid", "sigmoid", "quadratic"), ([5, 4, 3], "relu", "softmax", "cross-entropy"),
+    ([5, 4, 3], "tanh", "softmax", "quadratic"), ([5, 4, 1], "tanh", "sigmoid", "cross-entropy"),
+    ([5, 4, 3, 3], ["relu", "sigmoid"], "sigmoid", "cross-entropy"),
+    ([5, 4, 1], "linear", "linear", "mse"), ([5, 1], "sigmoid", "linear", "quadratic"),
+])
+def test_closed_form_gradients_equal_autograd(sizes, act, out, loss):
+    import torch
+
+    from hiddenlens._backprop import loss_gradients
+    from hiddenlens.train import TrainConfig, _Loop
+
+    regression = out == "linear"
+    net = hl.DenseNet(sizes, act, out, dtype=torch.float64, seed=2)
+    net.set_preprocessing(np.linspace(0, 1, 5), np.linspace(1, 2, 5))
+    rng = np.random.RandomState(0)
+    y = rng.randn(8).astype(np.float32) if regression else rng.randint(0, max(2, sizes[-1]), 8)
+    ds = hl.Dataset(rng.randn(8, 5).astype(np.float32), y, rng.randn(2, 5).astype(np.float32),
+                    y[:2], [f"f{i}" for i in range(5)],
+                    None if regression else [str(i) for i in range(max(2, sizes[-1]))], "toy",
+                    task="regression" if regression else "classification")
+    loop = _Loop(net, ds, TrainConfig(loss=loss), None, None)
+    x, target = loop.X["train"], loop.target["train"]
+    loop.loss(net.module.logits(x), target).backward()
+    expected = [p.grad.clone() for p in net.module.parameters()]
+    with torch.no_grad():
+        got = loss_gradients(net.module, x, loop.dense_target, loss)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g.numpy(), e.numpy(), atol=1e-12)
+
+
+
+def test_dropout_gradients_equal_autograd_with_the_same_masks():
+    import torch
+
+    from hiddenlens._backprop import loss_gradients
+    from hiddenlens.net import apply_activation
+
+    net = hl.DenseNet([5, 6, 4, 3], ["relu", "tanh"], "softmax", dtype=torch.float64, seed=4)
+    x = torch.randn(7, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    target = torch.nn.functional.one_hot(torch.tensor([0, 1, 2, 0, 1, 2, 0]), 3).double()
+    with torch.no_grad():
+        got = loss_gradients(net.module, x, target, "cross-entropy", 0.3,
+                             torch.Generator().manual_seed(5))
+    g = torch.Generator().manual_seed(5)  # the same draws, layer by layer
+    a = x
+    for l, (lin, name) in enumerate(zip(net.module.linears, net.activations)):
+        z = lin(a)
+        a = apply_activation(name, z)
+        if l < 2:
+            a = a * (torch.rand(a.shape, generator=g, dtype=a.dtype) >= 0.3) / 0.7
+    torch.nn.functional.cross_entropy(z, target.argmax(1)).backward()
+    for mine, ref in zip(got, [p.grad for p in net.module.parameters()]):
+        np.testing.assert_allclose(mine.numpy(), ref.numpy(), atol=1e-12)
