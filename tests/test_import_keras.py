@@ -6,6 +6,8 @@ os.environ["KERAS_BACKEND"] = "torch"  # before keras is imported: no TensorFlow
 
 import re  # noqa: E402
 import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import zipfile  # noqa: E402
 
 import keras  # noqa: E402
@@ -178,3 +180,17 @@ def test_weights_only_and_architecture_only_files(tmp_path):
         f"{architecture} holds a Keras architecture (model.to_json()) but no weights; save the "
         "whole model with model.save('model.keras') and import that.")):
         hl.load_model(architecture)
+
+
+def test_import_needs_neither_keras_nor_tensorflow(trained, tmp_path):
+    """The command line imports a .keras file in a Python where keras cannot be imported."""
+    _, (keras_path, _) = trained
+    out = tmp_path / "imported.safetensors"
+    code = ("import sys; sys.modules['keras'] = None; sys.modules['tensorflow'] = None; "
+            "from hiddenlens.cli import main; main()")
+    done = subprocess.run([sys.executable, "-c", code, "import", str(keras_path), "-o", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    X = np.random.default_rng(0).random((5, 784))
+    expected = hl.from_keras(keras_path).forward(X)
+    np.testing.assert_array_equal(hl.load_model(out).forward(X), expected)

@@ -140,13 +140,13 @@ def _step(node, label: str, const, steps, prep, path):
         w = const[0] if attrs.get("transB", 0) else const[0].T  # (n_out, n_in)
         w = w * attrs.get("alpha", 1.0)
         b = const[1] * attrs.get("beta", 1.0) if len(const) > 1 else np.zeros(w.shape[0])
-        return Dense(w, np.broadcast_to(b, (w.shape[0],)).astype(w.dtype), label)
+        return Dense(w, _vector(b, w.shape[0], label, path).astype(w.dtype), label)
     if op == "MatMul":
         w = const[0].T
         return Dense(w, np.zeros(w.shape[0], w.dtype), label)
     if op == "Add" and steps and isinstance(steps[-1], Dense):
         dense = steps[-1]
-        dense.biases = dense.biases + np.broadcast_to(const[0], dense.biases.shape)
+        dense.biases = dense.biases + _vector(const[0], len(dense.biases), label, path)
         return None
     if op in ("Sub", "Div") and not steps and const:
         key = "mean" if op == "Sub" else "scale"
@@ -161,6 +161,15 @@ def _step(node, label: str, const, steps, prep, path):
     raise ValueError(
         f"{label} of {path} is not supported; hiddenlens imports graphs made of {SUPPORTED}."
     )
+
+
+def _vector(b: np.ndarray, n: int, label: str, path) -> np.ndarray:
+    """A bias of shape (n,), (1, n) or a scalar as an (n,) vector."""
+    if b.size == n:
+        return b.reshape(n)
+    if b.size == 1:
+        return np.full(n, b.reshape(()), dtype=b.dtype)
+    raise ValueError(f"{label} of {path} adds {b.shape} values to a layer of {n} units.")
 
 
 def to_onnx(net, path, *, overwrite: bool = False, opset: int = OPSET) -> Path:
