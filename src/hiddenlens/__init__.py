@@ -8,6 +8,13 @@ from hiddenlens import _files  # noqa: F401
 from hiddenlens._version import __version__
 from hiddenlens.data import DATASETS, Dataset, load_dataset
 from hiddenlens.io import load_model
+from hiddenlens.io._arrays import from_arrays
+from hiddenlens.io._keras import from_keras
+from hiddenlens.io._nielsen import from_nielsen
+from hiddenlens.io._npz import from_npz
+from hiddenlens.io._onnx import from_onnx
+from hiddenlens.io._sklearn import from_sklearn
+from hiddenlens.io._torch import from_torch
 from hiddenlens.net import DenseNet, Trace
 from hiddenlens.presets import PRESETS, train_preset
 from hiddenlens.train import train
@@ -21,6 +28,13 @@ __all__ = [
     "Trace",
     "load_dataset",
     "load_model",
+    "from_arrays",
+    "from_keras",
+    "from_nielsen",
+    "from_npz",
+    "from_onnx",
+    "from_sklearn",
+    "from_torch",
     "train",
     "train_preset",
 ]

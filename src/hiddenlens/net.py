@@ -356,6 +356,12 @@ class DenseNet:
 
         return save_model(self, path, overwrite=overwrite)
 
+    def to_onnx(self, path, *, overwrite: bool = False):
+        """Write the model as an ONNX graph ("input" (n, n_inputs) -> "output"), atomically."""
+        from hiddenlens.io._onnx import to_onnx
+
+        return to_onnx(self, path, overwrite=overwrite)
+
     def _check_metadata(self) -> None:
         if self.image_shape and int(np.prod(self.image_shape)) != self.n_inputs:
             raise ValueError(
