@@ -10,6 +10,7 @@ import sys
 
 import hiddenlens.cli._import  # noqa: F401  (registers `hiddenlens import`)
 from hiddenlens.cli import _demo, _train  # noqa: F401  (they register commands)
+from hiddenlens.cli import _experiment, _show  # noqa: F401
 from hiddenlens.cli._app import app, err_console
 
 
