@@ -7,6 +7,7 @@ The public API lives here; every other module is private.
 from hiddenlens import _files  # noqa: F401
 from hiddenlens._version import __version__
 from hiddenlens.data import DATASETS, Dataset, load_dataset
+from hiddenlens.explain import atlas, describe, describe_layer, maximize_activation
 from hiddenlens.io import load_model
 from hiddenlens.net import DenseNet, Trace
 from hiddenlens.presets import PRESETS, train_preset
@@ -24,3 +25,4 @@ __all__ = [
     "train",
     "train_preset",
 ]
+__all__ += ["atlas", "describe", "describe_layer", "maximize_activation"]

@@ -253,7 +253,8 @@ def _start(net, start, units, n_images, lo, hi, data, seed) -> torch.Tensor:
     n = net.n_inputs
     if isinstance(start, str):
         if start not in ("random", "mean"):
-            raise ValueError(f"`start` must be 'random', 'mean' or an array. Got {start!r} instead.")
+            raise ValueError(
+                f"`start` must be 'random', 'mean' or an array. Got {start!r} instead.")
         if start == "mean":
             if data is None:
                 raise ValueError("start='mean' needs data: pass `X`.")
