@@ -16,9 +16,13 @@ from hiddenlens.experiments import (
 from hiddenlens.explain import (
     ContributionMap,
     TopUnits,
+    atlas,
     composite_weights,
     contribution_map,
+    describe,
+    describe_layer,
     diagram_links,
+    maximize_activation,
     normalize_fields,
     receptive_fields,
     top_units,
@@ -68,3 +72,4 @@ __all__ = [
     "train",
     "train_preset",
 ]
+__all__ += ["atlas", "describe", "describe_layer", "maximize_activation"]
