@@ -41,16 +41,14 @@ RESULTS = Path(__file__).parent / "results" / "attribution.json"
 
 
 def mlp_to_densenet(mlp, dtype=torch.float64) -> hl.DenseNet:
-    """A DenseNet with an MLPClassifier's weights (coefs_[i] is (n_in, n_out): transposed)."""
-    if hasattr(hl, "from_sklearn"):
-        net = hl.from_sklearn(mlp)
-        if net.dtype == dtype:
-            return net
-    sizes = [mlp.coefs_[0].shape[0]] + [c.shape[1] for c in mlp.coefs_]
-    act = {"logistic": "sigmoid", "relu": "relu", "tanh": "tanh"}[mlp.activation]
-    net = hl.DenseNet(sizes, act, "softmax", dtype=dtype, image_shape=(28, 28))
-    net.set_parameters([c.T for c in mlp.coefs_], mlp.intercepts_)
-    return net
+    """The MLPClassifier imported with `hiddenlens.from_sklearn` (float64), or cast to float32."""
+    net = hl.from_sklearn(mlp)
+    if dtype == torch.float64:
+        return net
+    copy = hl.DenseNet(net.sizes, net.activations[:-1], net.output, dtype=dtype,
+                       image_shape=net.image_shape, dataset="mnist-embedded")
+    copy.set_parameters(net.weights, net.biases)
+    return copy
 
 
 class Logits(torch.nn.Module):

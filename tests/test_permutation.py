@@ -13,17 +13,11 @@ from sklearn.utils import Bunch
 import hiddenlens as hl
 from hiddenlens.explain import permutation_importance
 
-SK_ACTIVATION = {"logistic": "sigmoid", "tanh": "tanh", "relu": "relu", "identity": "linear"}
-
 
 def _from_mlp(mlp) -> hl.DenseNet:
-    """A float64 DenseNet with an MLP's weights (coefs_[i] is (n_in, n_out): transposed)."""
-    sizes = [mlp.coefs_[0].shape[0]] + [c.shape[1] for c in mlp.coefs_]
-    output = {"softmax": "softmax", "logistic": "sigmoid", "identity": "linear"}[
-        mlp.out_activation_]
-    net = hl.DenseNet(sizes, SK_ACTIVATION[mlp.activation], output, dtype=torch.float64,
-                      task="classification" if hasattr(mlp, "classes_") else "regression")
-    net.set_parameters([c.T for c in mlp.coefs_], mlp.intercepts_)
+    """The MLP imported as a float64 DenseNet."""
+    net = hl.from_sklearn(mlp)
+    assert net.dtype == torch.float64
     return net
 
 

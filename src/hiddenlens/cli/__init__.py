@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import sys
 
-from hiddenlens.cli import (  # noqa: F401  (they register commands)
-    _attribute,  # noqa: F401,E402
+import hiddenlens.cli._attribute  # noqa: F401  (registers `attribute` and `importance`)
+import hiddenlens.cli._import  # noqa: F401  (registers `hiddenlens import`)
+from hiddenlens.cli import (  # noqa: F401  (they register commands)  # noqa: F401
     _demo,
+    _experiment,
+    _neuron,  # noqa: F401
+    _show,
     _train,
 )
 from hiddenlens.cli._app import app, err_console

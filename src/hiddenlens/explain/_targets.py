@@ -13,8 +13,8 @@ import numpy as np
 import torch
 
 from hiddenlens._validation import check_layer, check_unit
-from hiddenlens.explain._jacobian import _chain, _derivative
-from hiddenlens.net import DenseNet, apply_activation
+from hiddenlens.explain._jacobian import _chain
+from hiddenlens.net import DenseNet, activation_derivative, apply_activation
 
 ROWS_PER_CHUNK = 4096
 
@@ -120,7 +120,7 @@ def grad_z0(net: DenseNet, zs, acts, G: torch.Tensor, layer: int, pre: bool) -> 
     """d target / d z0 (n, h) from G (n, 1, width of `layer`), closed form."""
     G = _chain(net, zs, acts, G, layer, 0, pre)
     if layer > 0:  # _chain stops at a_0; one more factor f_0'(z_0)
-        G = G * _derivative(net.activations[0], zs[0], acts[0])[:, None, :]
+        G = G * activation_derivative(net.activations[0], zs[0], acts[0])[:, None, :]
     return G[:, 0, :]
 
 
