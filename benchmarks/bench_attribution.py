@@ -47,7 +47,7 @@ def mlp_to_densenet(mlp, dtype=torch.float64) -> hl.DenseNet:
         return net
     copy = hl.DenseNet(net.sizes, net.activations[:-1], net.output, dtype=dtype,
                        image_shape=net.image_shape, dataset="mnist-embedded")
-    copy.set_parameters(net.weights, net.biases)
+    copy.set_parameters([np.array(w) for w in net.weights], [np.array(b) for b in net.biases])
     return copy
 
 
@@ -130,7 +130,8 @@ def bench_perturbation_scaling(net, X, y, quick):
                                                      (4000, 196)]
     Xbig, ybig = np.tile(X, (4, 1)), np.tile(y, 4)
     for n, k in sizes:
-        groups = [[j] for j in range(200, 200 + k)]
+        start = (784 - k) // 2  # the central pixels first, where the digits are
+        groups = [[j] for j in range(start, start + k)]
         s, _ = timed(lambda n=n, groups=groups: perturbation_importance(
             net, Xbig[:n], ybig[:n], groups=groups, random_state=0))
         table.append({"n_samples": n, "n_features": k, "seconds": round(s, 4),

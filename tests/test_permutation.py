@@ -120,3 +120,26 @@ def test_bad_arguments_say_what_is_wrong(wine):
         permutation_importance(net, X, y, max_samples=46)
     with pytest.raises(ValueError, match=r"Unknown feature 'colour'; the features are: x0"):
         permutation_importance(net, X, y, groups=[["colour"]])
+
+
+def test_float32_screen_keeps_near_ties_exact():
+    """Outputs 0 and 1 differ by 1e-9: float32 cannot call them, float64 rows decide."""
+    from hiddenlens.explain._permutation import _shuffle_chain
+
+    rng = np.random.RandomState(0)
+    net = hl.DenseNet([6, 5, 3], "sigmoid", dtype=torch.float64, seed=0)
+    V = rng.randn(3, 5)
+    V[1] = V[0] + 1e-9 * rng.randn(5)
+    net.set_parameters([rng.randn(5, 6), V], [rng.randn(5), np.zeros(3)])
+    X = rng.rand(300, 6)
+    y = net.predict(X)
+    y[::3] = (y[::3] + 1) % 3
+    ours = permutation_importance(net, X, y, n_repeats=4, random_state=0)
+    seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max + 1)
+    perms = _shuffle_chain(np.random.RandomState(seed), len(X), 4)
+    base = np.mean(net.predict(X) == y)
+    for j in range(6):
+        for r, p in enumerate(perms):
+            Xp = X.copy()
+            Xp[:, j] = X[p, j]
+            assert ours.importances[j, r] == base - np.mean(net.predict(Xp) == y)

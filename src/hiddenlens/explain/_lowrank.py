@@ -38,14 +38,17 @@ class FirstLayerCache:
     """
 
     def __init__(self, net: DenseNet, X: torch.Tensor, layer: int = -1,
-                 pre_activation: bool = False):
+                 pre_activation: bool = False, argmax_only: bool = False):
         self.net, self.layer, self.pre = net, layer % net.n_layers, pre_activation
         W, _ = first_layer(net)
-        self.Wt = W.T.contiguous()  # (d, h): raw-input rows of W0
+        self.Wt = W.detach().T.contiguous()  # (d, h): raw-input rows of W0
         self.z0 = z0_of(net, X)  # (n, h)
         self.base = self.values(self.z0)  # (n, width of `layer`)
         width = max(net.sizes[1:])
         self.block = max(1, MAX_BLOCK_ELEMENTS // max(1, len(X) * width))
+        screen = (argmax_only and pre_activation and self.layer == 1 and net.n_layers == 2
+                  and net.dtype == torch.float64)
+        self.screen = Float32Screen(net, self.z0, self.Wt) if screen else None
 
     def values(self, z: torch.Tensor) -> torch.Tensor:
         """The chosen layer's values (T, width) from layer 0 pre-activations (T, h)."""
@@ -69,13 +72,69 @@ class FirstLayerCache:
         if len(b) == 0:
             return out
         with torch.no_grad():
-            z = _rows(self.z0, r)  # (T, h)
-            if cols.shape[1] == 1:  # rank one: dz = dx * W0[:, j], only on touched rows
-                z.addcmul_(dX[..., 0][changed][:, None], _rows(self.Wt, cols[b, 0]))
+            if self.screen is not None and cols.shape[1] == 1:
+                values = self.screen.logits(self, r, cols[b, 0], dX[..., 0][changed])
             else:
-                z += torch.bmm(dX, self.Wt[cols])[b, r]
-            out.view(-1, width).index_copy_(0, b * n + r, self.values(z))
+                values = self.values(self._z(cols, dX, changed, b, r))
+            out.view(-1, width).index_copy_(0, b * n + r, values)
         return out
+
+
+    def _z(self, cols, dX, changed, b, r) -> torch.Tensor:
+        """Layer 0 pre-activations (T, h) of the touched rows after their change."""
+        z = _rows(self.z0, r)  # (T, h)
+        if cols.shape[1] == 1:  # rank one: dz = dx * W0[:, j], only on touched rows
+            return z.addcmul_(dX[..., 0][changed][:, None], _rows(self.Wt, cols[b, 0]))
+        return z + torch.bmm(dX, self.Wt[cols])[b, r]
+
+
+class Float32Screen:
+    """Exact argmax of float64 logits at float32 speed, for one-hidden-layer float64 nets.
+
+    The touched rows are first run in float32. A row whose top-two logit margin exceeds a
+    bound on the float32 rounding error (worked below, with a factor 8 to spare) has the same
+    argmax as in float64; the few rows within the bound are run again in float64. Only the
+    argmax (the predicted class) of the returned logits is exact: used for accuracy.
+    """
+
+    EPS = 2.0**-24  # float32 unit roundoff
+
+    def __init__(self, net: DenseNet, z0: torch.Tensor, Wt: torch.Tensor):
+        V, c = net.module.linears[1].weight.detach(), net.module.linears[1].bias.detach()
+        self.z0, self.Wt = z0.float(), Wt.float()
+        self.V, self.c = V.float(), c.float()
+        self.act = net.activations[0]
+        self.S = float(V.abs().sum(1).max()) + float(c.abs().max())
+        self.h = net.sizes[1]
+        self.z0max, self.wmax = float(z0.abs().max()), float(Wt.abs().max())
+
+    def logits(self, cache: FirstLayerCache, r, cols, dx) -> torch.Tensor:
+        z = _rows(self.z0, r).addcmul_(dx.float()[:, None], _rows(self.Wt, cols))  # (T, h)
+        logits = apply_activation(self.act, z) @ self.V.T + self.c
+        if logits.shape[1] == 1:
+            margin = logits[:, 0].abs()  # the decision is the sign
+        else:
+            top = logits.topk(2, dim=1).values
+            margin = top[:, 0] - top[:, 1]
+        unsafe = (margin <= self._tolerance(z, dx)).nonzero()[:, 0]
+        logits = logits.double()
+        if len(unsafe):  # too close to call in float32: redo those rows in float64
+            z64 = _rows(cache.z0, r[unsafe]).addcmul_(dx[unsafe][:, None],
+                                                       _rows(cache.Wt, cols[unsafe]))
+            logits[unsafe] = cache.values(z64)
+        return logits
+
+    def _tolerance(self, z: torch.Tensor, dx: torch.Tensor) -> float:
+        """8 x a bound on the float32 error of a difference of two logits."""
+        eps, S = self.EPS, self.S
+        zmax = float(z.abs().max()) if len(z) else 0.0
+        amax = 1.0 if self.act in ("sigmoid", "tanh") else zmax + 1.0
+        # z = z0 + dx w: z0, dx, w rounded to float32, one product, one add
+        err_z = 4 * eps * (self.z0max + float(dx.abs().max()) * self.wmax)
+        err_a = err_z + 8 * eps * amax  # activations are 1-Lipschitz, a few ulps their own
+        # logits: V and c rounded, a dot product of h terms in float32
+        err = S * err_a + (self.h + 2) * eps * S * amax
+        return 8 * 2 * err
 
 
 def _rows(A: torch.Tensor, index: torch.Tensor) -> torch.Tensor:

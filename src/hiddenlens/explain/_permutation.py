@@ -107,7 +107,7 @@ def _shuffle_chain(rs: np.random.RandomState, m: int, n_repeats: int) -> np.ndar
 
 
 def _permuted_scores(net, X, y, cols, perms, scorer, progress) -> np.ndarray:
-    cache = FirstLayerCache(net, X, -1, scorer.from_logits)
+    cache = FirstLayerCache(net, X, -1, scorer.from_logits, scorer.from_logits)
     P = torch.as_tensor(perms)
     n_repeats = len(perms)
     scores = np.empty((len(cols), n_repeats))

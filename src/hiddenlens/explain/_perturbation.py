@@ -66,7 +66,7 @@ def perturbation_importance(
                          "instead.")
     cols, names = check_groups(net, groups)
     scorer = Scorer(net, scoring)
-    cache = FirstLayerCache(net, X, -1, scorer.from_logits)
+    cache = FirstLayerCache(net, X, -1, scorer.from_logits, scorer.from_logits)
     baseline = scorer(y, cache.base[None].numpy())[0]
     span = (X.max(0).values - X.min(0).values) * noise  # (d,) half-width of the noise
     children = np.random.SeedSequence(random_state).spawn(len(cols))
