@@ -65,7 +65,7 @@ class FirstLayerCache:
 
     def block_values(self, cols: torch.Tensor, dX: torch.Tensor) -> torch.Tensor:
         """Values (B, n, width) after B changes: cols (B, k) int64, dX (B, n, k)."""
-        changed = (dX != 0).any(-1)  # (B, n)
+        changed = dX[..., 0] != 0 if dX.shape[2] == 1 else dX.abs().amax(-1) > 0  # (B, n)
         b, r = changed.nonzero(as_tuple=True)  # (T,) the touched (change, row) pairs
         n, width = self.base.shape
         out = self.base.expand(len(cols), -1, -1).clone()
@@ -85,7 +85,10 @@ class FirstLayerCache:
         z = _rows(self.z0, r)  # (T, h)
         if cols.shape[1] == 1:  # rank one: dz = dx * W0[:, j], only on touched rows
             return z.addcmul_(dX[..., 0][changed][:, None], _rows(self.Wt, cols[b, 0]))
-        return z + torch.bmm(dX, self.Wt[cols])[b, r]
+        # rank k: one (rows touched, k) @ (k, h) product per change; (b, r) is sorted by b
+        counts = changed.sum(1).tolist()
+        parts = [dX[i][changed[i]] @ self.Wt[cols[i]] for i in range(len(cols)) if counts[i]]
+        return z + torch.cat(parts)
 
 
 class Float32Screen:

@@ -136,17 +136,26 @@ def occlusion(
     full = cache.base.gather(1, index)[:, 0]  # (n,)
     total = torch.zeros_like(X)
     counts = torch.zeros(X.shape[1], dtype=X.dtype)
-
-    def delta(g, _r):  # (n, k): baseline minus input under patch g
-        c = torch.as_tensor(patches[g])
-        return (B[:, c] if len(B) > 1 else B[:, c].expand(len(X), -1)) - X[:, c]
+    deltas = _patch_deltas(X, B, patches)
 
     with progress_bar(progress, len(patches), "occlusion") as advance:
-        for tasks, values in iter_blocks(cache, patches, 1, delta):
+        for tasks, values in iter_blocks(cache, patches, 1, lambda g, _r: deltas[g]):
             drops = full - values.gather(2, index.expand(len(tasks), -1, -1))[..., 0]  # (B, n)
-            for (g, _), drop in zip(tasks, drops):
-                c = torch.as_tensor(patches[g])
-                total[:, c] += drop[:, None]
-                counts[c] += 1
+            cols = torch.as_tensor(np.concatenate([patches[g] for g, _ in tasks]))
+            k = len(patches[tasks[0][0]])  # every patch of a block has the same size
+            total.index_add_(1, cols, drops.T.repeat_interleave(k, dim=1))  # (n, B * k)
+            counts.index_add_(0, cols, torch.ones(len(cols), dtype=X.dtype))
             advance(len(tasks))
     return (total / counts).numpy()
+
+
+def _patch_deltas(X: torch.Tensor, B: torch.Tensor, patches: list) -> list:
+    """(n, k) baseline-minus-input under each patch, gathered once per patch size."""
+    out = [None] * len(patches)
+    for k in sorted({len(p) for p in patches}):
+        ids = [g for g, p in enumerate(patches) if len(p) == k]
+        idx = torch.as_tensor(np.stack([patches[g] for g in ids]))  # (G, k)
+        D = (B.expand(len(X), -1)[:, idx] - X[:, idx]).permute(1, 0, 2)  # (G, n, k)
+        for i, g in enumerate(ids):
+            out[g] = D[i]
+    return out
