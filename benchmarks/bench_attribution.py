@@ -180,8 +180,15 @@ def bench_memory():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="Smaller problems, for a smoke run.")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="Threads for torch and BLAS, on both sides (default 1: the machine "
+                             "is shared, one thread gives steadier ratios).")
     args = parser.parse_args()
     from sklearn.neural_network import MLPClassifier
+    from threadpoolctl import threadpool_limits
+
+    torch.set_num_threads(args.threads)
+    threadpool_limits(args.threads)
 
     ds = hl.load_dataset("mnist-embedded")
     X64, y = ds.X_test.astype(np.float64), ds.y_test
@@ -195,7 +202,8 @@ def main():
                                                                      y[: len(X32)])
     scaling = bench_perturbation_scaling(net32, ds.X_test, ds.y_test, args.quick)
     memory = {} if args.quick else bench_memory()
-    print(f"torch threads: {torch.get_num_threads()} (not pinned); model: 784-100-10 sigmoid "
+    print(f"threads: torch and BLAS pinned to {args.threads} for both sides; "
+          f"model: 784-100-10 sigmoid "
           f"MLPClassifier, {len(X32)} test images")
     print(f"{'method':36} {'peer':30} {'ours s':>8} {'peer s':>8} {'ratio':>7} {'max diff':>9}")
     for r in rows:
@@ -212,7 +220,7 @@ def main():
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({"rows": rows, "perturbation_scaling": scaling,
                                    "memory_10000x784": memory,
-                                   "torch_threads": torch.get_num_threads(),
+                                   "threads": args.threads,
                                    "quick": args.quick}, indent=2) + "\n")
     print(f"\nwrote {RESULTS}")
 
