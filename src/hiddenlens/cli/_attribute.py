@@ -29,6 +29,8 @@ def attribute(
     window: int = typer.Option(4, help="Occlusion window (square, pixels)."),
     stride: int = typer.Option(2, help="Occlusion stride (pixels)."),
     seed: int = typer.Option(0, help="Seeds smoothgrad's noise."),
+    probability: bool = typer.Option(False, "--probability",
+                                     help="Explain the class probability, not its logit."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ):
     """Heat maps of which pixels raise or lower one class's logit for one image.
@@ -62,7 +64,7 @@ def attribute(
                                                       "random_state": seed},
                "occlusion": {"window": window, "stride": stride}}
     display = AttributionDisplay.from_model(net, ds.X_test[index], methods, target,
-                                            method_options=options)
+                                            probability=probability, method_options=options)
     save_figure(display.figure_, output, force)
     plt.close("all")
     console.print(f"Attributions of test example {index} (label {ds.y_test[index]}) by "

@@ -50,13 +50,15 @@ class AttributionDisplay:
         self.maps, self.image, self.image_shape, self.title = maps, image, image_shape, title
 
     @classmethod
-    def from_model(cls, net, x, method="ig", target=None, *, method_options=None,
-                   **plot_kw) -> AttributionDisplay:
+    def from_model(cls, net, x, method="ig", target=None, *, probability: bool = False,
+                   method_options=None, **plot_kw) -> AttributionDisplay:
         """Compute `method` (a name or a list of names) for one input and plot.
 
         method : "ig", "saliency", "smoothgrad", "input-x-gradient", "occlusion" or a list.
         target : int, optional
             Class (default: the predicted one).
+        probability : bool, default=False
+            Explain the class probability instead of its logit.
         method_options : dict, optional
             Method name -> keyword arguments, e.g. ``{"ig": {"steps": 100}}``.
         """
@@ -76,10 +78,12 @@ class AttributionDisplay:
             if name not in known:
                 raise ValueError(f"`method` must be one of {', '.join(map(repr, known))}. "
                                  f"Got {name!r} instead.")
-            options = (method_options or {}).get(name, {})
+            options = {"pre_activation": not probability,
+                       **(method_options or {}).get(name, {})}
             maps[METHOD_TITLES[name]] = known[name](net, x, target, **options)[0]
         label = net.class_names[target] if net.class_names else str(target)
-        title = (f"What drives the logit of class {label} (p = {proba[target]:.2f}), "
+        what = "probability" if probability else "logit"
+        title = (f"What drives the {what} of class {label} (p = {proba[target]:.2f}), "
                  f"{model_label(net)}")
         return cls(maps, x[0], net.image_shape, title).plot(**plot_kw)
 
