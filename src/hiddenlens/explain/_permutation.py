@@ -112,12 +112,14 @@ def _permuted_scores(net, X, y, cols, perms, scorer, progress) -> np.ndarray:
     n_repeats = len(perms)
     scores = np.empty((len(cols), n_repeats))
 
+    drawn: dict[int, torch.Tensor] = {}
+
     def delta(g, r):  # (n, k): permuted minus original values of group g's columns
-        if len(cols[g]) == 1:
-            j = int(cols[g][0])
-            return (X[P[r], j] - X[:, j])[:, None]
-        block = X[:, torch.as_tensor(cols[g])]
-        return block[P[r]] - block
+        if g not in drawn:  # every repeat of group g at once: (n_repeats, n, k)
+            drawn.clear()
+            block = X[:, torch.as_tensor(cols[g])]  # (n, k)
+            drawn[g] = block[P] - block
+        return drawn[g][r]
 
     with progress_bar(progress, len(cols) * n_repeats, "permutation importance") as advance:
         for tasks, out in iter_blocks(cache, cols, n_repeats, delta):
