@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from hiddenlens.cli import _demo, _train  # noqa: F401  (they register commands)
+from hiddenlens.cli import _report, _serve  # noqa: F401
 from hiddenlens.cli._app import app, err_console
 
 
