@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import sys
 
+import hiddenlens.cli._report  # noqa: F401  (registers `report`)
+import hiddenlens.cli._serve  # noqa: F401  (registers `serve`)
 from hiddenlens.cli import _demo, _train  # noqa: F401  (they register commands)
-from hiddenlens.cli import _report, _serve  # noqa: F401
 from hiddenlens.cli._app import app, err_console
 
 

@@ -131,6 +131,9 @@ def create_app(net, dataset=None, *, allowed_hosts=LOCAL_HOSTS,
                                f"{', '.join(sorted(static))}.")
         return Response(static[name], media_type=STATIC_TYPES[name], headers=SECURITY_HEADERS)
 
+    async def favicon(request: Request) -> Response:
+        return Response(status_code=204, headers=SECURITY_HEADERS)
+
     async def model(request):
         return explorer.model_info()
 
@@ -172,6 +175,7 @@ def create_app(net, dataset=None, *, allowed_hosts=LOCAL_HOSTS,
     routes = [
         Route("/", page),
         Route("/static/{name}", page),
+        Route("/favicon.ico", favicon),
         Route("/api/model", endpoint(model)),
         Route("/api/weights", endpoint(weights)),
         Route("/api/trace", endpoint(trace), methods=["POST"]),

@@ -230,9 +230,11 @@ function buildLayers() {
   S.grids = [];
   for (let l = 0; l < S.net.sizes.length - 2; l++) {
     const n = S.net.sizes[l + 1], [rows, cols] = gridShape(n);
-    const cell = Math.max(4, Math.min(24, Math.floor(300 / cols)));
+    const cell = Math.max(4, Math.min(40, Math.floor(300 / cols)));
     const div = el("div", "layer");
     div.append(el("h3", null, `layer ${l}: ${n} ${S.net.acts[l]} units`));
+    const [lo, hi] = { sigmoid: ["0", "1"], tanh: ["-1", "1"] }[S.net.acts[l]] || ["lowest", "highest"];
+    div.append(el("p", "hint", `colour: dark purple = ${lo}, yellow = ${hi}`));
     const c = el("canvas");
     c.id = `layer-${l}`;
     c.style.width = `${cols * cell}px`; c.style.height = `${rows * cell}px`;
