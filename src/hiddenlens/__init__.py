@@ -10,6 +10,7 @@ from hiddenlens.data import DATASETS, Dataset, load_dataset
 from hiddenlens.io import load_model
 from hiddenlens.net import DenseNet, Trace
 from hiddenlens.presets import PRESETS, train_preset
+from hiddenlens.report import build_report, write_report
 from hiddenlens.train import train
 
 __all__ = [
@@ -23,4 +24,6 @@ __all__ = [
     "load_model",
     "train",
     "train_preset",
+    "build_report",
+    "write_report",
 ]

@@ -16,6 +16,8 @@ def report(
     output: Path = typer.Option(Path("report.html"), "-o", "--output", help="HTML file to write."),
     data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
     target: str = typer.Option(None, help="Label column of a CSV file."),
+    only: str = typer.Option(None, "--only", help="Comma-separated sections to include: "
+                             "model, diagram, layers, classes, importance, traces."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ):
     """Write a self-contained HTML report: the model, its layers, units, classes, feature
@@ -28,7 +30,8 @@ def report(
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target)
     t0 = time.perf_counter()
-    path = write_report(net, output, ds, overwrite=force)
+    sections = [s.strip() for s in only.split(",")] if only else None
+    path = write_report(net, output, ds, overwrite=force, sections=sections)
     size = path.stat().st_size / 1e6
     console.print(f"Report written to {path.resolve()} ({size:.1f} MB, "
                   f"{time.perf_counter() - t0:.1f} s).")

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from hiddenlens._validation import check_choice
 from hiddenlens.report._importance import importance_section
 from hiddenlens.report._sections import (
     Context,
@@ -20,14 +21,30 @@ from hiddenlens.report._sections import (
 from hiddenlens.report._units import classes_section, layer_section
 
 
-def _steps(net) -> list[tuple[str, object]]:
+SECTIONS = ("model", "diagram", "layers", "classes", "importance", "traces")
+
+
+def _steps(net, sections=SECTIONS) -> list[tuple[str, object]]:
     """(label, build(ctx) -> Section) in the order the report shows them."""
-    steps = [("the model", model_section), ("the network diagram", diagram_section)]
-    for l in range(net.n_layers):
-        steps.append((f"layer {l}", lambda ctx, l=l: layer_section(ctx, l)))
-    steps += [("top units per class", classes_section), ("feature importance", importance_section),
-              ("forward traces", traces_section)]
-    return steps
+    steps = {"model": [("the model", model_section)],
+             "diagram": [("the network diagram", diagram_section)],
+             "layers": [(f"layer {l}", lambda ctx, l=l: layer_section(ctx, l))
+                        for l in range(net.n_layers)],
+             "classes": [("top units per class", classes_section)],
+             "importance": [("feature importance", importance_section)],
+             "traces": [("forward traces", traces_section)]}
+    return [step for name in SECTIONS if name in sections for step in steps[name]]
+
+
+def _check_sections(sections) -> tuple[str, ...]:
+    if sections is None:
+        return SECTIONS
+    sections = (sections,) if isinstance(sections, str) else tuple(sections)
+    for name in sections:
+        check_choice(name, "sections", SECTIONS)
+    if not sections:
+        raise ValueError(f"`sections` must name at least one of {', '.join(SECTIONS)}.")
+    return sections
 
 
 def _context(net, dataset) -> Context:
@@ -38,7 +55,7 @@ def _context(net, dataset) -> Context:
                    evaluation=evaluate(net, X, y))
 
 
-def build_report(net, dataset=None, *, progress: bool = True) -> str:
+def build_report(net, dataset=None, *, sections=None, progress: bool = True) -> str:
     """The report for `net` as one self-contained HTML string.
 
     Parameters
@@ -47,6 +64,9 @@ def build_report(net, dataset=None, *, progress: bool = True) -> str:
     dataset : Dataset or str, optional
         The data set to evaluate and explain on (its test split); default: the model's own,
         else the built-in digits.
+    sections : sequence of str, optional
+        Only these of "model", "diagram", "layers", "classes", "importance", "traces" (in
+        the report's order); default: all.
     progress : bool, default=True
         Show a progress bar, one step per section.
 
@@ -60,26 +80,28 @@ def build_report(net, dataset=None, *, progress: bool = True) -> str:
     from hiddenlens._version import __version__
     from hiddenlens.data import load_dataset
 
+    sections = _check_sections(sections)
     if dataset is None or isinstance(dataset, (str, os.PathLike)):
         name = dataset or (net.dataset if net.dataset and net.dataset != "mnist-nielsen"
                            else "mnist-embedded")
         dataset = load_dataset(name, progress=progress)
     if dataset.n_features != net.n_inputs:
-        raise ValueError(f"The data set {dataset.name} has {dataset.n_features} features but the "
-                         f"network takes {net.n_inputs} inputs; give the data set it was trained on.")
+        raise ValueError(f"The data set {dataset.name} has {dataset.n_features} features but "
+                         f"the network takes {net.n_inputs} inputs; give the data set it was "
+                         "trained on.")
     backend = matplotlib.get_backend()
     matplotlib.use("Agg")
     try:
-        sections = _build_sections(net, dataset, progress)
+        built = _build_sections(net, dataset, sections, progress)
     finally:
         matplotlib.use(backend)
-    return _render(net, dataset, sections, __version__)
+    return _render(net, dataset, built, __version__)
 
 
-def _build_sections(net, dataset, progress: bool) -> list[Section]:
+def _build_sections(net, dataset, names, progress: bool) -> list[Section]:
     from rich.progress import Progress
 
-    steps = _steps(net)
+    steps = _steps(net, names)
     with Progress(*Progress.get_default_columns(), disable=not progress, transient=True) as bar:
         task = bar.add_task("report: tracing the test split", total=len(steps) + 1)
         ctx = _context(net, dataset)
@@ -108,7 +130,7 @@ def _render(net, dataset, sections: list[Section], version: str) -> str:
 
 
 def write_report(net, path, dataset=None, overwrite: bool = False,
-                 progress: bool = True) -> Path:
+                 progress: bool = True, *, sections=None) -> Path:
     """Write the report for `net` to `path` as one self-contained HTML file.
 
     Parameters
@@ -120,6 +142,8 @@ def write_report(net, path, dataset=None, overwrite: bool = False,
         Default: the model's own data set, else the built-in digits.
     overwrite : bool, default=False
     progress : bool, default=True
+    sections : sequence of str, optional
+        Only these sections (see `build_report`); default: all.
 
     Returns
     -------
@@ -137,7 +161,8 @@ def write_report(net, path, dataset=None, overwrite: bool = False,
     if path.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"The report is an HTML file; give a path ending in .html. Got {path}.")
     check_writable(path, overwrite)  # fail before minutes of work, not after
-    atomic_write_text(path, build_report(net, dataset, progress=progress), overwrite)
+    page = build_report(net, dataset, sections=sections, progress=progress)
+    atomic_write_text(path, page, overwrite)
     umask = os.umask(0)
     os.umask(umask)
     os.chmod(path, 0o666 & ~umask)  # a report is for sharing; the temporary file was 0600

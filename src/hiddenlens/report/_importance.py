@@ -7,7 +7,7 @@ import numpy as np
 from hiddenlens.plot._grid import DIVERGING, symmetric_limit
 from hiddenlens.report import _figures as figs
 from hiddenlens.report._sections import Context, Section, figure, pending
-from hiddenlens.server._optional import optional
+from hiddenlens.report._optional import optional
 
 N_SALIENCY = 500  # test examples averaged into the image heat map
 

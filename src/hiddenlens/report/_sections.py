@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hiddenlens.report import _figures as figs
-from hiddenlens.server._optional import optional
+from hiddenlens.report._optional import optional
 
 
 @dataclass

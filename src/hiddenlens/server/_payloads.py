@@ -12,7 +12,7 @@ import numpy as np
 
 from hiddenlens._validation import check_layer, check_unit
 from hiddenlens.net import DenseNet
-from hiddenlens.server._optional import optional
+from hiddenlens.report._optional import optional
 
 N_TOP = 9  # examples shown per unit card, most and least activating
 N_EXAMPLES_PER_CLASS = 10  # dataset examples offered in the picker
