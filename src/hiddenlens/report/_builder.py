@@ -20,7 +20,6 @@ from hiddenlens.report._sections import (
 )
 from hiddenlens.report._units import classes_section, layer_section
 
-
 SECTIONS = ("model", "diagram", "layers", "classes", "importance", "traces")
 
 

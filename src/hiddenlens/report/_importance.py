@@ -6,8 +6,8 @@ import numpy as np
 
 from hiddenlens.plot._grid import DIVERGING, symmetric_limit
 from hiddenlens.report import _figures as figs
-from hiddenlens.report._sections import Context, Section, figure, pending
 from hiddenlens.report._optional import optional
+from hiddenlens.report._sections import Context, Section, figure, pending
 
 N_SALIENCY = 500  # test examples averaged into the image heat map
 

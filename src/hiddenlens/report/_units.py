@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from hiddenlens.report import _figures as figs
-from hiddenlens.report._sections import Context, Section, esc, figure, layer_name, pending, table
 from hiddenlens.report._optional import optional
+from hiddenlens.report._sections import Context, Section, esc, figure, layer_name, pending, table
 
 N_JACOBIAN = 1000  # test examples the Jacobian composite is averaged over
 
