@@ -213,10 +213,13 @@ def test_unit_card_matches_a_brute_force_computation(client, net, digits):
     assert card["field"]["image_shape"] == [28, 28]
     a = net.trace(digits.X_test).activations[0][:, 5]
     assert [e["index"] for e in card["top"]] == np.argsort(-a, kind="stable")[:9].tolist()
-    assert [e["index"] for e in card["bottom"]] == np.argsort(-a, kind="stable")[::-1][:9].tolist()
+    assert [e["index"] for e in card["bottom"]] == np.argsort(a, kind="stable")[:9].tolist()
     means = [a[digits.y_test == k].mean() for k in range(10)]
     np.testing.assert_allclose(card["class_means"], means, atol=1e-6)
     assert len(card["top"][0]["x"]) == 784
+    assert card["description"] == hl.describe(net, digits.X_test, 0, 5, y=digits.y_test).text
+    best = hl.maximize_activation(net, 0, units=[5], seed=0, blur=1.0, l2=0.02, jitter=1)
+    np.testing.assert_allclose(card["maximizing_input"], best.images[0], atol=1e-4)
 
 
 def test_output_unit_field_is_over_the_last_hidden_layer(client, net):

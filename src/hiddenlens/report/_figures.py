@@ -8,7 +8,7 @@ import io
 
 import numpy as np
 
-from hiddenlens.plot._grid import DIVERGING, grid_shape, mosaic, symmetric_limit
+from hiddenlens.plot._grid import DIVERGING, symmetric_limit
 
 DPI = 80  # readable on a laptop screen, small enough to keep the file a few MB
 
@@ -74,25 +74,6 @@ def class_scores(evaluation):
                        color="white" if v > cm.max() / 2 else "black")
     fig.colorbar(image, ax=right, fraction=0.046).set_label("test examples")
     fig.tight_layout()
-    return fig
-
-
-def image_grid(images: np.ndarray, image_shape, title: str, label: str,
-               diverging: bool = True, max_width: float = 11):
-    """Many images (n, h * w) as one mosaic, on a diverging or a grey scale."""
-    rows, cols = grid_shape(len(images))
-    scale = min(0.6, max_width / cols)
-    fig, ax = new_figure(max(4.0, cols * scale + 1.5), max(2.5, rows * scale + 0.8))
-    tiles = mosaic(np.asarray(images, dtype=float), image_shape)
-    if diverging:
-        limit = symmetric_limit(tiles)
-        shown = ax.imshow(tiles, cmap=DIVERGING, vmin=-limit, vmax=limit, interpolation="nearest")
-    else:
-        shown = ax.imshow(tiles, cmap="gray_r", interpolation="nearest")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_title(title, fontsize=10)
-    fig.colorbar(shown, ax=ax, fraction=0.035, pad=0.02).set_label(label)
     return fig
 
 

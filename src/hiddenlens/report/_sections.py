@@ -60,10 +60,11 @@ def pending(what: str, function: str) -> str:
             f"<code>{esc(function)}</code> yet, so this picture is left out.</p>")
 
 
-def table(header: list[str], rows: list[list]) -> str:
+def table(header: list[str], rows: list[list], kind: str = "") -> str:
     head = "".join(f"<th>{esc(h)}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    cls = f' class="{kind}"' if kind else ""
+    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def layer_name(net, l: int) -> str:

@@ -6,9 +6,10 @@ import numpy as np
 
 from hiddenlens.report import _figures as figs
 from hiddenlens.report._optional import optional
-from hiddenlens.report._sections import Context, Section, esc, figure, layer_name, pending, table
+from hiddenlens.report._sections import Context, Section, figure, layer_name, pending, table
 
 N_JACOBIAN = 1000  # test examples the Jacobian composite is averaged over
+WORDY = ("inputs", "pushes_up", "pushes_down")  # lists the description already states
 
 
 def layer_section(ctx: Context, l: int) -> Section:
@@ -43,60 +44,35 @@ def _templates(ctx: Context, l: int) -> list[str]:
         return [figure("Incoming weights", "One row per unit, one column per feature: red means "
                        "a larger value of the feature excites the unit, blue that it inhibits it.",
                        figs.inline_png(fig, "incoming weights"))]
-    composite = optional("hiddenlens.explain", "composite_weights")
-    if composite is None:
-        return [pending("Composite templates", "composite_weights")]
-    maps = {m: composite(net, l, method=m, **({"X": ctx.X[:N_JACOBIAN]} if m == "jacobian"
-                                               else {})) for m in ("linear", "jacobian")}
-    how = {"linear": "the product of the weight matrices down to the input (biases and "
-                     "activations ignored, as in the blog posts)",
-           "jacobian": f"the derivative of the unit with respect to each input, averaged over "
-                       f"{min(N_JACOBIAN, len(ctx.X))} test examples (accounts for the "
-                       "nonlinearities)"}
-    images = [figs.inline_png(_template_figure(ctx, l, maps[m], m), f"{m} composite")
-              for m in ("linear", "jacobian")]
+    display = optional("hiddenlens.plot", "CompositeDisplay")
+    if display is None:
+        return [pending("Composite templates", "CompositeDisplay")]
+    n = min(N_JACOBIAN, len(ctx.X))
+    images = [figs.inline_png(display.from_model(net, l, method=m, X=ctx.X[:n]).figure_,
+                              f"{m} composite of layer {l}") for m in ("linear", "jacobian")]
     return [figure("Composite templates, linear (left) and Jacobian (right)",
-                   f"What each unit of {layer_name(net, l)} looks for in input space: left, "
-                   f"{how['linear']}; right, {how['jacobian']}. Red inputs push the unit up, "
-                   "blue push it down.", *images)]
-
-
-def _template_figure(ctx: Context, l: int, maps: np.ndarray, method: str):
-    title = f"{method} composite of layer {l}, {ctx.net.describe_sizes()}"
-    if ctx.is_image:
-        return figs.image_grid(maps, ctx.net.image_shape, title, "input weight (red excites)",
-                               max_width=6)
-    return figs.weight_heatmap(maps, _unit_names(ctx, l), _features(ctx), title,
-                               "sensitivity to the feature")
+                   f"What each unit of {layer_name(net, l)} looks for in the input: left, the "
+                   "product of the weight matrices down to the input (biases and activations "
+                   "ignored, as in the blog posts); right, the derivative of the unit with "
+                   f"respect to each input averaged over {n} test examples, which accounts for "
+                   "the nonlinearities. Red inputs push the unit up, blue push it down.",
+                   *images)]
 
 
 def _features(ctx: Context) -> list[str]:
     return ctx.net.feature_names or [f"x{i}" for i in range(ctx.net.n_inputs)]
 
 
-def _unit_names(ctx: Context, l: int) -> list[str]:
-    if l == ctx.net.n_layers - 1 and ctx.class_names:
-        return ctx.class_names
-    return [f"unit {j}" for j in range(ctx.net.sizes[l + 1])]
-
-
 # ------------------------------------------------------------------ neurons (issue 6)
 def _maximization(ctx: Context, l: int) -> str:
-    maximize = optional("hiddenlens", "maximize_activation")
-    if maximize is None:
-        return pending("Activation maximisation", "maximize_activation")
-    result = maximize(ctx.net, l, seed=0)
-    images = np.asarray(result.images)  # (n_units, n_inputs)
-    title = f"Activation maximisation, layer {l}, {ctx.net.describe_sizes()}"
-    if ctx.is_image:
-        fig = figs.image_grid(images, ctx.net.image_shape, title, "pixel value",
-                              diverging=False)
-    else:
-        fig = figs.weight_heatmap(images, _unit_names(ctx, l), _features(ctx), title,
-                                  "feature value")
+    display = optional("hiddenlens.plot", "LayerMaximizeDisplay")
+    if display is None:
+        return pending("Activation maximisation", "LayerMaximizeDisplay")
+    d = display.from_model(ctx.net, l, data=ctx.X, y=ctx.y)
+    what = "dark = ink" if ctx.is_image else "one row per unit, one column per feature"
     return figure("Activation maximisation", "For each unit, the input found by gradient ascent "
-                  "that makes it fire most (dark = ink): the pattern the unit is tuned to.",
-                  figs.inline_png(fig, "activation maximisation"))
+                  f"that makes it fire most ({what}): the pattern the unit is tuned to; dead "
+                  "units are framed in red.", figs.inline_png(d.figure_, "activation maximisation"))
 
 
 def _dead_and_saturated(ctx: Context, l: int) -> str:
@@ -123,15 +99,13 @@ def _descriptions(ctx: Context, l: int) -> str:
     describe_layer = optional("hiddenlens", "describe_layer")
     if describe_layer is None:
         return pending("Unit descriptions", "describe_layer")
-    text = describe_layer(ctx.net, ctx.dataset, l, format="csv")
-    text = getattr(text, "text", text)
-    import csv
-    import io
-
-    rows = list(csv.reader(io.StringIO(str(text))))
-    return ('<h3>What each unit does, in words</h3><p class="how">One line per unit, every '
-            "claim backed by the number beside it.</p>"
-            '<div class="scroll">' + table(rows[0], rows[1:]) + "</div>")
+    records = describe_layer(ctx.net, ctx.X, l, y=ctx.y).records  # one dict per unit
+    columns = [c for c in records[0] if c not in WORDY and any(r[c] != "" for r in records)]
+    return ('<h3>What each unit does, in words</h3><p class="how">One row per unit, computed on '
+            f"the {len(ctx.X)} test examples; every claim of the description is backed by a "
+            'number in the columns beside it.</p><div class="scroll">'
+            + table([c.replace("_", " ") for c in columns],
+                    [[r[c] for c in columns] for r in records], kind="describe") + "</div>")
 
 
 # ------------------------------------------------------------------ classes
@@ -184,4 +158,4 @@ def _pairs(units, w) -> str:
     return ", ".join(f"{u}: {w[u]:+.3f}" for u in units)
 
 
-__all__ = ["classes_section", "layer_section", "esc"]
+__all__ = ["classes_section", "layer_section"]

@@ -11,7 +11,9 @@ import base64
 import numpy as np
 
 from hiddenlens._validation import check_layer, check_unit
+from hiddenlens.explain import atlas, composite_weights, describe, maximize_activation
 from hiddenlens.net import DenseNet
+from hiddenlens.plot._neuron import readable_options
 from hiddenlens.report._optional import optional
 
 N_TOP = 9  # examples shown per unit card, most and least activating
@@ -48,8 +50,8 @@ class Explorer:
                 f"The data set {dataset.name} has {dataset.n_features} features but the network "
                 f"takes {net.n_inputs} inputs; give the data set the model was trained on."
             )
-        self._acts: dict[int, np.ndarray] = {}  # layer -> (n_examples, units) on X_examples
         self._cards: dict[tuple[int, int], dict] = {}
+        self._atlases: dict = {}  # layer -> Atlas on the test split
 
     # ---------------------------------------------------------------- lookups
     def layer(self, layer: int) -> int:
@@ -69,11 +71,6 @@ class Explorer:
     def X_examples(self) -> np.ndarray | None:
         """The examples the explorer shows: the test split (n, n_inputs)."""
         return None if self.dataset is None else self.dataset.X_test
-
-    def _layer_activations(self, l: int) -> np.ndarray:
-        if l not in self._acts:
-            self._acts[l] = self.net.trace(self.X_examples, layers=[l]).activations[l]
-        return self._acts[l]
 
     # ---------------------------------------------------------------- model
     def model_info(self) -> dict:
@@ -181,12 +178,12 @@ class Explorer:
 
     # ---------------------------------------------------------------- units
     def field(self, layer: int, unit: int) -> dict:
-        """The unit's receptive field: incoming weights, or its composite template in input
-        space for deeper layers when `composite_weights` is in this build."""
+        """The unit's receptive field: its incoming weights, or for a deeper unit of an image
+        model its linear composite template in input space."""
         l, j = self.unit(layer, unit)
-        composite = optional("hiddenlens.explain", "composite_weights")
-        if l > 0 and composite is not None and self.net.image_shape:
-            values, over = composite(self.net, l, method="linear")[j], "input (linear composite)"
+        if l > 0 and self.net.image_shape:  # a deeper unit, seen through the weights below
+            values = composite_weights(self.net, l, method="linear")[j]
+            over = "input (linear composite)"
         else:
             values, over = self.net.weights[l][j], "input" if l == 0 else f"layer {l - 1}"
         shape = self.net.image_shape if len(values) == self.net.n_inputs else None
@@ -206,31 +203,39 @@ class Explorer:
             self._cards[l, j] = card
         return self._cards[l, j]
 
+    def _atlas(self, l: int):
+        """`atlas` of layer l on the test split (cached): top examples, class means."""
+        if l not in self._atlases:
+            y = self.dataset.y_test if self.net.task == "classification" else None
+            self._atlases[l] = atlas(self.net, self.X_examples, l, y=y, k=N_TOP)
+        return self._atlases[l]
+
     def _dataset_stats(self, l: int, j: int) -> dict:
-        a = self._layer_activations(l)[:, j]  # (n_examples,)
-        order = np.argsort(-a, kind="stable")
-        pick = lambda idx: [{"index": int(i), "label": self._label(i),  # noqa: E731
-                             "activation": round(float(a[i]), 6),
-                             "x": _floats(self.X_examples[i], 3) if self.net.image_shape else None}
-                            for i in idx]
-        stats = {"top": pick(order[:N_TOP]), "bottom": pick(order[::-1][:N_TOP])}
-        if self.net.task == "classification":
-            y = self.dataset.y_test
-            stats["class_means"] = [round(float(a[y == k].mean()), 6) if np.any(y == k) else None
-                                    for k in range(self.net.n_classes)]
+        at = self._atlas(l)
+        image = self.net.image_shape is not None
+
+        def pick(indices, values) -> list[dict]:
+            return [{"index": int(i), "label": self._label(i), "activation": round(float(v), 6),
+                     "x": _floats(self.X_examples[i], 3) if image else None}
+                    for i, v in zip(indices, values)]
+
+        stats = {"top": pick(at.top_indices[j], at.top_activations[j]),
+                 "bottom": pick(at.bottom_indices[j], at.bottom_activations[j])}
+        if at.class_means is not None:
+            stats["class_means"] = [None if np.isnan(m) else round(float(m), 6)
+                                    for m in at.class_means[j]]
+        if self.net.task == "classification" and l < self.net.n_layers - 1:
+            stats["description"] = describe(self.net, self.X_examples, l, j,
+                                            atlas_result=at).text
         return stats
 
     def _neuron_extras(self, l: int, j: int) -> dict:
-        """Activation-maximisation image and description, when this build has them."""
-        extras = {}
-        describe = optional("hiddenlens", "describe")
-        if describe is not None and self.dataset is not None and l < self.net.n_layers - 1:
-            extras["description"] = str(_text(describe(self.net, self.dataset, l, j)))
-        maximize = optional("hiddenlens", "maximize_activation")
-        if maximize is not None and self.net.image_shape:
-            result = maximize(self.net, l, units=[j], seed=0)
-            extras["maximizing_input"] = _floats(np.asarray(result.images)[0], 4)
-        return extras
+        """The input that excites the unit most (activation maximisation, image models)."""
+        if not self.net.image_shape:
+            return {}
+        options = readable_options(self.net)
+        result = maximize_activation(self.net, l, units=[j], seed=0, **options)
+        return {"maximizing_input": _floats(np.asarray(result.images)[0], 4)}
 
     def top_units(self, output: int, k: int = 5) -> dict:
         """The last hidden layer's units with the most positive and negative weights into
@@ -260,6 +265,3 @@ class Explorer:
                 "std": _floats(result.importances_std)}
 
 
-def _text(described) -> str:
-    """A description may come back as a string or as a result with `.text`."""
-    return getattr(described, "text", described)
