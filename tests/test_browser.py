@@ -202,3 +202,31 @@ def test_tabular_sliders_update_the_outputs(page, iris_url, iris_net):
     page.wait_for_selector("#card[data-unit^='0/']")
     page.wait_for_selector("#contribution .decomposition")
     _shot(page, "explorer-tabular.png")
+
+
+# ------------------------------------------------------------------ the report
+@pytest.fixture(scope="module")
+def report_path(digits, tmp_path_factory):
+    net = hl.train(hl.DenseNet([784, 16, 10], "sigmoid", seed=0), digits, epochs=1,
+                   progress=False)
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    return hl.write_report(net, path, digits, progress=False)
+
+
+def test_report_opens_offline_with_every_image_and_fetches_nothing(browser, report_path):
+    context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+    requested = []
+    context.on("request", lambda r: requested.append(r.url))
+    page = context.new_page()
+    page.goto(report_path.as_uri())
+    page.wait_for_load_state("load")
+    images = page.evaluate(
+        "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])")
+    assert len(images) > 20
+    broken = [alt for complete, width, alt in images if not (complete and width > 0)]
+    assert not broken, f"images that did not load: {broken}"
+    assert [u for u in requested if not u.startswith("data:")] == [report_path.as_uri()]
+    sections = page.locator("section h2").all_inner_texts()
+    assert sections[0] == "The model" and sections[-1] == "Forward traces"
+    _shot(page, "report.png")
+    context.close()

@@ -288,3 +288,34 @@ def test_importance_endpoint(iris_client, iris):
     r = client.get("/api/importance").json()
     assert r["names"] == iris.feature_names
     assert r["values"] is None or len(r["values"]) == 4
+
+
+# ------------------------------------------------------------------ other models
+def test_an_imported_scikit_learn_model_is_served(iris):
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    mlp = make_pipeline(StandardScaler(), MLPClassifier((6,), max_iter=2000, random_state=0))
+    mlp.fit(iris.X_train, iris.y_train)
+    net = hl.from_sklearn(mlp, feature_names=iris.feature_names,
+                          class_names=iris.class_names)
+    client = TestClient(create_app(net, iris), base_url=LOCAL)
+    x = iris.X_test[:5]
+    for row, p in zip(x, mlp.predict_proba(x)):
+        out = client.post("/api/trace", json={"x": row.tolist()}).json()
+        np.testing.assert_allclose(out["activations"][-1], p, atol=1e-5)
+    assert client.get("/api/units/0/5").json()["field"]["names"] == iris.feature_names
+
+
+def test_a_deep_relu_model_shows_composite_fields(digits):
+    net = hl.DenseNet([784, 12, 8, 10], "relu", image_shape=(28, 28), seed=0)
+    client = TestClient(create_app(net, digits), base_url=LOCAL)
+    field = client.get("/api/units/1/3/field").json()
+    assert field["over"] == "input (linear composite)" and field["image_shape"] == [28, 28]
+    np.testing.assert_allclose(field["values"], (net.weights[1] @ net.weights[0])[3], atol=1e-5)
+    card = client.get("/api/units/1/3").json()
+    assert len(card["top"]) == 9 and len(card["class_means"]) == 10
+    r = client.post("/api/units/1/3/contribution", json={"x": digits.X_test[0].tolist()}).json()
+    assert r["sum"] + r["bias"] == pytest.approx(r["pre_activation"], abs=1e-5)
+    assert len(r["contribution"]) == 12

@@ -40,7 +40,8 @@ def training_curves(history: list[dict]):
     for ax, (key, label) in zip(axes[0], keys):
         for split, style in (("train", "-"), ("test", "--")):
             if f"{split}_{key}" in history[0]:
-                ax.plot(epochs, [h[f"{split}_{key}"] for h in history], style, label=split)
+                ax.plot(epochs, [h[f"{split}_{key}"] for h in history], style, marker="o",
+                        markersize=3, label=split)
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
         ax.set_title(f"{label} per epoch", fontsize=10)
