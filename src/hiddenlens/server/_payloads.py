@@ -52,6 +52,7 @@ class Explorer:
             )
         self._cards: dict[tuple[int, int], dict] = {}
         self._atlases: dict = {}  # layer -> Atlas on the test split
+        self._info: dict | None = None
 
     # ---------------------------------------------------------------- lookups
     def layer(self, layer: int) -> int:
@@ -74,6 +75,11 @@ class Explorer:
 
     # ---------------------------------------------------------------- model
     def model_info(self) -> dict:
+        if self._info is None:
+            self._info = self._model_info()
+        return self._info
+
+    def _model_info(self) -> dict:
         net, ds = self.net, self.dataset
         info = {
             "sizes": net.sizes, "activations": net.activations, "task": net.task,
