@@ -30,8 +30,8 @@ def _image_heatmap(ctx: Context) -> str:
         return pending("The input heat map", "saliency")
     X, y = ctx.X[:N_SALIENCY], ctx.y[:N_SALIENCY]
     target = y if ctx.net.task == "classification" else 0
-    grads = np.asarray(saliency(ctx.net, X, target=target))  # (n, n_inputs)
-    heat = np.abs(grads).mean(axis=0).reshape(ctx.net.image_shape)
+    grads = np.asarray(saliency(ctx.net, X, target=target, abs=True))  # (n, n_inputs)
+    heat = grads.mean(axis=0).reshape(ctx.net.image_shape)
     mean_image = X.mean(axis=0).reshape(ctx.net.image_shape)
     fig, (left, right) = figs.new_figure(8, 3.6, ncols=2)
     left.imshow(mean_image, cmap="gray_r")
@@ -49,11 +49,10 @@ def _image_heatmap(ctx: Context) -> str:
 
 
 def _permutation_bars(ctx: Context) -> str:
-    permutation = optional("hiddenlens", "permutation_importance")
-    if permutation is None:
+    r = _permutation(ctx)
+    if r is None:
         return pending("Permutation importance", "permutation_importance")
-    r = permutation(ctx.net, ctx.X, ctx.y, n_repeats=5, random_state=0)
-    mean, std = np.asarray(r.importances_mean), np.asarray(r.importances_std)
+    mean, std = np.asarray(r.importances_mean), np.asarray(r.importances_std)  # (n_inputs,)
     order = np.argsort(mean)
     names = _features(ctx)
     fig, ax = figs.new_figure(7, 0.6 + 0.28 * len(mean))
@@ -78,7 +77,7 @@ def _weight_methods(ctx: Context) -> list[str]:
             parts.append(pending(name.capitalize(), name))
             continue
         try:
-            values = np.asarray(method(ctx.net))  # (n_inputs,) or (n_inputs, n_outputs)
+            values = np.asarray(method(ctx.net)).T  # (n_inputs, n_outputs)
         except ValueError as exc:  # e.g. Garson on two hidden layers
             parts.append(f'<p class="pending">{name.capitalize()}: {exc}</p>')
             continue
@@ -113,21 +112,56 @@ def _bars(ctx: Context, values: np.ndarray, name: str):
 
 def _lek(ctx: Context) -> str:
     lek = optional("hiddenlens", "lek_profile")
-    permutation = optional("hiddenlens", "permutation_importance")
     if lek is None:
         return pending("Lek profiles", "lek_profile")
-    feature = 0
-    if permutation is not None:
-        r = permutation(ctx.net, ctx.X, ctx.y, n_repeats=5, random_state=0)
-        feature = int(np.argmax(r.importances_mean))
-    display = optional("hiddenlens.plot", "LekProfileDisplay")
-    if display is None:
-        return pending("Lek profile figure", "LekProfileDisplay")
-    d = display.from_model(ctx.net, ctx.X, feature=feature)
-    return figure("Lek profile", f"The output as the most important feature "
-                  f"({_features(ctx)[feature]}) sweeps from its minimum to its maximum while the "
-                  "other features are held at their quantiles, one line per quantile.",
-                  figs.inline_png(d.figure_, "lek profile"))
+    feature = _most_important(ctx)
+    profile = lek(ctx.net, ctx.X, feature)
+    name = _features(ctx)[feature]
+    fig = _lek_figure(ctx, profile, name)
+    return figure("Lek profile", f"The outputs as the most important feature ({name}) sweeps "
+                  "from its minimum to its maximum while the other features are held at their "
+                  "quantiles (one line per quantile): a steep line means the output depends on "
+                  "this feature there.", figs.inline_png(fig, "lek profile"))
+
+
+def _most_important(ctx: Context) -> int:
+    """The feature with the largest permutation importance (the first one without it)."""
+    r = _permutation(ctx)
+    return 0 if r is None else int(np.argmax(r.importances_mean))
+
+
+def _permutation(ctx: Context):
+    """`permutation_importance` on the test split, 5 repeats, computed once per report."""
+    permutation = optional("hiddenlens", "permutation_importance")
+    if permutation is None:
+        return None
+    if "permutation" not in ctx.cache:
+        ctx.cache["permutation"] = permutation(ctx.net, ctx.X, ctx.y, n_repeats=5,
+                                               random_state=0)
+    return ctx.cache["permutation"]
+
+
+def _lek_figure(ctx: Context, profile, name: str):
+    grid = np.asarray(profile.grid).reshape(-1, np.shape(profile.grid)[-1])[0]  # (steps,)
+    pred = np.asarray(profile.predictions)
+    pred = pred.reshape(-1, *pred.shape[-3:])[0]  # (n_groups, steps, n_outputs)
+    outputs = ctx.class_names or [f"output {k}" for k in range(pred.shape[-1])]
+    n_out = pred.shape[-1]
+    fig, axes = figs.new_figure(3.2 * n_out + 0.8, 3.0, ncols=n_out, squeeze=False,
+                                sharey=True)
+    import matplotlib
+
+    colors = matplotlib.colormaps["viridis"](np.linspace(0, 0.9, len(pred)))
+    for k, ax in enumerate(axes[0]):
+        for g, c in enumerate(colors):
+            ax.plot(grid, pred[g, :, k], color=c, label=str(profile.group_labels[g]))
+        ax.set_title(outputs[k], fontsize=10)
+        ax.set_xlabel(name)
+    axes[0][0].set_ylabel("output activation")
+    axes[0][-1].legend(fontsize=7, title="others held at", title_fontsize=7)
+    fig.suptitle(f"Lek profile of {name}, {ctx.net.describe_sizes()}", fontsize=10)
+    fig.tight_layout()
+    return fig
 
 
 def _features(ctx: Context) -> list[str]:

@@ -25,6 +25,7 @@ class Context:
     y: np.ndarray  # (n_test,)
     trace: object  # net.trace(X)
     evaluation: object
+    cache: dict = field(default_factory=dict)  # results two sections share
 
     @property
     def is_image(self) -> bool:
