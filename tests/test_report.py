@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import os
 import re
 from html.parser import HTMLParser
@@ -97,6 +98,26 @@ def test_every_section_is_there_and_says_how_to_read_it(digit_report):
         assert re.fullmatch(r"<b>[^<]+\.</b> [A-Z].+\.", caption.strip(), re.S), caption
 
 
+def test_views_and_neurons_are_drawn(digit_report):
+    for title in ("Network diagram.", "Receptive fields.", "Activation maximisation.",
+                  "Composite templates, linear (left) and Jacobian (right).",
+                  "Top positive and negative units."):
+        assert f"<figcaption><b>{title}</b>" in digit_report
+    assert "<h3>Dead and saturated units</h3>" in digit_report
+    assert "this build of hiddenlens has no" not in digit_report.split('id="importance"')[0]
+
+
+def test_description_table_is_describe_layer(digit_report, digit_net, digits):
+    records = hl.describe_layer(digit_net, digits.X_test, 0, y=digits.y_test).records
+    table = re.search(r'<table class="describe">(.*?)</table>', digit_report, re.S).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    assert len(rows) == 16
+    for row, record in zip(rows, records):
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        assert cells[0] == str(record["unit"]) and cells[1] == record["fires_most_for"]
+        assert html.unescape(cells[-1]) == record["description"]
+
+
 def test_model_section_gives_the_evaluation(digit_report, digit_net, digits):
     ev = evaluate(digit_net, digits.X_test, digits.y_test)
     assert f"test accuracy {ev.accuracy:.4f} on 1000 examples" in digit_report
@@ -120,11 +141,12 @@ def test_traces_show_one_right_and_one_wrong_example_per_class(digit_report, dig
 
 
 def test_top_units_section_follows_the_output_weights(iris_report, iris_net):
-    w = iris_net.weights[-1]
+    w = iris_net.weights[-1]  # (3, 5): 2 units up and 2 down, so no unit is in both lists
     for c, name in enumerate(["setosa", "versicolor", "virginica"]):
         order = np.argsort(w[c], kind="stable")
-        up = ", ".join(f"{u}: {w[c][u]:+.3f}" for u in order[::-1][:5])
-        assert f"<td>{name}</td><td>{up}</td>" in iris_report
+        up = ", ".join(f"{u}: {w[c][u]:+.3f}" for u in order[::-1][:2])
+        down = ", ".join(f"{u}: {w[c][u]:+.3f}" for u in order[:2])
+        assert f"<td>{name}</td><td>{up}</td><td>{down}</td>" in iris_report
 
 
 def test_tabular_report_shows_weights_over_feature_names(iris_report):

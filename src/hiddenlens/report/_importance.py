@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens.plot._grid import DIVERGING, symmetric_limit
 from hiddenlens.report import _figures as figs
 from hiddenlens.report._optional import optional
 from hiddenlens.report._sections import Context, Section, figure, pending
@@ -71,7 +70,8 @@ def _weight_methods(ctx: Context) -> list[str]:
     for name, how in (("garson", "share of |weight| flowing from each feature to the outputs "
                                  "(Garson; magnitude only)"),
                       ("olden", "sum over paths of the signed weight products from each "
-                                "feature to the output (Olden; red up, blue down)")):
+                                "feature to the output (Olden; bars right of zero push the "
+                                "output up, left push it down)")):
         method = optional("hiddenlens", name)
         if method is None:
             parts.append(pending(name.capitalize(), name))
@@ -92,14 +92,9 @@ def _bars(ctx: Context, values: np.ndarray, name: str):
     outputs = ctx.class_names or [f"output {k}" for k in range(values.shape[1])]
     fig, ax = figs.new_figure(7, 0.8 + 0.3 * len(values) * min(values.shape[1], 3) / 2)
     height = 0.8 / values.shape[1]
-    limit = symmetric_limit(values)
-    import matplotlib
-
-    cmap = matplotlib.colormaps[DIVERGING]
-    for k in range(values.shape[1]):
+    for k in range(values.shape[1]):  # one colour per output
         ax.barh(np.arange(len(values)) + k * height, values[:, k], height=height,
-                label=outputs[k] if values.shape[1] > 1 else None,
-                color=cmap(0.5 + 0.5 * values[:, k] / limit) if name == "olden" else None)
+                label=outputs[k] if values.shape[1] > 1 else None)
     ax.set_yticks(np.arange(len(values)) + 0.4 - height / 2, names, fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="0.3", lw=0.8)

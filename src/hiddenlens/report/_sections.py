@@ -142,9 +142,10 @@ def traces_section(ctx: Context) -> Section:
                 images.append(figs.inline_png(d.figure_, f"{kind} {name}: test #{idx[0]}"))
         note = "" if len(wrong) else " The network gets every test example of this class right."
         s.parts.append(figure(
-            f"Class {name}", "Left to right: the input, each hidden layer's activations as a grid "
-            "(bright = active), the output with the predicted class in orange; the first picture "
-            f"is a correct example, the second a mistake.{note}", *images))
+            f"Class {name}", "Left to right: the input, each hidden layer's activations (a grid, "
+            "bright = active, or bars for a few units), the output with the predicted class in "
+            f"orange; the first picture is a correct example, the second a mistake.{note}",
+            *images))
     return s
 
 

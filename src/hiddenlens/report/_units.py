@@ -118,7 +118,7 @@ def classes_section(ctx: Context) -> Section:
         s.parts.append('<p class="pending">This network has no hidden layer feeding '
                        "classes, so there are no top units to show.</p>")
         return s
-    l, k = net.n_layers - 2, min(5, net.sizes[-2])
+    l, k = net.n_layers - 2, max(1, min(5, net.sizes[-2] // 2))  # no unit in both lists
     rows = []
     for c, name in enumerate(ctx.class_names[: net.n_outputs]):
         pos, neg = _top(net, c, k)
