@@ -99,6 +99,16 @@ def page(browser):
     assert not errors, f"The page reported errors: {errors}"
 
 
+def _wait(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll `expression` from Python: the page's CSP forbids the eval that
+    Playwright's wait_for_function polls with."""
+    end = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > end:
+            raise AssertionError(f"{expression} was still false after {timeout} s")
+        page.wait_for_timeout(20)
+
+
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
@@ -124,7 +134,7 @@ def test_drawing_updates_every_layer_within_a_frame(page, digit_url, digit_net, 
     page.wait_for_selector("body[data-ready=true]")
     before = _bars(page)
     _draw_seven(page)
-    page.wait_for_function("window.hiddenlens.stats.updates > 3")
+    _wait(page, "window.hiddenlens.stats.updates > 3")
     page.wait_for_timeout(100)
     after = _bars(page)
     assert len(after) == 10 and after != before
@@ -179,7 +189,7 @@ def test_picking_an_example_shows_it(page, digit_url, digits, digit_net):
     page.wait_for_selector("body[data-ready=true]")
     index = page.locator("#examples option").nth(5).get_attribute("value")
     page.select_option("#examples", index)
-    page.wait_for_function("window.hiddenlens.stats.updates > 1")
+    _wait(page, "window.hiddenlens.stats.updates > 1")
     x = np.array(page.evaluate("Array.from(window.hiddenlens.x)"))
     np.testing.assert_allclose(x, digits.X_test[int(index)], atol=1e-6)
     expected = str(int(digit_net.predict(digits.X_test[int(index)])[0]))
@@ -193,7 +203,7 @@ def test_tabular_sliders_update_the_outputs(page, iris_url, iris_net):
     before = _bars(page)
     slider = page.locator("#feature-2")
     slider.fill(slider.get_attribute("max"))
-    page.wait_for_function("window.hiddenlens.stats.updates > 1")
+    _wait(page, "window.hiddenlens.stats.updates > 1")
     after = _bars(page)
     assert after != before
     x = np.array(page.evaluate("Array.from(window.hiddenlens.x)"))
@@ -229,4 +239,18 @@ def test_report_opens_offline_with_every_image_and_fetches_nothing(browser, repo
     sections = page.locator("section h2").all_inner_texts()
     assert sections[0] == "The model" and sections[-1] == "Forward traces"
     _shot(page, "report.png")
+    context.close()
+
+
+def test_a_finger_draws_too(browser, digit_url):
+    context = browser.new_context(has_touch=True, viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(digit_url)
+    page.wait_for_selector("body[data-ready=true]")
+    before = _bars(page)
+    box = page.locator("#draw").bounding_box()
+    page.touchscreen.tap(box["x"] + 140, box["y"] + 140)  # a dot: pointerdown/up of a touch
+    _wait(page, "window.hiddenlens.stats.updates > 1")
+    assert _bars(page) != before
+    assert page.evaluate("Math.max(...window.hiddenlens.x)") > 0.5
     context.close()

@@ -319,3 +319,12 @@ def test_a_deep_relu_model_shows_composite_fields(digits):
     r = client.post("/api/units/1/3/contribution", json={"x": digits.X_test[0].tolist()}).json()
     assert r["sum"] + r["bias"] == pytest.approx(r["pre_activation"], abs=1e-5)
     assert len(r["contribution"]) == 12
+
+
+def test_only_local_hosts_are_quiet():
+    from hiddenlens.server import host_warning
+
+    assert host_warning("127.0.0.1", 8000) is None and host_warning("localhost", 80) is None
+    assert host_warning("0.0.0.0", 8000) == (
+        "Serving on 0.0.0.0: anyone who can reach this machine on port 8000 can use the "
+        "explorer. Use --host 127.0.0.1 to keep it local.")

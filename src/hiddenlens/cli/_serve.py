@@ -28,13 +28,18 @@ def serve(
 
     Example:  hiddenlens serve nielsen.safetensors --port 8000   (then open http://127.0.0.1:8000)
     """
-    from hiddenlens.server import LOCAL_HOSTS
+    from hiddenlens.server import host_warning
     from hiddenlens.server import serve as run
 
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target)
-    console.print(f"Serving {net!r} with {ds!r} at http://{host}:{port}  (Ctrl+C stops it)")
-    if host not in LOCAL_HOSTS:
-        err_console.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach "
-                          f"this machine on port {port} can use the explorer.")
+    if data is None and ds.n_features != net.n_inputs:
+        console.print(f"The default data set {ds.name} does not fit this model's "
+                      f"{net.n_inputs} inputs; serving without examples (give --data).")
+        ds = None
+    with_data = f" with {ds!r}" if ds is not None else ""
+    console.print(f"Serving {net!r}{with_data} at http://{host}:{port}  (Ctrl+C stops it)")
+    message = host_warning(host, port)
+    if message:
+        err_console.print(f"[bold yellow]warning:[/] {message}", highlight=False)
     run(net, ds, host=host, port=port, warn=False)

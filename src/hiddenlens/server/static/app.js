@@ -150,6 +150,8 @@ function clearCanvas() {
 function stroke(ctx, p, q) {
   ctx.strokeStyle = "#fff"; ctx.lineWidth = 20; ctx.lineCap = "round"; ctx.lineJoin = "round";
   ctx.beginPath(); ctx.moveTo(p[0], p[1]); ctx.lineTo(q[0], q[1]); ctx.stroke();
+  ctx.fillStyle = "#fff";  // a dot too: a tap is a zero-length line, which draws nothing
+  ctx.beginPath(); ctx.arc(q[0], q[1], 10, 0, 2 * Math.PI); ctx.fill();
   scheduleUpdate(false);
 }
 
