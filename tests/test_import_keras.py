@@ -194,3 +194,51 @@ def test_import_needs_neither_keras_nor_tensorflow(trained, tmp_path):
     X = np.random.default_rng(0).random((5, 784))
     expected = hl.from_keras(keras_path).forward(X)
     np.testing.assert_array_equal(hl.load_model(out).forward(X), expected)
+
+
+def test_keras2_style_h5_written_by_hand(tmp_path):
+    """tf.keras 2 .h5 layout: a list of layers, "batch_input_shape", "<name>/kernel:0"."""
+    import json
+
+    import h5py
+
+    rng = np.random.default_rng(0)
+    kernels = [rng.standard_normal((784, 20)), rng.standard_normal((20, 10))]
+    biases = [rng.standard_normal(20), rng.standard_normal(10)]
+    config = {"class_name": "Sequential", "config": [
+        {"class_name": "Dense", "config": {"name": "dense_1", "units": 20, "activation": "relu",
+                                           "use_bias": True, "batch_input_shape": [None, 784]}},
+        {"class_name": "Dropout", "config": {"name": "dropout_1", "rate": 0.2}},
+        {"class_name": "Dense", "config": {"name": "dense_2", "units": 10,
+                                           "activation": "softmax", "use_bias": True}},
+    ]}
+    path = tmp_path / "keras2.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps(config).encode()
+        f.attrs["keras_version"] = b"2.4.0"
+        group = f.create_group("model_weights")
+        for name, k, b in zip(("dense_1", "dense_2"), kernels, biases):
+            layer = group.create_group(name)
+            layer.attrs["weight_names"] = [f"{name}/kernel:0".encode(), f"{name}/bias:0".encode()]
+            layer[f"{name}/kernel:0"] = k.astype(np.float32)
+            layer[f"{name}/bias:0"] = b.astype(np.float32)
+    net = hl.load_model(path)
+    X = np.random.default_rng(1).random((20, 784))
+    hidden = np.maximum(X @ kernels[0].astype(np.float32) + biases[0].astype(np.float32), 0)
+    logits = hidden @ kernels[1].astype(np.float32) + biases[1].astype(np.float32)
+    expected = np.exp(logits - logits.max(1, keepdims=True))
+    expected /= expected.sum(1, keepdims=True)
+    assert net.sizes == [784, 20, 10] and np.abs(net.predict_proba(X) - expected).max() <= 1e-5
+
+
+def test_nan_weights_in_a_keras_file(tmp_path):
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, name="h"), layers.Dense(2)])
+    kernel, bias = model.layers[0].get_weights()
+    kernel[1, 1] = np.inf
+    model.layers[0].set_weights([kernel, bias])
+    path = tmp_path / "inf.keras"
+    model.save(path)
+    with pytest.raises(ValueError, match=re.escape(
+        f"layer 'h' (Dense) of {path} contains NaN or infinite values; a network with such "
+        "weights computes nothing meaningful, so fix or retrain it before importing.")):
+        hl.load_model(path)

@@ -31,10 +31,10 @@ def test_multiclass_digits_with_labels(digits):
     X, y, X_test = digits
     labels = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
                        "nine"])
-    clf = MLPClassifier(hidden_layer_sizes=(32, 16), activation="relu", max_iter=30,
+    clf = MLPClassifier(hidden_layer_sizes=(24, 12), activation="relu", max_iter=10,
                         random_state=0).fit(X, labels[y])
     net = hl.from_sklearn(clf)
-    assert net.sizes == [784, 32, 16, 10] and net.activations == ["relu", "relu", "softmax"]
+    assert net.sizes == [784, 24, 12, 10] and net.activations == ["relu", "relu", "softmax"]
     assert net.dtype == torch.float64 and net.image_shape == (28, 28)
     assert net.class_names == sorted(labels)  # classes_ order, as predict_proba's columns
     assert np.abs(net.predict_proba(X_test) - clf.predict_proba(X_test)).max() <= 1e-9
