@@ -180,8 +180,35 @@ def test_cli_npz_activations_and_refusals(tmp_path, monkeypatch, capsys):
     err = " ".join(capsys.readouterr().err.split())
     assert "is a Python pickle, which hiddenlens never loads because unpickling runs" in err
     with pytest.raises(ValueError, match=re.escape(
-        f"--activation and --output-activation apply to an .npz of arrays; {out} is a "
-        "hiddenlens model, which says its own activations.")):
+        f"{out} is a hiddenlens model, which carries its own settings; the options activation "
+        "are for importing other formats.")):
         result = CliRunner().invoke(app, ["import", str(out), "-o", str(tmp_path / "y.onnx"),
                                           "--activation", "tanh"])
         raise result.exception
+
+
+def test_logits_get_an_output_activation_on_request(tmp_path):
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))  # CrossEntropyLoss style
+    X = np.random.default_rng(0).random((20, 6)).astype(np.float32)
+    with torch.no_grad():
+        expected = torch.softmax(module(torch.from_numpy(X)), dim=1).numpy()
+    net = hl.from_torch(module, output="softmax")
+    assert net.task == "classification"
+    assert np.abs(net.predict_proba(X) - expected).max() <= 1e-6
+    path = hl.from_torch(module).to_onnx(tmp_path / "logits.onnx")
+    assert hl.load_model(path).task == "regression"
+    out = tmp_path / "probabilities.safetensors"
+    result = CliRunner().invoke(app, ["import", str(path), "-o", str(out),
+                                      "--output-activation", "softmax"])
+    assert result.exit_code == 0, result.output
+    assert np.abs(hl.load_model(out).predict_proba(X) - expected).max() <= 1e-6
+    with pytest.raises(ValueError, match=re.escape(
+        "the nn.Sequential already ends in softmax; `output='sigmoid'` can only be put on a "
+        "network that ends in logits (a linear output layer).")):
+        hl.from_torch(nn.Sequential(nn.Linear(6, 3), nn.Softmax(dim=1)), output="sigmoid")
+    with pytest.raises(ValueError, match=re.escape(
+        f"activation cannot be set when loading {path}, a ONNX model; the options are "
+        "class_names, feature_names, image_shape, output, task (activation only for an .npz "
+        "of arrays).")):
+        hl.load_model(path, activation="relu")

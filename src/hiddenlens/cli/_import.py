@@ -16,10 +16,11 @@ def import_model(
                   "hiddenlens model. Recognised by content, whatever its name."),
     output: Path = typer.Option(..., "-o", "--output",
                                 help="Model file to write; a name ending in .onnx writes ONNX."),
-    activation: str = typer.Option(None, help="Hidden activation of an .npz of arrays "
-                                               "(default: the file's, else sigmoid)."),
-    output_activation: str = typer.Option(None, "--output-activation",
-                                          help="Output activation of an .npz of arrays."),
+    activation: str = typer.Option(
+        None, help="Hidden activation of an .npz of arrays (default: the file's, else sigmoid)."),
+    output_activation: str = typer.Option(
+        None, "--output-activation",
+        help="softmax or sigmoid on a network that ends in logits; for an .npz, its output."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ):
     """Import a trained dense network so that every hiddenlens view works on it.
@@ -37,19 +38,13 @@ def import_model(
     import numpy as np
 
     from hiddenlens._files import check_writable
-    from hiddenlens.io import describe_format, from_npz, load_model
+    from hiddenlens.io import describe_format, load_model
 
     check_writable(output, force)
+    options = {k: v for k, v in dict(activation=activation, output=output_activation).items()
+               if v is not None}
+    net = load_model(source, **options)
     kind = describe_format(source)
-    if activation or output_activation:
-        if kind != "NumPy .npz archive":
-            raise ValueError(
-                f"--activation and --output-activation apply to an .npz of arrays; {source} is "
-                f"a {kind}, which says its own activations."
-            )
-        net = from_npz(source, activation=activation, output=output_activation)
-    else:
-        net = load_model(source)
     if output.suffix.lower() == ".onnx":
         net.to_onnx(output, overwrite=force)
     else:

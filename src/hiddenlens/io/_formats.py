@@ -23,8 +23,8 @@ def sniff(data: bytes) -> str:
     damaged zip), "hdf5" (Keras .h5), "json", "pickle", "gzip-pickle", "gzip", "onnx" or
     "unknown". ONNX has no signature: it is recognised by parsing when nothing else matched.
     """
-    if len(data) >= 9 and data[8:9] == b"{":
-        return "hiddenlens"  # a safetensors header; a truncated one is reported on read
+    if len(data) >= 9 and data[8:9] == b"{" and int.from_bytes(data[:8], "little") < 2**32:
+        return "hiddenlens"  # safetensors: u64 header length, then JSON; text fails the length
     if data.startswith(b"PK"):
         return _sniff_zip(data)
     if data.startswith(HDF5_SIGNATURE):

@@ -24,7 +24,7 @@ PASS_THROUGH = ("InputLayer", "Flatten", "Dropout")
 SUPPORTED = "Dense, Activation, ReLU, Softmax, InputLayer, Flatten and Dropout"
 
 
-def from_keras(path, **metadata):
+def from_keras(path, output: str | None = None, **metadata):
     """Import a Keras model file (``.keras`` or legacy ``.h5``) of dense layers.
 
     Parameters
@@ -34,6 +34,10 @@ def from_keras(path, **metadata):
         a Sequential or a single-chain functional model of Dense (with its activation),
         Activation, ReLU, Softmax, InputLayer, Flatten and Dropout layers. Read with json and
         h5py alone; TensorFlow and Keras are not needed.
+    output : {"softmax", "sigmoid"}, optional
+        For a network that ends in logits (a linear output, as when trained with a
+        cross-entropy loss on logits): the activation to put on them, so that
+        ``predict_proba`` gives probabilities.
     **metadata
         class_names, feature_names, image_shape, task for the DenseNet.
 
@@ -45,6 +49,7 @@ def from_keras(path, **metadata):
     import h5py
 
     path = Path(path)
+    metadata = dict(metadata, output=output)
     from hiddenlens.io._native import read_bytes
 
     data = read_bytes(path)

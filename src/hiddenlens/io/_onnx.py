@@ -24,7 +24,7 @@ OPSET = 17
 METADATA_KEY = "hiddenlens"
 
 
-def from_onnx(path, **metadata):
+def from_onnx(path, output: str | None = None, **metadata):
     """Import an ONNX model whose graph is a chain of dense layers.
 
     Parameters
@@ -33,6 +33,10 @@ def from_onnx(path, **metadata):
         An ``.onnx`` file: Gemm (or MatMul + Add) nodes with Sigmoid, Relu, Tanh, Softmax or
         Identity between them, weights stored as initializers or Constant nodes. Files written
         by ``DenseNet.to_onnx`` come back with their class names and image shape.
+    output : {"softmax", "sigmoid"}, optional
+        For a network that ends in logits (a linear output, as when trained with a
+        cross-entropy loss on logits): the activation to put on them, so that
+        ``predict_proba`` gives probabilities.
     **metadata
         class_names, feature_names, image_shape, task for the DenseNet.
 
@@ -43,7 +47,7 @@ def from_onnx(path, **metadata):
     from hiddenlens.io._native import read_bytes
 
     path = Path(path)
-    return onnx_from_bytes(read_bytes(path), path, **metadata)
+    return onnx_from_bytes(read_bytes(path), path, output=output, **metadata)
 
 
 def parse_onnx(data: bytes):
@@ -79,7 +83,8 @@ def onnx_from_bytes(data: bytes, path, **metadata):
             meta = json.loads(saved[METADATA_KEY])
         except json.JSONDecodeError:
             meta = {}
-        keys = ("task", "class_names", "feature_names", "image_shape")
+        keys = ("class_names", "feature_names", "image_shape")
+        keys += ("task",) if metadata.get("output") is None else ()  # new output, new task
         metadata = {**{k: meta[k] for k in keys if meta.get(k) is not None}, **metadata}
     net = assemble(steps, str(path), **metadata)
     if prep:
