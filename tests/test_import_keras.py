@@ -19,7 +19,8 @@ import hiddenlens as hl  # noqa: E402
 
 # keras' torch backend warns about numpy 2's __array__ copy keyword; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-SUPPORTED = "Dense, Activation, ReLU, Softmax, InputLayer, Flatten and Dropout"
+SUPPORTED = ("Dense, Activation, ReLU, Softmax, InputLayer, Flatten, Dropout, and Rescaling or "
+             "Normalization before the first Dense")
 
 
 @pytest.fixture(scope="module")
@@ -241,4 +242,27 @@ def test_nan_weights_in_a_keras_file(tmp_path):
     with pytest.raises(ValueError, match=re.escape(
         f"layer 'h' (Dense) of {path} contains NaN or infinite values; a network with such "
         "weights computes nothing meaningful, so fix or retrain it before importing.")):
+        hl.load_model(path)
+
+
+def test_rescaling_and_normalization_become_the_input_standardisation(tmp_path, digits):
+    keras.utils.set_random_seed(3)
+    ds = hl.load_dataset("iris")
+    norm = layers.Normalization(name="norm")
+    norm.adapt(ds.X_train)
+    model = keras.Sequential([keras.Input((4,)), norm, layers.Dense(5, activation="tanh"),
+                              layers.Dense(3, activation="softmax")])
+    pixels = keras.Sequential([keras.Input((28, 28)), layers.Rescaling(1 / 255, offset=-0.5),
+                               layers.Flatten(), layers.Dense(10, activation="softmax")])
+    images = digits[2].reshape(-1, 28, 28) * 255
+    for source, X in ((model, ds.X_test), (pixels, images)):
+        for path in _save(source, tmp_path, source.name):
+            net = hl.load_model(path)
+            assert net.preprocessing is not None
+            assert np.abs(net.forward(X) - source.predict(X, verbose=0)).max() <= 1e-5
+    late = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.Rescaling(2.0, name="r")])
+    path = tmp_path / "late.keras"
+    late.save(path)
+    with pytest.raises(ValueError, match=re.escape(
+        f"layer 'r' (Rescaling) after a dense layer of {path} is not supported")):
         hl.load_model(path)

@@ -9,6 +9,7 @@ by the group's "weight_names" attribute. Neither TensorFlow nor Keras is importe
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import zipfile
@@ -21,7 +22,9 @@ from hiddenlens.io._arrays import Activation, Dense, assemble
 ACTIVATIONS = {"linear": "linear", None: "linear", "sigmoid": "sigmoid", "tanh": "tanh",
                "relu": "relu", "softmax": "softmax"}
 PASS_THROUGH = ("InputLayer", "Flatten", "Dropout")
-SUPPORTED = "Dense, Activation, ReLU, Softmax, InputLayer, Flatten and Dropout"
+SUPPORTED = ("Dense, Activation, ReLU, Softmax, InputLayer, Flatten, Dropout, and Rescaling or "
+             "Normalization before the first Dense")
+SNAKE = {"Dense": "dense", "Normalization": "normalization"}  # keras' names for weight groups
 
 
 def from_keras(path, output: str | None = None, **metadata):
@@ -106,23 +109,23 @@ def _h5_config(h5, path) -> dict:
 
 
 def _zip_reader(h5, path):
-    """Weights of the k-th Dense layer of a .keras file, by position."""
+    """Weights of the k-th layer of a class in a .keras file: "layers/dense_<k>/vars"."""
     def read(k: int, layer: dict):
-        key = "layers/dense" + (f"_{k}" if k else "")
+        key = f"layers/{SNAKE[layer['class_name']]}" + (f"_{k}" if k else "")
         if key + "/vars" not in h5:
-            raise ValueError(f"{path} has no weights for Dense layer {_name(layer)!r} ({key}).")
+            raise ValueError(f"{path} has no weights for layer {_name(layer)!r} ({key}).")
         group = h5[key + "/vars"]
         return [group[str(i)][()] for i in range(len(group))]
     return read
 
 
 def _h5_reader(h5, path):
-    """Weights of a Dense layer of a legacy .h5 file, by the layer's name."""
+    """Weights of a layer of a legacy .h5 file, by the layer's name."""
     def read(k: int, layer: dict):
         name = _name(layer)
         group = h5.get("model_weights", h5).get(name)
         if group is None:
-            raise ValueError(f"{path} has no weights for Dense layer {name!r}.")
+            raise ValueError(f"{path} has no weights for layer {name!r}.")
         names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
         return [group[n][()] for n in names]
     return read
@@ -133,17 +136,16 @@ def _name(layer: dict) -> str:
 
 
 def _import(config: dict, read_weights, path, metadata):
-    layers = _layer_list(config, path)
-    steps, input_shape, k = [], None, 0
-    for layer in layers:
+    steps, input_shape, seen, prep = [], None, {}, None
+    for layer in _layer_list(config, path):
         kind, conf = layer.get("class_name"), layer.get("config", {})
         label = f"layer {_name(layer)!r} ({kind})"
+        k = seen[kind] = seen.get(kind, -1) + 1  # Keras numbers weights per layer class
         shape = conf.get("batch_shape") or conf.get("batch_input_shape")
         if input_shape is None and shape:
             input_shape = [s for s in shape[1:]]
         if kind == "Dense":
             arrays = read_weights(k, layer)
-            k += 1
             kernel = np.asarray(arrays[0])  # (n_in, n_out)
             bias = np.asarray(arrays[1]) if conf.get("use_bias", True) and len(arrays) > 1 \
                 else np.zeros(kernel.shape[-1], kernel.dtype)
@@ -155,14 +157,55 @@ def _import(config: dict, read_weights, path, metadata):
             steps.append(Activation(_special(kind, conf, label, path), label))
         elif kind in PASS_THROUGH:
             steps.append(Activation("linear", label))
+        elif kind in ("Rescaling", "Normalization") and not any(
+                isinstance(step, Dense) for step in steps):
+            weights = functools.partial(read_weights, k, layer)
+            prep = _compose(prep, _affine(kind, conf, weights, label, path))
         else:
+            where = " after a dense layer" if kind in ("Rescaling", "Normalization") else ""
             raise ValueError(
-                f"{label} of {path} is not supported; hiddenlens imports dense networks made "
-                f"of {SUPPORTED} layers."
+                f"{label}{where} of {path} is not supported; hiddenlens imports dense networks "
+                f"made of {SUPPORTED} layers."
             )
     if "image_shape" not in metadata and input_shape and len(input_shape) == 2:
         metadata = dict(metadata, image_shape=tuple(input_shape))  # e.g. Flatten of (28, 28)
-    return assemble(steps, str(path), **metadata)
+    net = assemble(steps, str(path), **metadata)
+    if prep is not None:
+        _set_preprocessing(net, prep, path)
+    return net
+
+
+def _affine(kind: str, conf: dict, weights, label: str, path):
+    """(a, c) with layer(x) = a * x + c, for Rescaling and Normalization layers."""
+    if kind == "Rescaling":
+        a = np.asarray(conf.get("scale", 1.0), dtype=float)
+        return a, np.asarray(conf.get("offset", 0.0), dtype=float)
+    if conf.get("invert") or conf.get("axis", -1) not in (-1, [-1], 1, [1]):
+        raise ValueError(f"{label} of {path} is not a plain per-feature standardisation.")
+    mean, variance = conf.get("mean"), conf.get("variance")
+    if mean is None or variance is None:
+        mean, variance = weights()[:2]
+    sd = np.maximum(np.sqrt(np.asarray(variance, dtype=float)), 1e-7)  # keras' epsilon
+    return 1 / sd, -np.asarray(mean, dtype=float) / sd
+
+
+def _compose(first, second):
+    if first is None:
+        return second
+    (a1, c1), (a2, c2) = first, second
+    return a2 * a1, a2 * c1 + c2
+
+
+def _set_preprocessing(net, prep, path) -> None:
+    if any(np.size(v) not in (1, net.n_inputs) for v in prep):
+        raise ValueError(
+            f"{path} standardises its inputs per axis, not per input feature; put the "
+            "Normalization after Flatten to import it."
+        )
+    a, c = (np.broadcast_to(np.ravel(v), (net.n_inputs,)) for v in prep)
+    if np.any(a <= 0):
+        raise ValueError(f"{path} rescales inputs by a negative or zero factor; not supported.")
+    net.set_preprocessing(-c / a, 1 / a)  # a * x + c = (x - mean) / scale
 
 
 def _layer_list(config: dict, path) -> list[dict]:
