@@ -7,6 +7,27 @@ The public API lives here; every other module is private.
 from hiddenlens import _files  # noqa: F401
 from hiddenlens._version import __version__
 from hiddenlens.data import DATASETS, Dataset, load_dataset
+from hiddenlens.experiments import (
+    ExperimentResult,
+    experiment_depth,
+    experiment_train_size,
+    experiment_zero_vs_one,
+)
+from hiddenlens.explain import (
+    ContributionMap,
+    TopUnits,
+    atlas,
+    composite_weights,
+    contribution_map,
+    describe,
+    describe_layer,
+    diagram_links,
+    maximize_activation,
+    normalize_fields,
+    receptive_fields,
+    top_units,
+    unit_order,
+)
 from hiddenlens.io import load_model
 from hiddenlens.io._arrays import from_arrays
 from hiddenlens.io._keras import from_keras
@@ -27,6 +48,19 @@ __all__ = [
     "PRESETS",
     "Trace",
     "load_dataset",
+    "ContributionMap",
+    "ExperimentResult",
+    "TopUnits",
+    "composite_weights",
+    "contribution_map",
+    "diagram_links",
+    "experiment_depth",
+    "experiment_train_size",
+    "experiment_zero_vs_one",
+    "normalize_fields",
+    "receptive_fields",
+    "top_units",
+    "unit_order",
     "load_model",
     "from_arrays",
     "from_keras",
@@ -38,3 +72,4 @@ __all__ = [
     "train",
     "train_preset",
 ]
+__all__ += ["atlas", "describe", "describe_layer", "maximize_activation"]
