@@ -34,6 +34,7 @@ from hiddenlens.io._keras import from_keras
 from hiddenlens.io._nielsen import from_nielsen
 from hiddenlens.io._npz import from_npz
 from hiddenlens.io._onnx import from_onnx
+from hiddenlens.io._safetensors import from_safetensors
 from hiddenlens.io._sklearn import from_sklearn
 from hiddenlens.io._torch import from_torch
 from hiddenlens.net import DenseNet, Trace
@@ -67,6 +68,7 @@ __all__ = [
     "from_nielsen",
     "from_npz",
     "from_onnx",
+    "from_safetensors",
     "from_sklearn",
     "from_torch",
     "train",

@@ -12,15 +12,17 @@ from hiddenlens.cli._app import FORCE_HELP, app, console
 @app.command("import")
 def import_model(
     source: Path = typer.Argument(
-        ..., help="Model file: .keras, .h5, ONNX, network2.py JSON, .npz of arrays, or a "
-                  "hiddenlens model. Recognised by content, whatever its name."),
+        ..., help="Model file: .keras, .h5, ONNX, network2.py JSON, .npz of arrays, a "
+                  "safetensors state dict, or a hiddenlens model. Recognised by content, "
+                  "whatever its name."),
     output: Path = typer.Option(..., "-o", "--output",
                                 help="Model file to write; a name ending in .onnx writes ONNX."),
     activation: str = typer.Option(
-        None, help="Hidden activation of an .npz of arrays (default: the file's, else sigmoid)."),
+        None, help="Hidden activation of an .npz of arrays or a safetensors state dict, "
+                   "which may not record it."),
     output_activation: str = typer.Option(
         None, "--output-activation",
-        help="softmax or sigmoid on a network that ends in logits; for an .npz, its output."),
+        help="softmax or sigmoid on a network that ends in logits; for arrays, the output."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ):
     """Import a trained dense network so that every hiddenlens view works on it.
@@ -34,6 +36,9 @@ def import_model(
       hiddenlens import network2.json -o nielsen.safetensors
 
       hiddenlens import model.safetensors -o model.onnx
+
+      hiddenlens import state_dict.safetensors --activation relu --output-activation softmax
+      -o mlp.safetensors
     """
     import numpy as np
 

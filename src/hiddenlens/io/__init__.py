@@ -15,16 +15,18 @@ from hiddenlens.io._native import load_native, read_bytes, save_model
 from hiddenlens.io._nielsen import from_nielsen, nielsen_from_dict
 from hiddenlens.io._npz import from_npz
 from hiddenlens.io._onnx import from_onnx, onnx_from_bytes, to_onnx
+from hiddenlens.io._safetensors import from_safetensors
 from hiddenlens.io._sklearn import from_sklearn
 from hiddenlens.io._torch import from_torch
 
 __all__ = ["load_model", "save_model", "sniff", "from_arrays", "from_keras", "from_nielsen",
-           "from_npz", "from_onnx", "from_sklearn", "from_torch", "to_onnx", "FORMAT_NAMES"]
+           "from_npz", "from_onnx", "from_safetensors", "from_sklearn", "from_torch", "to_onnx",
+           "FORMAT_NAMES"]
 
 FORMAT_NAMES = {
     "hiddenlens": "hiddenlens model", "keras-zip": "Keras .keras file",
     "hdf5": "Keras .h5 file", "json": "network2.py JSON file", "onnx": "ONNX model",
-    "npz": "NumPy .npz archive",
+    "npz": "NumPy .npz archive", "safetensors": "safetensors state dict",
 }
 METADATA_OPTIONS = ("output", "class_names", "feature_names", "image_shape", "task")
 PICKLE_ADVICE = (
@@ -43,13 +45,14 @@ def load_model(path: str | os.PathLike, **options):
     path : path
         One of: a hiddenlens model (``DenseNet.save``: safetensors + JSON), a Keras
         ``.keras`` or legacy ``.h5`` file, a network2.py JSON file, an ONNX model, or an
-        ``.npz`` of weight arrays (see `from_npz`). The extension does not matter.
+        ``.npz`` of weight arrays (see `from_npz`), or a safetensors PyTorch state dict (see
+        `from_safetensors`). The extension does not matter.
         Pickles (``.pkl``, ``.pt`` from torch.save, joblib files) are refused: unpickling can
         run any code.
     **options
         For imported formats only: ``output="softmax"`` puts a softmax (or sigmoid) on a
         network that ends in logits; class_names, feature_names, image_shape, task; and for
-        an .npz, ``activation`` and ``orientation`` (see `from_npz`).
+        an .npz or a state dict, ``activation`` (and ``orientation`` for an .npz).
 
     Returns
     -------
@@ -68,11 +71,14 @@ def load_model(path: str | os.PathLike, **options):
         return onnx_from_bytes(data, path, **options)
     if kind == "npz":
         return from_npz(path, **options)
+    if kind == "safetensors":
+        return from_safetensors(path, **options)
     raise ValueError(_refusal(kind, data, path))
 
 
 def _check_options(options: dict, kind: str, path) -> None:
-    allowed = set(METADATA_OPTIONS) | ({"activation", "orientation"} if kind == "npz" else set())
+    arrays = {"npz": {"activation", "orientation"}, "safetensors": {"activation"}}
+    allowed = set(METADATA_OPTIONS) | arrays.get(kind, set())
     if kind == "hiddenlens" and options:
         raise ValueError(
             f"{path} is a hiddenlens model, which carries its own settings; the options "
@@ -83,8 +89,8 @@ def _check_options(options: dict, kind: str, path) -> None:
         what = FORMAT_NAMES.get(kind, "file")
         raise ValueError(
             f"{', '.join(unknown)} cannot be set when loading {path}, a {what}; the options "
-            f"are {', '.join(sorted(allowed))}" + ("." if kind == "npz" else
-                                                  " (activation only for an .npz of arrays).")
+            f"are {', '.join(sorted(allowed))}" + ("." if kind in arrays else
+                                                  " (activation only for files of arrays).")
         )
 
 
