@@ -129,3 +129,16 @@ def test_truncated_onnx_and_existing_output(tmp_path):
         f"{path} already exists; pass overwrite=True (--force on the command line) to replace "
         "it.")):
         net.to_onnx(path)
+
+
+def test_external_data_is_read_from_beside_the_model(tmp_path, digits):
+    net = hl.DenseNet([784, 16, 10], "relu", seed=1)
+    path = net.to_onnx(tmp_path / "inline.onnx")
+    external = tmp_path / "external.onnx"
+    onnx.save_model(onnx.load(path), external, save_as_external_data=True,
+                    all_tensors_to_one_file=True, location="external.data", size_threshold=0)
+    np.testing.assert_array_equal(hl.load_model(external).forward(digits), net.forward(digits))
+    (tmp_path / "external.data").unlink()
+    with pytest.raises(ValueError, match=re.escape(
+        f"{external} keeps weights in an external data file that cannot be read (")):
+        hl.from_onnx(external)

@@ -69,7 +69,7 @@ def onnx_from_bytes(data: bytes, path, **metadata):
     if model is None:
         raise ValueError(f"{path} is truncated or is not an ONNX model; it cannot be read.")
     graph = model.graph
-    consts = _constants(graph)
+    consts = _constants(graph, Path(path).parent, path)
     inputs = [i.name for i in graph.input if i.name not in consts]
     if len(inputs) != 1:
         raise ValueError(
@@ -93,10 +93,18 @@ def onnx_from_bytes(data: bytes, path, **metadata):
     return net
 
 
-def _constants(graph) -> dict[str, np.ndarray]:
+def _constants(graph, folder: Path, path) -> dict[str, np.ndarray]:
+    """Initializers and Constant outputs by name; external data is read from `folder`."""
     from onnx import numpy_helper
+    from onnx.checker import ValidationError
 
-    consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    try:
+        consts = {t.name: numpy_helper.to_array(t, str(folder)) for t in graph.initializer}
+    except (OSError, ValueError, ValidationError) as exc:
+        raise ValueError(
+            f"{path} keeps weights in an external data file that cannot be read ({exc}); keep "
+            "the data file next to the model under the name it was saved with."
+        ) from None
     for node in graph.node:
         if node.op_type == "Constant":
             value = [a for a in node.attribute if a.name == "value"]
