@@ -37,8 +37,7 @@ def import_model(
 
       hiddenlens import model.safetensors -o model.onnx
 
-      hiddenlens import state_dict.safetensors --activation relu --output-activation softmax
-      -o mlp.safetensors
+      hiddenlens import net.npz --activation relu -o net.safetensors
     """
     import numpy as np
 
