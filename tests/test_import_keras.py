@@ -116,7 +116,7 @@ def test_unsupported_layers_are_named(tmp_path, layer, label):
         hl.from_keras(path)
 
 
-def test_unsupported_activation_and_branches(tmp_path):
+def test_unsupported_activation_unflattened_input_and_branches(tmp_path):
     model = keras.Sequential([keras.Input((6,)), layers.Dense(4, activation="gelu", name="h"),
                               layers.Dense(2)])
     path = tmp_path / "gelu.keras"
@@ -124,6 +124,15 @@ def test_unsupported_activation_and_branches(tmp_path):
     with pytest.raises(ValueError, match=re.escape(
         f"layer 'h' (Dense) of {path} uses activation 'gelu', which is not supported; "
         "hiddenlens imports linear, sigmoid, tanh, relu and softmax.")):
+        hl.load_model(path)
+    model = keras.Sequential([keras.Input((28, 28)), layers.Dense(4, name="rows"),
+                              layers.Flatten(), layers.Dense(2)])
+    path = tmp_path / "rows.keras"
+    model.save(path)
+    with pytest.raises(ValueError, match=re.escape(
+        f"layer 'rows' (Dense) of {path} is applied to inputs of shape (28, 28) with no Flatten "
+        "before it, so it acts on the last axis only; hiddenlens imports dense networks on flat "
+        "inputs.")):
         hl.load_model(path)
     inputs = keras.Input((6,), name="x")
     a = layers.Dense(3, name="a")(inputs)

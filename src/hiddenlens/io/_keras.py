@@ -136,7 +136,7 @@ def _name(layer: dict) -> str:
 
 
 def _import(config: dict, read_weights, path, metadata):
-    steps, input_shape, seen, prep = [], None, {}, None
+    steps, input_shape, seen, prep, flat = [], None, {}, None, True
     for layer in _layer_list(config, path):
         kind, conf = layer.get("class_name"), layer.get("config", {})
         label = f"layer {_name(layer)!r} ({kind})"
@@ -144,6 +144,15 @@ def _import(config: dict, read_weights, path, metadata):
         shape = conf.get("batch_shape") or conf.get("batch_input_shape")
         if input_shape is None and shape:
             input_shape = [s for s in shape[1:]]
+            flat = len(input_shape) <= 1
+        if kind == "Flatten":
+            flat = True
+        if kind == "Dense" and not flat:
+            raise ValueError(
+                f"{label} of {path} is applied to inputs of shape {tuple(input_shape)} with no "
+                "Flatten before it, so it acts on the last axis only; hiddenlens imports dense "
+                "networks on flat inputs."
+            )
         if kind == "Dense":
             arrays = read_weights(k, layer)
             kernel = np.asarray(arrays[0])  # (n_in, n_out)
