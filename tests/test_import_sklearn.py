@@ -118,5 +118,6 @@ def test_nan_coefficients_are_refused():
                                                                   rng.integers(0, 3, 30))
     clf.coefs_[1][0, 0] = np.nan
     with pytest.raises(ValueError, match=re.escape(
-        "coefs_[1] of the MLPClassifier contains NaN or infinite values")):
+        "coefs_[1] of the MLPClassifier contains NaN or infinite values; a network with such "
+        "weights computes nothing meaningful, so fix or retrain it before importing.")):
         hl.from_sklearn(clf)
