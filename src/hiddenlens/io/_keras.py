@@ -35,8 +35,9 @@ def from_keras(path, output: str | None = None, **metadata):
     path : path
         A file written by ``model.save("model.keras")`` or ``model.save("model.h5")``:
         a Sequential or a single-chain functional model of Dense (with its activation),
-        Activation, ReLU, Softmax, InputLayer, Flatten and Dropout layers. Read with json and
-        h5py alone; TensorFlow and Keras are not needed.
+        Activation, ReLU, Softmax, InputLayer, Flatten and Dropout layers; Rescaling and
+        Normalization before the first Dense become the input standardisation. Read with json
+        and h5py alone; TensorFlow and Keras are not needed.
     output : {"softmax", "sigmoid"}, optional
         For a network that ends in logits (a linear output, as when trained with a
         cross-entropy loss on logits): the activation to put on them, so that
@@ -51,10 +52,10 @@ def from_keras(path, output: str | None = None, **metadata):
     """
     import h5py
 
-    path = Path(path)
-    metadata = dict(metadata, output=output)
     from hiddenlens.io._native import read_bytes
 
+    path = Path(path)
+    metadata = dict(metadata, output=output)
     data = read_bytes(path)
     try:
         if data.startswith(b"PK"):
@@ -67,6 +68,11 @@ def from_keras(path, output: str | None = None, **metadata):
     except OSError as exc:  # h5py's "truncated file", "file signature not found"
         raise ValueError(
             f"{path} is truncated or is not a Keras/HDF5 file ({exc}); it cannot be read."
+        ) from None
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise ValueError(
+            f"{path} is missing part of its Keras model ({type(exc).__name__}: {exc}); save the "
+            "model again with model.save."
         ) from None
 
 
@@ -262,7 +268,7 @@ def _activation(value, label: str, path) -> str:
     if isinstance(value, dict):  # a serialised activation: {"class_name": ..., "config": ...}
         value = value.get("config") if isinstance(value.get("config"), str) \
             else value.get("class_name")
-    if value not in ACTIVATIONS:
+    if not isinstance(value, (str, type(None))) or value not in ACTIVATIONS:
         raise ValueError(
             f"{label} of {path} uses activation {value!r}, which is not supported; hiddenlens "
             "imports linear, sigmoid, tanh, relu and softmax."

@@ -2,8 +2,9 @@
 
 Reads one chain of nodes from the graph input to its output: Gemm, or MatMul followed by Add,
 for each dense layer; Sigmoid, Relu, Tanh, Softmax, LogSoftmax (imported as softmax) and
-Identity, Dropout, Flatten, Reshape in between; a leading Sub/Div is the input
-standardisation. `to_onnx` writes the same shape of graph, one Gemm per layer.
+Identity, Dropout, Flatten, Reshape in between; Sub, Add, Mul and Div by constants before
+the first layer are the input standardisation. `to_onnx` writes the same shape of graph, one
+Gemm per layer.
 """
 
 from __future__ import annotations
@@ -88,8 +89,7 @@ def onnx_from_bytes(data: bytes, path, **metadata):
         metadata = {**{k: meta[k] for k in keys if meta.get(k) is not None}, **metadata}
     net = assemble(steps, str(path), **metadata)
     if prep:
-        net.set_preprocessing(prep.get("mean", np.zeros(net.n_inputs)),
-                              prep.get("scale", np.ones(net.n_inputs)))
+        _set_preprocessing(net, prep["a"], prep["c"], path)
     return net
 
 
@@ -120,7 +120,7 @@ def _attrs(node) -> dict:
 
 
 def _walk(graph, consts, current: str, path):
-    """Follow the data from the graph input; return (steps, preprocessing dict)."""
+    """Follow the data from the graph input; return (steps, {"a", "c"}: x -> a * x + c)."""
     steps, prep = [], {}
     for i, node in enumerate(graph.node):
         label = f"node {i} ({node.op_type} {node.name!r})" if node.name else \
@@ -161,9 +161,15 @@ def _step(node, label: str, const, steps, prep, path):
         dense = steps[-1]
         dense.biases = dense.biases + _vector(const[0], len(dense.biases), label, path)
         return None
-    if op in ("Sub", "Div") and not steps and const:
-        key = "mean" if op == "Sub" else "scale"
-        prep[key] = np.asarray(const[0], dtype=float).reshape(-1)
+    if op in ("Sub", "Add", "Mul", "Div") and const and not any(
+            isinstance(step, Dense) for step in steps):
+        k = np.asarray(const[0], dtype=float).reshape(-1)  # (1,) or (n_inputs,)
+        a, c = prep.get("a", np.ones(1)), prep.get("c", np.zeros(1))
+        if op in ("Sub", "Add"):
+            c = c - k if op == "Sub" else c + k
+        else:
+            a, c = (a * k, c * k) if op == "Mul" else (a / k, c / k)
+        prep.update(a=a, c=c)
         return None
     if op in ("Softmax", "LogSoftmax") and attrs.get("axis", -1) not in (-1, 1):
         raise ValueError(f"{label} of {path} normalises over axis {attrs['axis']}, not the units.")
@@ -174,6 +180,16 @@ def _step(node, label: str, const, steps, prep, path):
     raise ValueError(
         f"{label} of {path} is not supported; hiddenlens imports graphs made of {SUPPORTED}."
     )
+
+
+def _set_preprocessing(net, a, c, path) -> None:
+    """x -> a * x + c before the first layer, as (x - mean) / scale."""
+    if any(v.size not in (1, net.n_inputs) for v in (a, c)):
+        raise ValueError(f"{path} scales its input with constants of the wrong size.")
+    a, c = np.broadcast_to(a, (net.n_inputs,)), np.broadcast_to(c, (net.n_inputs,))
+    if np.any(a <= 0) or not np.all(np.isfinite(a)):
+        raise ValueError(f"{path} scales its input by a negative, zero or infinite factor.")
+    net.set_preprocessing(-c / a, 1 / a)
 
 
 def _vector(b: np.ndarray, n: int, label: str, path) -> np.ndarray:
