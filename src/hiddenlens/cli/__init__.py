@@ -9,7 +9,9 @@ from __future__ import annotations
 import sys
 
 from hiddenlens.cli import _demo, _train  # noqa: F401  (they register commands)
-from hiddenlens.cli import _experiment, _show  # noqa: F401
+
+# isort: split
+from hiddenlens.cli import _experiment, _show  # noqa: F401  (issue 4: show, experiment)
 from hiddenlens.cli._app import app, err_console
 
 

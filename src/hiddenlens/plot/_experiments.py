@@ -74,10 +74,10 @@ class ExperimentDisplay:
             fig.colorbar(m, ax=a, fraction=0.046, pad=0.03).set_label(label, fontsize=8)
         a = axes[4]
         bins = np.linspace(0, 1, 26)
-        a.hist(r.extra["activation_0"], bins=bins, alpha=0.7, label=f"0s ({len(r.extra['activation_0'])})",
-               color="tab:blue")
-        a.hist(r.extra["activation_1"], bins=bins, alpha=0.7, label=f"1s ({len(r.extra['activation_1'])})",
-               color="tab:orange")
+        for digit, color in (("0", "tab:blue"), ("1", "tab:orange")):
+            values = r.extra[f"activation_{digit}"]
+            a.hist(values, bins=bins, alpha=0.7, color=color,
+                   label=f"{digit}s ({len(values)} test images)")
         a.set_xlabel("hidden unit activation (sigmoid)", fontsize=8)
         a.set_ylabel("test images", fontsize=8)
         a.legend(fontsize=8)
