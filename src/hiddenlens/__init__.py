@@ -16,15 +16,26 @@ from hiddenlens.experiments import (
 from hiddenlens.explain import (
     ContributionMap,
     TopUnits,
+    atlas,
     composite_weights,
     contribution_map,
+    describe,
+    describe_layer,
     diagram_links,
+    maximize_activation,
     normalize_fields,
     receptive_fields,
     top_units,
     unit_order,
 )
 from hiddenlens.io import load_model
+from hiddenlens.io._arrays import from_arrays
+from hiddenlens.io._keras import from_keras
+from hiddenlens.io._nielsen import from_nielsen
+from hiddenlens.io._npz import from_npz
+from hiddenlens.io._onnx import from_onnx
+from hiddenlens.io._sklearn import from_sklearn
+from hiddenlens.io._torch import from_torch
 from hiddenlens.net import DenseNet, Trace
 from hiddenlens.presets import PRESETS, train_preset
 from hiddenlens.train import train
@@ -51,6 +62,14 @@ __all__ = [
     "top_units",
     "unit_order",
     "load_model",
+    "from_arrays",
+    "from_keras",
+    "from_nielsen",
+    "from_npz",
+    "from_onnx",
+    "from_sklearn",
+    "from_torch",
     "train",
     "train_preset",
 ]
+__all__ += ["atlas", "describe", "describe_layer", "maximize_activation"]

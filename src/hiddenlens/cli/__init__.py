@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import sys
 
-from hiddenlens.cli import _demo, _train  # noqa: F401  (they register commands)
-
-# isort: split
-from hiddenlens.cli import _experiment, _show  # noqa: F401  (issue 4: show, experiment)
+import hiddenlens.cli._import  # noqa: F401  (registers `hiddenlens import`)
+from hiddenlens.cli import (  # noqa: F401  (they register commands)  # noqa: F401
+    _demo,
+    _experiment,
+    _neuron,  # noqa: F401
+    _show,
+    _train,
+)
 from hiddenlens.cli._app import app, err_console
 
 

@@ -5,6 +5,7 @@ from hiddenlens.plot._contributions import ContributionDisplay
 from hiddenlens.plot._diagram import NetworkDiagramDisplay
 from hiddenlens.plot._experiments import ExperimentDisplay
 from hiddenlens.plot._grid import save_figure
+from hiddenlens.plot._neuron import LayerMaximizeDisplay, NeuronCardDisplay
 from hiddenlens.plot._receptive_fields import ReceptiveFieldsDisplay
 from hiddenlens.plot._top_units import TopUnitsDisplay
 from hiddenlens.plot._trace import TraceDisplay
@@ -13,7 +14,9 @@ __all__ = [
     "CompositeDisplay",
     "ContributionDisplay",
     "ExperimentDisplay",
+    "LayerMaximizeDisplay",
     "NetworkDiagramDisplay",
+    "NeuronCardDisplay",
     "ReceptiveFieldsDisplay",
     "TopUnitsDisplay",
     "TraceDisplay",

@@ -1,0 +1,393 @@
+"""Activation maximization: the input each unit of a layer responds to most.
+
+Erhan, Bengio, Courville and Vincent (2009): gradient ascent on the input from a random start,
+the input held to a fixed norm. Every requested unit of a layer (and every diverse image of
+each unit) is one row of a single batch: row i only feeds unit `units[i]`'s objective, and Adam
+updates each element on its own, so the batch gives the same images as one run per unit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from hiddenlens._validation import check_layer, check_positive_int, check_unit
+from hiddenlens.net import DenseNet, apply_activation
+from hiddenlens.train import _threads
+
+
+@dataclass
+class MaximizeResult:
+    """What `maximize_activation` found, one row per unit.
+
+    Attributes
+    ----------
+    layer : int
+        The non-negative layer index.
+    units : ndarray of shape (n_units,)
+    images : ndarray of shape (n_units, n_inputs)
+        The best maximising input of each unit (raw input space, like the data).
+    pre_activations : ndarray of shape (n_units,)
+        What each unit's pre-activation (the logit for outputs) reached on its image.
+    activations : ndarray of shape (n_units,)
+        The unit's activation on its image (softmax outputs: that class's probability).
+    all_images : ndarray of shape (n_units, n_images, n_inputs)
+        Every diverse image per unit (n_images=1 without diversity).
+    all_pre_activations : ndarray of shape (n_units, n_images)
+    best_dataset_activations, best_dataset_pre_activations : ndarray of shape (n_units,) or None
+        The highest activation and pre-activation over `X`, when `X` was given.
+    best_dataset_indices : ndarray of shape (n_units,) or None
+        The row of `X` reaching it (lowest index on ties).
+    """
+
+    layer: int
+    units: np.ndarray
+    images: np.ndarray
+    pre_activations: np.ndarray
+    activations: np.ndarray
+    all_images: np.ndarray
+    all_pre_activations: np.ndarray
+    best_dataset_activations: np.ndarray | None = None
+    best_dataset_pre_activations: np.ndarray | None = None
+    best_dataset_indices: np.ndarray | None = None
+
+    @property
+    def reached(self) -> np.ndarray | None:
+        """Bool (n_units,): the image's pre-activation >= the best example's, given `X`."""
+        if self.best_dataset_pre_activations is None:
+            return None
+        return self.pre_activations >= self.best_dataset_pre_activations
+
+    @property
+    def reached_share(self) -> float | None:
+        """The fraction of units whose image beats (or ties) every example of `X`."""
+        reached = self.reached
+        return None if reached is None else float(reached.mean())
+
+
+def maximize_activation(
+    net: DenseNet,
+    layer: int,
+    units: Sequence[int] | None = None,
+    *,
+    steps: int = 256,
+    lr: float = 0.05,
+    norm: float | None = None,
+    bounds: tuple | None = (0.0, 1.0),
+    start: str | np.ndarray = "random",
+    l2: float = 0.0,
+    tv: float = 0.0,
+    blur: float = 0.0,
+    jitter: int = 0,
+    n_images: int = 1,
+    diversity: float = 0.0,
+    X=None,
+    seed: int = 0,
+    threads: int | None = 1,
+) -> MaximizeResult:
+    """Optimise one input per unit so that the unit's pre-activation is as large as possible.
+
+    All units (and all their diverse images) are optimised together in one batch by Adam.
+    The objective of row i is ``z[units[i]] - l2 * ||x||^2 - tv * TV(x)`` (minus the diversity
+    penalty), where z is the unit's pre-activation: the activation for the monotone hidden
+    activations, and the pre-softmax logit for outputs (Simonyan et al. 2014 advise the logit).
+
+    Parameters
+    ----------
+    net : DenseNet
+    layer : int
+        0 is the first hidden layer, -1 the output.
+    units : sequence of int, optional
+        Units of `layer` to maximise; None means the whole layer.
+    steps : int, default=256
+        Adam steps.
+    lr : float, default=0.05
+        Adam's step size, in input units.
+    norm : float, optional
+        Keep ||x|| = norm after every step (Erhan et al. 2009). With `bounds` too, the image
+        is scaled to the norm and then clipped, so the bounds win where they conflict.
+    bounds : (low, high) or None, default=(0, 1)
+        Clip the input to the data range after every step. `low`, `high` are numbers or
+        arrays of shape (n_inputs,).
+    start : {"random", "mean"} or ndarray of shape (n_inputs,), default="random"
+        "random": the middle of `bounds` plus seeded noise (0.1 x the range), a different
+        draw per unit and image; "mean": the mean of `X`; an array: that input for every unit.
+    l2 : float, default=0
+        Weight of the penalty ||x||^2.
+    tv : float, default=0
+        Weight of the total variation penalty (squared differences of neighbouring pixels);
+        needs an image model.
+    blur : float, default=0
+        Gaussian blur (sigma in pixels) built into the image: x = blur(p), p is optimised.
+    jitter : int, default=0
+        Shift the image by up to this many pixels (the same seeded shift for every row) at
+        each step, so that the picture must work wherever it lands.
+    n_images : int, default=1
+        Maximising images per unit.
+    diversity : float, default=0
+        Weight of the penalty on the mean cosine similarity between one unit's images, so a
+        unit that responds to several patterns shows several.
+    X : array of shape (n, n_inputs), optional
+        Data to compare with: fills the ``best_dataset_*`` fields and allows start="mean".
+    seed : int, default=0
+        The same seed gives the same images, batched or unit by unit.
+    threads : int or None, default=1
+        Torch threads for the loop: a dense layer's small matrices run fastest on one thread
+        (more threads fight over shared cores); None keeps torch's setting.
+
+    Returns
+    -------
+    MaximizeResult
+    """
+    idx = check_layer(net, layer)
+    units = _check_units(net, layer, units)
+    steps = check_positive_int(steps, "steps")
+    n_images = check_positive_int(n_images, "n_images")
+    lo, hi = _check_bounds(net, bounds)
+    _check_options(net, lr=lr, norm=norm, l2=l2, tv=tv, blur=blur, jitter=jitter,
+                   diversity=diversity)
+    data = net.tensor(X) if X is not None else None
+    dtype = net.dtype
+    lo_t, hi_t = (None, None) if lo is None else (_as(lo, dtype), _as(hi, dtype))
+    param = _start(net, start, units, n_images, lo, hi, data, seed).requires_grad_(True)
+    kernel = _gaussian_kernel(blur, dtype) if blur > 0 else None
+    rows = torch.as_tensor(np.repeat(units, n_images))  # (n_rows,) unit of each row
+    shifts = np.random.default_rng([seed, 7919]).integers(-jitter, jitter + 1, (steps, 2))
+    project = _projector(norm, lo_t, hi_t, kernel, net.image_shape)
+    with _threads(threads):
+        _ascend(net, idx, param, rows, steps, shifts, project, _Adam(param, lr), kernel,
+                dict(l2=l2, tv=tv, diversity=diversity, n_images=n_images, jitter=jitter))
+    return _result(net, idx, units, n_images, param, kernel, data)
+
+
+def _ascend(net, idx, param, rows, steps, shifts, project, adam, kernel, opt) -> None:
+    """The gradient-ascent loop, in place on `param` (n_rows, n_inputs)."""
+    shape = net.image_shape
+    with torch.no_grad():
+        project(param)
+    for step in range(steps):
+        x = _render(param, kernel, shape)  # (n_rows, n_inputs)
+        z = _pre_activation(net, idx, _shift(x, shifts[step], shape, opt["jitter"]))
+        objective = z.gather(1, rows[:, None])[:, 0]  # (n_rows,)
+        if opt["l2"]:
+            objective = objective - opt["l2"] * (x * x).sum(1)
+        if opt["tv"]:
+            objective = objective - opt["tv"] * _total_variation(x, shape)
+        if opt["diversity"] and opt["n_images"] > 1:
+            objective = objective - opt["diversity"] * _similarity(x, opt["n_images"])
+        (grad,) = torch.autograd.grad(objective.sum(), param)
+        with torch.no_grad():
+            adam.ascend(grad)
+            project(param)
+
+
+# ---------------------------------------------------------------- checks
+def _check_units(net: DenseNet, layer: int, units) -> np.ndarray:
+    width = net.sizes[check_layer(net, layer) + 1]
+    if units is None:
+        return np.arange(width)
+    if isinstance(units, (int, np.integer)):
+        units = [units]
+    units = [check_unit(net, layer, u) for u in units]
+    if not units:
+        raise ValueError("`units` must list at least one unit. Got an empty list instead.")
+    return np.asarray(units, dtype=np.int64)
+
+
+def _check_bounds(net: DenseNet, bounds):
+    if bounds is None:
+        return None, None
+    try:
+        lo, hi = bounds
+        lo = np.broadcast_to(np.asarray(lo, dtype=float), (net.n_inputs,))
+        hi = np.broadcast_to(np.asarray(hi, dtype=float), (net.n_inputs,))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"`bounds` must be (low, high) with numbers or arrays of {net.n_inputs} values. "
+            f"Got {bounds!r} instead."
+        ) from None
+    if not (np.all(np.isfinite(lo)) and np.all(np.isfinite(hi)) and np.all(lo < hi)):
+        raise ValueError(
+            f"`bounds` must be (low, high) with low < high. Got {_short(bounds)} instead."
+        )
+    return lo, hi
+
+
+def _short(bounds) -> str:
+    lo, hi = (np.asarray(b) for b in bounds)
+    if lo.size == 1 and hi.size == 1:
+        return f"({lo.item():g}, {hi.item():g})"
+    return "arrays with low >= high somewhere"
+
+
+def _check_options(net: DenseNet, **options) -> None:
+    lr, norm = options.pop("lr"), options.pop("norm")
+    if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
+        raise ValueError(f"`lr` must be a number > 0. Got {lr!r} instead.")
+    if norm is not None and not (isinstance(norm, (int, float)) and np.isfinite(norm)
+                                 and norm > 0):
+        raise ValueError(f"`norm` must be a number > 0 (or None). Got {norm!r} instead.")
+    jitter = options["jitter"]
+    if isinstance(jitter, bool) or not isinstance(jitter, (int, np.integer)) or jitter < 0:
+        raise ValueError(f"`jitter` must be an integer >= 0. Got {jitter!r} instead.")
+    for name, value in options.items():
+        if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
+            raise ValueError(f"`{name}` must be a number >= 0. Got {value!r} instead.")
+        if value and name in ("tv", "blur", "jitter") and net.image_shape is None:
+            raise ValueError(
+                f"`{name}` works on images, and this network's inputs are not an image "
+                "(it has no image_shape); leave it at 0."
+            )
+
+
+def _as(values: np.ndarray, dtype) -> torch.Tensor:
+    return torch.as_tensor(np.ascontiguousarray(values), dtype=dtype)
+
+
+# ---------------------------------------------------------------- start and projection
+def _start(net, start, units, n_images, lo, hi, data, seed) -> torch.Tensor:
+    """(n_units * n_images, n_inputs) starting parameters; each row's noise has its own seed."""
+    n = net.n_inputs
+    if isinstance(start, str):
+        if start not in ("random", "mean"):
+            raise ValueError(
+                f"`start` must be 'random', 'mean' or an array. Got {start!r} instead.")
+        if start == "mean":
+            if data is None:
+                raise ValueError("start='mean' needs data: pass `X`.")
+            return data.mean(0).repeat(len(units) * n_images, 1)
+        mid = np.zeros(n) if lo is None else (lo + hi) / 2
+        spread = np.ones(n) if lo is None else hi - lo
+        rows = [mid + 0.1 * spread * np.random.default_rng([seed, int(u), k]).standard_normal(n)
+                for u in units for k in range(n_images)]
+        return torch.as_tensor(np.stack(rows), dtype=net.dtype)
+    x = np.asarray(start, dtype=float).reshape(-1)
+    if x.shape != (n,) or not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"`start` must be 'random', 'mean' or an array of {n} finite values. "
+            f"Got an array of shape {np.shape(start)} instead."
+        )
+    return torch.as_tensor(x, dtype=net.dtype).repeat(len(units) * n_images, 1)
+
+
+def _projector(norm, lo, hi, kernel, image_shape):
+    """In place: scale the parameters so the rendered image has `norm`, then clip to bounds.
+
+    Blur is a convex combination, so clipping the parameters keeps the image in bounds;
+    it is linear, so scaling the parameters scales the image.
+    """
+
+    def project(p: torch.Tensor) -> None:
+        if norm is not None:
+            size = _render(p, kernel, image_shape).norm(dim=1, keepdim=True)  # (n_rows, 1)
+            p.mul_(norm / size.clamp_min(1e-12))
+        if lo is not None:
+            p.copy_(torch.maximum(torch.minimum(p, hi), lo))
+
+    return project
+
+
+class _Adam:
+    """Adam (Kingma and Ba 2015) ascending, element by element: rows never mix.
+
+    Written out (eight lines) because torch.optim imports torch._dynamo, a second of start-up.
+    """
+
+    def __init__(self, param: torch.Tensor, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
+        self.param, self.lr, self.betas, self.eps, self.t = param, lr, betas, eps, 0
+        self.m, self.v = torch.zeros_like(param), torch.zeros_like(param)
+
+    def ascend(self, grad: torch.Tensor) -> None:
+        b1, b2 = self.betas
+        self.t += 1
+        self.m.mul_(b1).add_(grad, alpha=1 - b1)
+        self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
+        denom = (self.v / (1 - b2**self.t)).sqrt_().add_(self.eps)
+        self.param.addcdiv_(self.m, denom, value=self.lr / (1 - b1**self.t))
+
+
+# ---------------------------------------------------------------- the image and its penalties
+def _gaussian_kernel(sigma: float, dtype) -> torch.Tensor:
+    radius = max(1, int(np.ceil(3 * sigma)))
+    t = torch.arange(-radius, radius + 1, dtype=dtype)
+    k = torch.exp(-(t**2) / (2 * sigma**2))
+    return k / k.sum()  # (2r + 1,), separable
+
+
+def _render(p: torch.Tensor, kernel, image_shape) -> torch.Tensor:
+    """The image from the parameters: p itself, or p blurred (replicate padding)."""
+    if kernel is None:
+        return p
+    h, w = image_shape
+    r = len(kernel) // 2
+    img = p.reshape(-1, 1, h, w)
+    img = torch.nn.functional.pad(img, (r, r, r, r), mode="replicate")
+    img = torch.nn.functional.conv2d(img, kernel.view(1, 1, 1, -1))
+    img = torch.nn.functional.conv2d(img, kernel.view(1, 1, -1, 1))
+    return img.reshape(len(p), h * w)
+
+
+def _shift(x: torch.Tensor, shift, image_shape, jitter: int) -> torch.Tensor:
+    if not jitter:
+        return x
+    h, w = image_shape
+    dy, dx = int(shift[0]), int(shift[1])
+    return torch.roll(x.reshape(-1, h, w), (dy, dx), dims=(1, 2)).reshape(len(x), h * w)
+
+
+def _total_variation(x: torch.Tensor, image_shape) -> torch.Tensor:
+    img = x.reshape(-1, *image_shape)  # (n_rows, h, w)
+    dy = (img[:, 1:, :] - img[:, :-1, :]) ** 2
+    dx = (img[:, :, 1:] - img[:, :, :-1]) ** 2
+    return dy.sum((1, 2)) + dx.sum((1, 2))  # (n_rows,)
+
+
+def _similarity(x: torch.Tensor, n_images: int) -> torch.Tensor:
+    """Each row's mean cosine similarity to the other images of its unit, (n_rows,)."""
+    v = torch.nn.functional.normalize(x, dim=1).reshape(-1, n_images, x.shape[1])
+    sim = v @ v.transpose(1, 2)  # (n_units, n_images, n_images)
+    off = sim.sum(2) - sim.diagonal(dim1=1, dim2=2)
+    return (off / (n_images - 1)).reshape(-1)
+
+
+def _pre_activation(net: DenseNet, layer: int, x: torch.Tensor) -> torch.Tensor:
+    """z of `layer` (n, width) for raw inputs x (n, n_inputs); the logits for the output."""
+    a = net.module.standardize(x)
+    for linear, act in zip(net.module.linears[:layer], net.module.activations[:layer]):
+        a = apply_activation(act, linear(a))
+    return net.module.linears[layer](a)
+
+
+# ---------------------------------------------------------------- the result
+def _result(net, idx, units, n_images, param, kernel, data) -> MaximizeResult:
+    with torch.no_grad():
+        x = _render(param.detach(), kernel, net.image_shape)  # (n_rows, n_inputs)
+        z = _pre_activation(net, idx, x)  # (n_rows, width)
+        a = apply_activation(net.activations[idx], z)
+    rows = np.repeat(units, n_images)
+    picked_z = z.numpy()[np.arange(len(rows)), rows].reshape(len(units), n_images)
+    picked_a = a.numpy()[np.arange(len(rows)), rows].reshape(len(units), n_images)
+    images = x.numpy().reshape(len(units), n_images, -1)
+    best = picked_z.argmax(1)  # the best of each unit's diverse images
+    take = np.arange(len(units))
+    result = MaximizeResult(
+        layer=idx, units=units, images=images[take, best], pre_activations=picked_z[take, best],
+        activations=picked_a[take, best], all_images=images, all_pre_activations=picked_z,
+    )
+    if data is not None:
+        _compare_with_data(net, idx, result, data)
+    return result
+
+
+def _compare_with_data(net: DenseNet, idx: int, result: MaximizeResult, data) -> None:
+    trace = net.trace(data.numpy(), layers=[idx])
+    z = trace.pre_activations[idx][:, result.units]  # (n, n_units)
+    a = trace.activations[idx][:, result.units]
+    best = z.argmax(0)  # argmax returns the first (lowest) index on ties
+    take = np.arange(len(result.units))
+    result.best_dataset_indices = best
+    result.best_dataset_pre_activations = z[best, take]
+    result.best_dataset_activations = a[best, take]
