@@ -83,7 +83,7 @@ def _linear_product(net: DenseNet, idx: int) -> np.ndarray:
     """weights[idx] @ ... @ weights[0] in float64, (n_units, n_inputs) in the model's dtype."""
     linears = net.module.linears
     with torch.no_grad(), _one_thread():
-        W = linears[idx].weight.double()
+        W = linears[idx].weight.detach().double()
         for l in range(idx - 1, -1, -1):
             W = W @ linears[l].weight.double()  # (n_units, sizes[l]): the narrow side first
-    return W.numpy().astype(net.dtype_name)
+    return W.numpy().astype(net.dtype_name)  # a copy, never the parameter itself
