@@ -103,10 +103,10 @@ def field_layout(net, layer: int):
         names = net.feature_names or [f"x{i}" for i in range(net.n_inputs)]
         return "bars", list(names), "input features"
     n_in = net.sizes[layer]
-    what = f"layer {layer - 1} units"
     if n_in > 30:
-        return "image", grid_shape(n_in), what
-    return "bars", [f"unit {i}" for i in range(n_in)], what
+        rows, cols = grid_shape(n_in)
+        return "image", (rows, cols), f"layer {layer - 1} units (as {rows}x{cols})"
+    return "bars", [f"unit {i}" for i in range(n_in)], f"layer {layer - 1} units"
 
 
 def image_view_error(net, view: str, use: str) -> ValueError:

@@ -50,9 +50,18 @@ class ReceptiveFieldsDisplay:
     """
 
     def __init__(self, fields, units, title, image_shape=None, feature_names=None,
-                 normalize="diverging"):
+                 normalize="diverging", scale="shared"):
         self.fields, self.units, self.title = np.asarray(fields), np.asarray(units), title
         self.image_shape, self.feature_names, self.normalize = image_shape, feature_names, normalize
+        self.scale = scale
+
+    @property
+    def label_(self) -> str:
+        """The colour-bar (or x-axis) label: what a value of the drawn fields means."""
+        label = _SCALES[self.normalize][2]
+        if self.scale == "unit" and self.normalize != "minmax":
+            label = label.replace("largest |weight|", "unit's max |weight|")
+        return label
 
     @classmethod
     def from_model(cls, net, layer: int = 0, normalize: str = "diverging",
@@ -83,12 +92,13 @@ class ReceptiveFieldsDisplay:
         title = (f"Receptive fields of layer {idx}: {len(units)} units over {what}{ordered}\n"
                  f"{model_label(net)}")
         return cls(fields, units, title, None if bars else shape_or_names,
-                   names if bars else None, normalize).plot(**plot_kw)
+                   names if bars else None, normalize, scale).plot(**plot_kw)
 
     def plot(self, ax=None, cmap: str | None = None) -> ReceptiveFieldsDisplay:
         if self.image_shape is None:
             return self._plot_bars(ax)
-        cmap_, (lo, hi), label = _SCALES[self.normalize]
+        cmap_, (lo, hi), _ = _SCALES[self.normalize]
+        label = self.label_
         n = len(self.fields)
         rows, cols = grid_shape(n)
         ax = new_axes(ax, _figsize(rows, cols))
@@ -132,7 +142,7 @@ class ReceptiveFieldsDisplay:
             a.set_title(f"unit {self.units[i]}", fontsize=9)
             a.tick_params(axis="x", labelsize=7)
         for a in axes[-1]:
-            a.set_xlabel(_SCALES[self.normalize][2].split(" (")[0], fontsize=7)
+            a.set_xlabel(self.label_.split(" (")[0], fontsize=7)
         fig.suptitle(self.title, fontsize=10)
         self.figure_, self.ax_, self.axes_ = fig, axes.flat[0], axes
         return self
