@@ -110,11 +110,13 @@ class NetworkDiagramDisplay:
     def _draw_links(self, ax, LineCollection, start, end, weight) -> None:
         if not len(weight):
             return
-        width = 0.3 + 3.7 * np.abs(weight) / max(np.abs(weight).max(), 1e-12)
+        n = len(weight)
+        widest = float(np.clip(40 / np.sqrt(n), 0.8, 4.0))  # thinner when links crowd
+        width = 0.2 + widest * np.abs(weight) / max(np.abs(weight).max(), 1e-12)
         colors = np.where(weight >= 0, POSITIVE, NEGATIVE)
         segments = np.stack([start, end], axis=1)  # (n_links, 2 points, xy)
         ax.add_collection(LineCollection(segments, linewidths=width, colors=colors,
-                                         alpha=0.55, zorder=1))
+                                         alpha=0.6 if n < 200 else 0.4, zorder=1))
 
     def _draw_bias(self, ax, LineCollection, pos) -> None:
         for l, b in enumerate(self.net.biases):
