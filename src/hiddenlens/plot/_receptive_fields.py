@@ -112,7 +112,8 @@ class ReceptiveFieldsDisplay:
                 r, c = divmod(i, cols)
                 ax.text(c * (w + 1) + 0.5, r * (h + 1) + 0.5, str(u), fontsize=6, va="top",
                         ha="left", color="0.2")
-        ax.set_title(self.title, fontsize=10)
+        corner = "; corner number: unit index" if n <= 100 else ""
+        ax.set_title(self.title + corner, fontsize=10)
         bar = ax.figure.colorbar(image, ax=ax, shrink=min(1.0, 0.5 + 0.1 * rows), fraction=0.03,
                                 aspect=25, pad=0.02)
         bar.set_label(label, fontsize=9)
