@@ -153,7 +153,8 @@ def test_views_draw_into_a_given_ax_or_figure(nielsen_net, embedded):
     assert d.figure_ is fig and d.ax_ is b
     sub = plt.figure(figsize=(10, 8)).subfigures(2, 1)
     d = TopUnitsDisplay.from_model(nielsen_net, 1, k=3, ax=sub[0])
-    assert d.axes_.shape == (2, 3) and d.figure_ is sub[0]
+    assert d.axes_.shape == (2, 3) and d.axes_[0, 0].get_figure(root=False) is sub[0]
+    assert d.figure_ is sub[0].get_figure(root=True)  # figure_ is always what gets saved
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
 

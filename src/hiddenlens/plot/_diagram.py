@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiddenlens.explain import diagram_links
-from hiddenlens.plot._grid import model_label, new_axes
+from hiddenlens.plot._grid import model_label, new_axes, root_figure
 
 POSITIVE, NEGATIVE = "#c0392b", "#2e6db4"
 AUTO_MAX_LINKS = 2000  # above this many links in a layer, "auto" keeps the top 3 per unit
@@ -86,7 +86,7 @@ class NetworkDiagramDisplay:
                    Line2D([], [], color="0.5", lw=0.6, label="width ~ |w| (per layer)")]
         ax.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False,
                   bbox_to_anchor=(0.5, -0.06))
-        self.figure_, self.ax_, self.positions_ = ax.figure, ax, pos
+        self.figure_, self.ax_, self.positions_ = root_figure(ax), ax, pos
         return self
 
     # ------------------------------------------------------------ geometry

@@ -16,6 +16,7 @@ from hiddenlens.plot._grid import (
     mosaic,
     new_axes,
     panel_axes,
+    root_figure,
     sign_colors,
 )
 
@@ -117,7 +118,7 @@ class ReceptiveFieldsDisplay:
         bar = ax.figure.colorbar(image, ax=ax, shrink=min(1.0, 0.5 + 0.1 * rows), fraction=0.03,
                                 aspect=25, pad=0.02)
         bar.set_label(label, fontsize=9)
-        self.figure_, self.ax_, self.axes_ = ax.figure, ax, np.array([ax])
+        self.figure_, self.ax_, self.axes_ = root_figure(ax), ax, np.array([ax])
         return self
 
     def _plot_bars(self, ax) -> ReceptiveFieldsDisplay:
@@ -145,7 +146,7 @@ class ReceptiveFieldsDisplay:
         for a in axes[-1]:
             a.set_xlabel(self.label_.split(" (")[0], fontsize=7)
         fig.suptitle(self.title, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = fig, axes.flat[0], axes
+        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes.flat[0], axes
         return self
 
 
