@@ -22,9 +22,22 @@ from hiddenlens.explain import (
     describe,
     describe_layer,
     diagram_links,
+    garson,
+    image_patches,
+    input_x_gradient,
+    integrated_gradients,
+    jacobian,
+    lek_profile,
+    loss_sensitivity,
     maximize_activation,
     normalize_fields,
+    occlusion,
+    olden,
+    permutation_importance,
+    perturbation_importance,
     receptive_fields,
+    saliency,
+    smoothgrad,
     top_units,
     unit_order,
 )
@@ -75,3 +88,6 @@ __all__ = [
     "train_preset",
 ]
 __all__ += ["atlas", "describe", "describe_layer", "maximize_activation"]
+__all__ += ["garson", "image_patches", "input_x_gradient", "integrated_gradients", "jacobian",
+            "lek_profile", "loss_sensitivity", "occlusion", "olden", "permutation_importance",
+            "perturbation_importance", "saliency", "smoothgrad"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+import hiddenlens.cli._attribute  # noqa: F401  (registers `attribute` and `importance`)
 import hiddenlens.cli._import  # noqa: F401  (registers `hiddenlens import`)
 from hiddenlens.cli import (  # noqa: F401  (they register commands)  # noqa: F401
     _demo,
