@@ -90,7 +90,8 @@ def maximize_activation(
 ) -> MaximizeResult:
     """Optimise one input per unit so that the unit's pre-activation is as large as possible.
 
-    All units (and all their diverse images) are optimised together in one batch by Adam.
+    All units (and all their diverse images) are optimised together in one batch, by Adam
+    (or, with `norm`, by projected gradient ascent).
     The objective of row i is ``z[units[i]] - l2 * ||x||^2 - tv * TV(x)`` (minus the diversity
     penalty), where z is the unit's pre-activation: the activation for the monotone hidden
     activations, and the pre-softmax logit for outputs (Simonyan et al. 2014 advise the logit).
@@ -103,11 +104,13 @@ def maximize_activation(
     units : sequence of int, optional
         Units of `layer` to maximise; None means the whole layer.
     steps : int, default=256
-        Adam steps.
+        Ascent steps.
     lr : float, default=0.05
-        Adam's step size, in input units.
+        Adam's step size, in input units; with `norm`, the step along the normalised
+        gradient is ``lr * norm``.
     norm : float, optional
-        Keep ||x|| = norm after every step (Erhan et al. 2009). With `bounds` too, the image
+        Keep ||x|| = norm after every step (Erhan et al. 2009): projected gradient ascent
+        along each row's normalised gradient instead of Adam. With `bounds` too, the image
         is scaled to the norm and then clipped, so the bounds win where they conflict.
     bounds : (low, high) or None, default=(0, 1)
         Clip the input to the data range after every step. `low`, `high` are numbers or
@@ -158,7 +161,8 @@ def maximize_activation(
     shifts = np.random.default_rng([seed, 7919]).integers(-jitter, jitter + 1, (steps, 2))
     project = _projector(norm, lo_t, hi_t, kernel, net.image_shape)
     with _threads(threads):
-        _ascend(net, idx, param, rows, steps, shifts, project, _Adam(param, lr), kernel,
+        stepper = _Adam(param, lr) if norm is None else _SphereAscent(param, lr * norm)
+        _ascend(net, idx, param, rows, steps, shifts, project, stepper, kernel,
                 dict(l2=l2, tv=tv, diversity=diversity, n_images=n_images, jitter=jitter))
     return _result(net, idx, units, n_images, param, kernel, data)
 
@@ -244,7 +248,7 @@ def _check_options(net: DenseNet, **options) -> None:
 
 
 def _as(values: np.ndarray, dtype) -> torch.Tensor:
-    return torch.as_tensor(np.ascontiguousarray(values), dtype=dtype)
+    return torch.tensor(np.array(values), dtype=dtype)  # a writable copy of a broadcast view
 
 
 # ---------------------------------------------------------------- start and projection
@@ -307,6 +311,19 @@ class _Adam:
         self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
         denom = (self.v / (1 - b2**self.t)).sqrt_().add_(self.eps)
         self.param.addcdiv_(self.m, denom, value=self.lr / (1 - b1**self.t))
+
+
+class _SphereAscent:
+    """Erhan et al.'s ascent under a norm constraint: each row steps `step` along its own
+    normalised gradient before the projection back onto the sphere. (Adam's per-pixel scaling
+    would bend the step away from the gradient and miss the constrained optimum.)"""
+
+    def __init__(self, param: torch.Tensor, step: float):
+        self.param, self.step = param, step
+
+    def ascend(self, grad: torch.Tensor) -> None:
+        size = grad.norm(dim=1, keepdim=True).clamp_min(1e-30)  # (n_rows, 1)
+        self.param.add_(grad / size, alpha=self.step)
 
 
 # ---------------------------------------------------------------- the image and its penalties
