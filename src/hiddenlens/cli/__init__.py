@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from hiddenlens.cli import _demo, _train  # noqa: F401  (they register commands)
-from hiddenlens.cli import _neuron  # noqa: F401
+from hiddenlens.cli import _neuron as _neuron_commands  # noqa: F401
 from hiddenlens.cli._app import app, err_console
 
 
