@@ -34,6 +34,17 @@ def apply_activation(name: str, z: torch.Tensor) -> torch.Tensor:
     return z  # linear
 
 
+def activation_derivative(name: str, z: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
+    """f'(z) elementwise (n, units) from z and a = f(z); not for softmax (not elementwise)."""
+    if name == "sigmoid":
+        return a * (1 - a)  # s'(z) = s (1 - s)
+    if name == "tanh":
+        return 1 - a * a
+    if name == "relu":
+        return (z > 0).to(z.dtype)
+    return torch.ones_like(z)
+
+
 class DenseModule(nn.Module):
     """The torch side of a DenseNet: optional input standardisation, then Linear layers.
 
@@ -345,6 +356,12 @@ class DenseNet:
 
         return save_model(self, path, overwrite=overwrite)
 
+    def to_onnx(self, path, *, overwrite: bool = False):
+        """Write the model as an ONNX graph ("input" (n, n_inputs) -> "output"), atomically."""
+        from hiddenlens.io._onnx import to_onnx
+
+        return to_onnx(self, path, overwrite=overwrite)
+
     def _check_metadata(self) -> None:
         if self.image_shape and int(np.prod(self.image_shape)) != self.n_inputs:
             raise ValueError(
@@ -384,6 +401,7 @@ def _check_sizes(sizes) -> list[int]:
 
 def _check_hidden_activations(activation, n_hidden: int) -> list[str]:
     if isinstance(activation, str):
+        check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
         activation = [activation] * n_hidden
     activation = list(activation)
     if len(activation) != n_hidden:

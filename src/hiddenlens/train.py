@@ -10,6 +10,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from hiddenlens._backprop import loss_gradients
+from hiddenlens._optim import KerasRMSprop
 from hiddenlens._validation import check_choice, check_positive_int
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.net import DenseNet
@@ -28,6 +30,7 @@ class TrainConfig:
     seed: int = 0
     momentum: float = 0.0
     weight_decay: float = 0.0
+    dropout: float = 0.0
 
 
 def train(
@@ -42,6 +45,7 @@ def train(
     seed: int = 0,
     momentum: float = 0.0,
     weight_decay: float = 0.0,
+    dropout: float = 0.0,
     checkpoint=None,
     resume=None,
     overwrite: bool = False,
@@ -57,12 +61,15 @@ def train(
         Its training split is used for updates; both splits are scored after every epoch.
     epochs, lr, batch_size : int, float, int
     optimizer : {"sgd", "rmsprop", "adam"}, default="sgd"
-        RMSprop uses Keras' defaults (rho=0.9, epsilon=1e-7).
+        RMSprop is Keras' (rho=0.9, epsilon=1e-7 inside the square root).
     loss : {"cross-entropy", "quadratic", "mse"}, optional
         Default: cross-entropy for classifiers, mse for regressors. "quadratic" is Nielsen's
         cost, 0.5 * ||a - y||^2 averaged over the mini-batch.
     seed : int, default=0
         Seeds the shuffling; the same seed gives the same weights bit for bit.
+    dropout : float, default=0.0
+        Probability of zeroing each hidden activation during training (inverted dropout, as
+        Keras' Dropout layers); the trained network has no dropout.
     checkpoint : path, optional
         Written (atomically) after every epoch: weights, optimizer state, shuffling state.
     resume : path, optional
@@ -89,7 +96,11 @@ def train(
         optimizer=check_choice(optimizer, "optimizer", OPTIMIZERS),
         loss=check_choice(loss, "loss", LOSSES), seed=int(seed),
         momentum=float(momentum), weight_decay=float(weight_decay),
+        dropout=_check_dropout(dropout),
     )
+    if config.loss == "cross-entropy" and net.output == "linear":
+        raise ValueError("`loss` 'cross-entropy' needs a softmax or sigmoid output; a linear "
+                         "output trains with loss='mse' or 'quadratic'.")
     _adopt_dataset(net, ds, standardize=resume is None)
     opt = _make_optimizer(net, config)
     generator = torch.Generator().manual_seed(config.seed)
@@ -143,6 +154,12 @@ def check_fits(net: DenseNet, ds: Dataset) -> None:
         )
 
 
+def _check_dropout(p) -> float:
+    if not isinstance(p, (int, float)) or not 0 <= p < 1:
+        raise ValueError(f"`dropout` must be in [0, 1). Got {p!r} instead.")
+    return float(p)
+
+
 def _check_lr(lr) -> float:
     if not isinstance(lr, (int, float)) or not lr > 0:
         raise ValueError(f"`lr` must be a number > 0. Got {lr!r} instead.")
@@ -166,6 +183,8 @@ def _make_optimizer(net: DenseNet, c: TrainConfig) -> torch.optim.Optimizer:
     params = net.module.parameters()
     if c.optimizer == "sgd":
         return torch.optim.SGD(params, lr=c.lr, momentum=c.momentum, weight_decay=c.weight_decay)
+    if c.optimizer == "rmsprop" and not (c.momentum or c.weight_decay):
+        return KerasRMSprop(params, lr=c.lr)
     if c.optimizer == "rmsprop":
         return torch.optim.RMSprop(params, lr=c.lr, alpha=0.9, eps=1e-7,
                                    momentum=c.momentum, weight_decay=c.weight_decay)
@@ -181,6 +200,7 @@ class _Loop:
         self.X = {s: torch.as_tensor(getattr(ds, f"X_{s}"), dtype=dtype) for s in ("train", "test")}
         self.y = {s: torch.as_tensor(getattr(ds, f"y_{s}")) for s in ("train", "test")}
         self.target = {s: self._targets(self.y[s], dtype) for s in ("train", "test")}
+        self.dense_target = self._dense_targets(self.y["train"], dtype)  # (n, n_out)
         self.n_batches = -(-len(self.X["train"]) // config.batch_size)
 
     def _targets(self, y, dtype):
@@ -192,6 +212,12 @@ class _Loop:
         if net.n_outputs == 1:  # one sigmoid unit: p(class 1)
             return y.to(dtype).reshape(-1, 1)
         return F.one_hot(y.long(), net.n_outputs).to(dtype)  # (n, n_outputs)
+
+    def _dense_targets(self, y, dtype):
+        """Targets as (n, n_out) floats for the closed-form gradients."""
+        if self.net.output == "softmax":
+            return F.one_hot(y.long(), self.net.n_outputs).to(dtype)
+        return self._targets(y, dtype)
 
     def loss(self, logits, target):
         net, loss = self.net, self.config.loss
@@ -206,14 +232,18 @@ class _Loop:
 
     def run_epoch(self, advance) -> float:
         t0 = time.perf_counter()
-        module, X, target = self.net.module, self.X["train"], self.target["train"]
+        module, X, target = self.net.module, self.X["train"], self.dense_target
+        params = list(module.parameters())
         module.train()
         order = torch.randperm(len(X), generator=self.generator)
         bs = self.config.batch_size
         for b, i in enumerate(range(0, len(X), bs)):
             idx = order[i : i + bs]
-            self.opt.zero_grad(set_to_none=True)
-            self.loss(module.logits(X[idx]), target[idx]).backward()
+            with torch.no_grad():
+                grads = loss_gradients(module, X[idx], target[idx], self.config.loss,
+                                       self.config.dropout, self.generator)
+            for p, g in zip(params, grads):
+                p.grad = g
             self.opt.step()
             if b % 25 == 24:
                 advance(25)

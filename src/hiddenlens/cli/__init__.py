@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import sys
 
-from hiddenlens.cli import _demo, _train  # noqa: F401  (they register commands)
-from hiddenlens.cli import _neuron as _neuron_commands  # noqa: F401
+import hiddenlens.cli._import  # noqa: F401  (registers `hiddenlens import`)
+from hiddenlens.cli import (  # noqa: F401  (they register commands)  # noqa: F401
+    _demo,
+    _experiment,
+    _neuron,  # noqa: F401
+    _show,
+    _train,
+)
 from hiddenlens.cli._app import app, err_console
 
 

@@ -17,7 +17,8 @@ def train(
     ),
     output: Path = typer.Option(..., "-o", "--output", help="Model file to write."),
     sizes: str = typer.Option(None, help="Layer widths instead of a preset, e.g. 784-100-10."),
-    activation: str = typer.Option("sigmoid", help="Hidden activation: sigmoid, tanh, relu, linear."),
+    activation: str = typer.Option("sigmoid",
+                                   help="Hidden activation: sigmoid, tanh, relu, linear."),
     output_activation: str = typer.Option("softmax", "--output-activation",
                                           help="softmax, sigmoid or linear."),
     data: str = typer.Option(None, "--data", help=DATA_HELP),
@@ -44,7 +45,9 @@ def train(
 
     check_writable(output, force)
     if preset is None and sizes is None:
-        raise ValueError("Give a preset (nielsen, keras-blog, single-layer, zero-vs-one) or --sizes.")
+        raise ValueError(
+            "Give a preset (nielsen, keras-blog, single-layer, zero-vs-one) or --sizes."
+        )
     options = {k: v for k, v in dict(epochs=epochs, lr=lr, batch_size=batch_size,
                                      optimizer=optimizer).items() if v is not None}
     run = dict(checkpoint=checkpoint, resume=resume, overwrite=force)

@@ -1,16 +1,31 @@
 """Explanations: pure functions returning numbers; nothing here draws."""
 
 from hiddenlens.explain._atlas import Atlas, atlas
-from hiddenlens.explain._describe import (
-    LayerDescription,
-    UnitDescription,
-    composite_weights,
-    describe,
-    describe_layer,
-)
+from hiddenlens.explain._composite import composite_weights
+from hiddenlens.explain._contributions import ContributionMap, contribution_map
+from hiddenlens.explain._describe import LayerDescription, UnitDescription, describe, describe_layer
+from hiddenlens.explain._diagram import LayerLinks, diagram_links
 from hiddenlens.explain._maximize import MaximizeResult, maximize_activation
-from hiddenlens.explain._receptive_fields import receptive_fields
+from hiddenlens.explain._receptive_fields import normalize_fields, receptive_fields, unit_order
+from hiddenlens.explain._top_units import TopUnits, top_units
 
-__all__ = ["receptive_fields"]
-__all__ += ["Atlas", "LayerDescription", "MaximizeResult", "UnitDescription", "atlas",
-            "composite_weights", "describe", "describe_layer", "maximize_activation"]
+__all__ = [
+    "Atlas",
+    "ContributionMap",
+    "LayerDescription",
+    "LayerLinks",
+    "MaximizeResult",
+    "TopUnits",
+    "UnitDescription",
+    "atlas",
+    "composite_weights",
+    "contribution_map",
+    "describe",
+    "describe_layer",
+    "diagram_links",
+    "maximize_activation",
+    "normalize_fields",
+    "receptive_fields",
+    "top_units",
+    "unit_order",
+]

@@ -198,7 +198,7 @@ def _classes(d: UnitDescription, at: Atlas, unit: int, net: DenseNet) -> None:
 
 
 # ---------------------------------------------------------------- outputs
-def composite_weights(net: DenseNet, layer: int) -> np.ndarray:
+def downstream_weights(net: DenseNet, layer: int) -> np.ndarray:
     """W[L] @ ... @ W[layer + 1]: (n_outputs, width of `layer`), the naive linear chain.
 
     Column u is what unit u adds to each output logit per unit of its activation if every
@@ -219,7 +219,7 @@ def _outputs(d: UnitDescription, net: DenseNet, idx: int, unit: int) -> None:
                                 str(unit)}
         d.sentences["outputs"] = f"It is the pre-softmax score (logit) of output {names[unit]}."
         return
-    c = composite_weights(net, idx)[:, unit]  # (n_outputs,)
+    c = downstream_weights(net, idx)[:, unit]  # (n_outputs,)
     order = np.argsort(-c, kind="stable")
     up = [int(i) for i in order[:2] if c[i] > 0]
     down = [int(i) for i in order[::-1][:2] if c[i] < 0]

@@ -18,20 +18,9 @@ import numpy as np
 import torch
 
 from hiddenlens._validation import check_layer
-from hiddenlens.net import DenseNet
+from hiddenlens.net import DenseNet, activation_derivative
 
 MAX_CHUNK_ELEMENTS = 2**25  # (rows * units * widest layer) per chunk: ~128 MB in float32
-
-
-def _derivative(name: str, z: torch.Tensor, a: torch.Tensor) -> torch.Tensor:
-    """f'(z) elementwise, (n, units); softmax is handled by `_apply_output_derivative`."""
-    if name == "sigmoid":
-        return a * (1 - a)  # s'(z) = s (1 - s)
-    if name == "tanh":
-        return 1 - a * a
-    if name == "relu":
-        return (z > 0).to(z.dtype)
-    return torch.ones_like(z)
 
 
 def _wrt_index(net: DenseNet, wrt, layer: int) -> int:
@@ -55,11 +44,11 @@ def _chain(net, zs, acts, G, layer, k, pre_activation):
             p = acts[layer]  # d p_i / d z_j = p_i (delta_ij - p_j)
             G = G * p[:, None, :] - (G * p[:, None, :]).sum(-1, keepdim=True) * p[:, None, :]
         else:
-            G = G * _derivative(names[layer], zs[layer], acts[layer])[:, None, :]
+            G = G * activation_derivative(names[layer], zs[layer], acts[layer])[:, None, :]
     for l in range(layer, k, -1):
         G = G @ linears[l].weight  # (n, units, width_{l-1})
         if l - 1 > k:
-            G = G * _derivative(names[l - 1], zs[l - 1], acts[l - 1])[:, None, :]
+            G = G * activation_derivative(names[l - 1], zs[l - 1], acts[l - 1])[:, None, :]
     if k == -1:
         G = G / net.module.scale  # raw inputs are standardised before layer 0
     return G

@@ -1,22 +1,50 @@
-"""Model files: hiddenlens' own format, and (see the importers) other frameworks' files."""
+"""Model files: hiddenlens' own format, and importers of other frameworks' networks."""
 
 from __future__ import annotations
 
+import io
+import json
 import os
+import zipfile
+from pathlib import Path
 
+from hiddenlens.io._arrays import from_arrays
 from hiddenlens.io._formats import sniff
+from hiddenlens.io._keras import from_keras
 from hiddenlens.io._native import load_native, read_bytes, save_model
+from hiddenlens.io._nielsen import from_nielsen, nielsen_from_dict
+from hiddenlens.io._npz import from_npz
+from hiddenlens.io._onnx import from_onnx, onnx_from_bytes, to_onnx
+from hiddenlens.io._sklearn import from_sklearn
+from hiddenlens.io._torch import from_torch
 
-__all__ = ["load_model", "save_model", "sniff"]
+__all__ = ["load_model", "save_model", "sniff", "from_arrays", "from_keras", "from_nielsen",
+           "from_npz", "from_onnx", "from_sklearn", "from_torch", "to_onnx", "FORMAT_NAMES"]
+
+FORMAT_NAMES = {
+    "hiddenlens": "hiddenlens model", "keras-zip": "Keras .keras file",
+    "hdf5": "Keras .h5 file", "json": "network2.py JSON file", "onnx": "ONNX model",
+    "npz": "NumPy .npz archive",
+}
+PICKLE_ADVICE = (
+    "which hiddenlens never loads because unpickling runs whatever code the file names; "
+    "export the network instead as a Keras (.keras/.h5), ONNX or network2.py JSON file, or "
+    "as arrays with numpy.savez, or pass the live object to hiddenlens.from_torch, "
+    "from_sklearn or from_arrays"
+)
 
 
 def load_model(path: str | os.PathLike):
-    """Load a DenseNet from a file, recognising its format by content.
+    """Load a DenseNet from any model file hiddenlens reads, recognising it by content.
 
     Parameters
     ----------
     path : path
-        A model written by ``DenseNet.save`` (safetensors + JSON metadata).
+        One of: a hiddenlens model (``DenseNet.save``: safetensors + JSON), a Keras
+        ``.keras`` or legacy ``.h5`` file, a network2.py JSON file, an ONNX model, or an
+        ``.npz`` of weight arrays (see `from_npz`). The extension does not matter.
+        Pickles (``.pkl``, ``.pt`` from torch.save, joblib files) are refused: unpickling can
+        run any code.
 
     Returns
     -------
@@ -26,11 +54,63 @@ def load_model(path: str | os.PathLike):
     kind = sniff(data)
     if kind == "hiddenlens":
         return load_native(path)
-    if kind == "pickle":
+    if kind in ("keras-zip", "hdf5"):
+        return from_keras(path)
+    if kind == "json":
+        return _from_json(data, path)
+    if kind == "onnx":
+        return onnx_from_bytes(data, path)
+    if kind == "npz":
+        return from_npz(path)
+    raise ValueError(_refusal(kind, data, path))
+
+
+def describe_format(path: str | os.PathLike) -> str:
+    """A few words naming the format of the model file at `path` ("Keras .keras file")."""
+    return FORMAT_NAMES.get(sniff(read_bytes(path)), "file")
+
+
+def _from_json(data: bytes, path):
+    doc = json.loads(data)
+    if isinstance(doc, dict) and "class_name" in doc and "config" in doc:
         raise ValueError(
-            f"{path} is a Python pickle, which hiddenlens never loads because unpickling can run "
-            "any code; export the weights as arrays, a Keras/ONNX file or a hiddenlens model."
+            f"{path} holds a Keras architecture (model.to_json()) but no weights; save the "
+            "whole model with model.save('model.keras') and import that."
         )
-    raise ValueError(
-        f"{path} is not a model file hiddenlens can read (its content looks like: {kind})."
+    return nielsen_from_dict(doc, path)
+
+
+def _refusal(kind: str, data: bytes, path) -> str:
+    """The sentence explaining why the file at `path` is not imported."""
+    if kind == "pickle":
+        return f"{path} is a Python pickle, {PICKLE_ADVICE}."
+    if kind == "torch-zip":
+        return (
+            f"{path} was written by torch.save and holds a pickle, {PICKLE_ADVICE} (e.g. "
+            "rebuild the nn.Sequential, load the state dict yourself with torch.load(..., "
+            "weights_only=True) and call hiddenlens.from_torch)."
+        )
+    if kind == "gzip-pickle":
+        return (
+            f"{path} is a gzip-compressed Python pickle, {PICKLE_ADVICE}. If it is Nielsen's "
+            "mnist.pkl.gz, it is a data set, not a model: pass it with --data."
+        )
+    if kind == "zip":
+        try:
+            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        except (zipfile.BadZipFile, EOFError, ValueError):
+            return f"{path} is a truncated or damaged zip archive; save the model again."
+        listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        return (
+            f"{path} is a zip archive but not a Keras file: a .keras file holds config.json "
+            f"and model.weights.h5, this one holds {listed or 'nothing'}."
+        )
+    if data.lstrip()[:1] in (b"{", b"["):
+        return f"{path} starts like JSON but does not parse; it is truncated or damaged."
+    if Path(path).suffix.lower() == ".onnx":
+        return f"{path} is truncated or is not an ONNX model; it cannot be read."
+    return (
+        f"{path} is not a model file hiddenlens can read: it is none of a hiddenlens model, "
+        "a Keras .keras/.h5 file, a network2.py JSON file, an ONNX model or an .npz of "
+        "weights (is it truncated?)."
     )

@@ -1,21 +1,37 @@
-"""Recognise a model file by its first bytes, not by its name."""
+"""Recognise a model file by its content, not by its name."""
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+import zlib
+
+HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
+# First opcodes of protocol 0/1 pickles: MARK, EMPTY_DICT, EMPTY_LIST, GLOBAL, PROTO-less ints
+PICKLE_0_STARTS = (b"(", b"}", b"]", b"c", b"K", b"I", b"S", b"V", b"N")
+
+KINDS = ("hiddenlens", "keras-zip", "torch-zip", "npz", "zip", "hdf5", "json", "pickle",
+         "gzip-pickle", "gzip", "onnx", "unknown")
 
 
 def sniff(data: bytes) -> str:
-    """Return "hiddenlens", "keras-zip", "hdf5", "json", "pickle", "gzip" or "unknown"."""
+    """Name the format of a model file's bytes.
+
+    Returns one of "hiddenlens" (safetensors), "keras-zip" (a .keras file), "torch-zip"
+    (torch.save's zip, which holds a pickle), "npz" (numpy arrays), "zip" (any other or a
+    damaged zip), "hdf5" (Keras .h5), "json", "pickle", "gzip-pickle", "gzip", "onnx" or
+    "unknown". ONNX has no signature: it is recognised by parsing when nothing else matched.
+    """
     if len(data) >= 9 and data[8:9] == b"{":
         return "hiddenlens"  # a safetensors header; a truncated one is reported on read
-    if data.startswith(b"PK\x03\x04"):
-        return "keras-zip"
-    if data.startswith(b"\x89HDF\r\n\x1a\n"):
+    if data.startswith(b"PK"):
+        return _sniff_zip(data)
+    if data.startswith(HDF5_SIGNATURE):
         return "hdf5"
     if data.startswith(b"\x1f\x8b"):
-        return "gzip"
-    if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return "gzip-pickle" if _is_pickle(_gunzip_head(data)) else "gzip"
+    if _is_pickle(data):
         return "pickle"
     if data.lstrip()[:1] in (b"{", b"["):
         try:
@@ -23,4 +39,34 @@ def sniff(data: bytes) -> str:
             return "json"
         except (UnicodeDecodeError, json.JSONDecodeError):
             return "unknown"
-    return "unknown"
+    from hiddenlens.io._onnx import parse_onnx
+
+    return "onnx" if parse_onnx(data) is not None else "unknown"
+
+
+def _sniff_zip(data: bytes) -> str:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    except (zipfile.BadZipFile, EOFError, ValueError):
+        return "zip"  # truncated or damaged: the reader says so
+    if "config.json" in names and "model.weights.h5" in names:
+        return "keras-zip"
+    if any(n.endswith("data.pkl") for n in names):
+        return "torch-zip"
+    if names and all(n.endswith(".npy") for n in names):
+        return "npz"
+    return "zip"
+
+
+def _is_pickle(head: bytes) -> bool:
+    if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        return True  # PROTO opcode, protocols 2-5
+    # protocol 0/1: an opcode first and the STOP opcode "." last
+    return head[:1] in PICKLE_0_STARTS and head.rstrip(b"\n").endswith(b".")
+
+
+def _gunzip_head(data: bytes, n: int = 64) -> bytes:
+    try:
+        return zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data, n)
+    except zlib.error:
+        return b""

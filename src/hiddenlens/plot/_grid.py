@@ -57,3 +57,80 @@ def save_figure(fig, path, overwrite: bool = False, dpi: int = 100) -> None:
         raise ValueError(f"Figures are written as .png, .svg or .pdf. Got {path} instead.")
     with atomic_path(path, overwrite) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=suffix)
+
+
+def panel_axes(ax, rows: int, cols: int, figsize: tuple[float, float], **gridspec_kw):
+    """A (rows, cols) array of axes: a new figure when `ax` is None, else carved out of `ax`.
+
+    `ax` may be an Axes (its slot is split into panels and the Axes removed) or a Figure /
+    SubFigure (filled whole), so the report can place any multi-panel view where it wants.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
+
+    if ax is None:
+        fig = plt.figure(figsize=figsize, layout="constrained")
+        gs = fig.add_gridspec(rows, cols, **gridspec_kw)
+    elif isinstance(ax, Axes):
+        fig, spec = ax.figure, ax.get_subplotspec()
+        ax.remove()
+        gs = spec.subgridspec(rows, cols, **gridspec_kw)
+    else:  # Figure or SubFigure
+        fig = ax
+        gs = fig.add_gridspec(rows, cols, **gridspec_kw)
+    axes = np.array([[fig.add_subplot(gs[r, c]) for c in range(cols)] for r in range(rows)])
+    return fig, axes
+
+
+def new_axes(ax, figsize: tuple[float, float]):
+    """`ax` itself, or one Axes on a new figure of `figsize` inches."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def field_layout(net, layer: int):
+    """How the inputs of `layer` are drawn: ("image", (h, w), what) or ("bars", names, what).
+
+    Layer 0 of an image model folds into its image; deeper layers with many inputs fold the
+    previous layer's units into the trace's grid (100 -> 10x10); the rest are bar charts.
+    """
+    if layer == 0:
+        if net.image_shape:
+            return "image", tuple(net.image_shape), "input pixels"
+        names = net.feature_names or [f"x{i}" for i in range(net.n_inputs)]
+        return "bars", list(names), "input features"
+    n_in = net.sizes[layer]
+    what = f"layer {layer - 1} units"
+    if n_in > 30:
+        return "image", grid_shape(n_in), what
+    return "bars", [f"unit {i}" for i in range(n_in)], what
+
+
+def image_view_error(net, view: str, use: str) -> ValueError:
+    """The one sentence for an image view asked of a model without image inputs."""
+    names = net.feature_names or []
+    shown = ", ".join(names[:4]) + (", ..." if len(names) > 4 else "")
+    return ValueError(
+        f"{view} is drawn as an image only for image models; this {model_label(net)} has "
+        f"{net.n_inputs} named features ({shown}). Use {use} instead."
+    )
+
+
+def fold(values: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """(n,) -> (h, w), NaN-padded when n < h * w (grid_shape's near-square grids)."""
+    out = np.full(shape[0] * shape[1], np.nan)
+    out[: len(values)] = values
+    return out.reshape(shape)
+
+
+def hide_ticks(ax) -> None:
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def sign_colors(values: np.ndarray) -> list[str]:
+    """Red for positive, blue for negative: the diverging map's two ends."""
+    return ["#c0392b" if v >= 0 else "#2e6db4" for v in np.ravel(values)]

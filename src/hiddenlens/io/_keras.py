@@ -1,0 +1,227 @@
+"""Keras .keras and legacy .h5 files -> DenseNet, read with json and h5py only.
+
+A .keras file is a zip of config.json (the architecture) and model.weights.h5, where Keras 3
+stores the k-th Dense layer's kernel (n_in, n_out) and bias under "layers/dense_<k>/vars/0"
+and "/1" (the first one is plain "dense"). A legacy .h5 file keeps the architecture as JSON in
+the "model_config" attribute and each layer's weights under "model_weights/<layer name>", listed
+by the group's "weight_names" attribute. Neither TensorFlow nor Keras is imported.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from hiddenlens.io._arrays import Activation, Dense, assemble
+
+ACTIVATIONS = {"linear": "linear", None: "linear", "sigmoid": "sigmoid", "tanh": "tanh",
+               "relu": "relu", "softmax": "softmax"}
+PASS_THROUGH = ("InputLayer", "Flatten", "Dropout")
+SUPPORTED = "Dense, Activation, ReLU, Softmax, InputLayer, Flatten and Dropout"
+
+
+def from_keras(path, **metadata):
+    """Import a Keras model file (``.keras`` or legacy ``.h5``) of dense layers.
+
+    Parameters
+    ----------
+    path : path
+        A file written by ``model.save("model.keras")`` or ``model.save("model.h5")``:
+        a Sequential or a single-chain functional model of Dense (with its activation),
+        Activation, ReLU, Softmax, InputLayer, Flatten and Dropout layers. Read with json and
+        h5py alone; TensorFlow and Keras are not needed.
+    **metadata
+        class_names, feature_names, image_shape, task for the DenseNet.
+
+    Returns
+    -------
+    DenseNet
+        Of the file's weight dtype; ``weights[l]`` is the transposed Keras kernel.
+    """
+    import h5py
+
+    path = Path(path)
+    from hiddenlens.io._native import read_bytes
+
+    data = read_bytes(path)
+    try:
+        if data.startswith(b"PK"):
+            config, weights = _open_zip(data, path)
+            with h5py.File(io.BytesIO(weights), "r") as h5:
+                return _import(config, _zip_reader(h5, path), path, metadata)
+        with h5py.File(io.BytesIO(data), "r") as h5:
+            config = _h5_config(h5, path)
+            return _import(config, _h5_reader(h5, path), path, metadata)
+    except OSError as exc:  # h5py's "truncated file", "file signature not found"
+        raise ValueError(
+            f"{path} is truncated or is not a Keras/HDF5 file ({exc}); it cannot be read."
+        ) from None
+
+
+def _open_zip(data: bytes, path) -> tuple[dict, bytes]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
+        if "config.json" not in names or "model.weights.h5" not in names:
+            listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+            raise ValueError(
+                f"{path} is a zip archive but not a Keras file: a .keras file holds "
+                f"config.json and model.weights.h5, this one holds {listed or 'nothing'}."
+            )
+        config = _parse_json(archive.read("config.json"), path)
+        return config, archive.read("model.weights.h5")
+    except (zipfile.BadZipFile, EOFError) as exc:
+        raise ValueError(
+            f"{path} is a truncated or damaged zip archive ({exc}); save the model again."
+        ) from None
+
+
+def _parse_json(text, path) -> dict:
+    try:
+        config = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} holds a damaged Keras configuration ({exc}).") from None
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ValueError(f"{path} holds a configuration that does not describe a Keras model.")
+    return config
+
+
+def _h5_config(h5, path) -> dict:
+    raw = h5.attrs.get("model_config")
+    if raw is None:
+        raise ValueError(
+            f"{path} is an HDF5 file without a Keras model configuration (a weights-only "
+            "file?); save the whole model with model.save('model.keras') and import that."
+        )
+    return _parse_json(raw.decode() if isinstance(raw, bytes) else raw, path)
+
+
+def _zip_reader(h5, path):
+    """Weights of the k-th Dense layer of a .keras file, by position."""
+    def read(k: int, layer: dict):
+        key = "layers/dense" + (f"_{k}" if k else "")
+        if key + "/vars" not in h5:
+            raise ValueError(f"{path} has no weights for Dense layer {_name(layer)!r} ({key}).")
+        group = h5[key + "/vars"]
+        return [group[str(i)][()] for i in range(len(group))]
+    return read
+
+
+def _h5_reader(h5, path):
+    """Weights of a Dense layer of a legacy .h5 file, by the layer's name."""
+    def read(k: int, layer: dict):
+        name = _name(layer)
+        group = h5.get("model_weights", h5).get(name)
+        if group is None:
+            raise ValueError(f"{path} has no weights for Dense layer {name!r}.")
+        names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
+        return [group[n][()] for n in names]
+    return read
+
+
+def _name(layer: dict) -> str:
+    return layer.get("config", {}).get("name") or layer.get("name") or "?"
+
+
+def _import(config: dict, read_weights, path, metadata):
+    layers = _layer_list(config, path)
+    steps, input_shape, k = [], None, 0
+    for layer in layers:
+        kind, conf = layer.get("class_name"), layer.get("config", {})
+        label = f"layer {_name(layer)!r} ({kind})"
+        shape = conf.get("batch_shape") or conf.get("batch_input_shape")
+        if input_shape is None and shape:
+            input_shape = [s for s in shape[1:]]
+        if kind == "Dense":
+            arrays = read_weights(k, layer)
+            k += 1
+            kernel = np.asarray(arrays[0])  # (n_in, n_out)
+            bias = np.asarray(arrays[1]) if conf.get("use_bias", True) and len(arrays) > 1 \
+                else np.zeros(kernel.shape[-1], kernel.dtype)
+            steps.append(Dense(kernel.T, bias, label))
+            steps.append(Activation(_activation(conf.get("activation"), label, path), label))
+        elif kind == "Activation":
+            steps.append(Activation(_activation(conf.get("activation"), label, path), label))
+        elif kind in ("ReLU", "Softmax"):
+            steps.append(Activation(_special(kind, conf, label, path), label))
+        elif kind in PASS_THROUGH:
+            steps.append(Activation("linear", label))
+        else:
+            raise ValueError(
+                f"{label} of {path} is not supported; hiddenlens imports dense networks made "
+                f"of {SUPPORTED} layers."
+            )
+    if "image_shape" not in metadata and input_shape and len(input_shape) == 2:
+        metadata = dict(metadata, image_shape=tuple(input_shape))  # e.g. Flatten of (28, 28)
+    return assemble(steps, str(path), **metadata)
+
+
+def _layer_list(config: dict, path) -> list[dict]:
+    kind, inner = config.get("class_name"), config.get("config", {})
+    layers = inner if isinstance(inner, list) else inner.get("layers")
+    if kind not in ("Sequential", "Functional", "Model") or not isinstance(layers, list):
+        raise ValueError(
+            f"{path} holds a Keras {kind} that is not a Sequential or functional model of "
+            "layers; hiddenlens imports those."
+        )
+    previous = None
+    for layer in layers:  # a functional model must be one chain: each layer feeds the next
+        sources = _inbound(layer.get("inbound_nodes", []))
+        if previous is not None and kind != "Sequential" and sources != [previous]:
+            raise ValueError(
+                f"{path} is a functional model whose layer {_name(layer)!r} takes "
+                f"{sources or 'no input'}, not the single layer before it; hiddenlens imports "
+                "one chain of layers."
+            )
+        previous = layer.get("name") or _name(layer)
+    return layers
+
+
+def _inbound(nodes) -> list[str]:
+    """Names of the layers feeding a layer, from Keras 3 or Keras 2 inbound_nodes."""
+    found = []
+    def walk(x):
+        if isinstance(x, dict):
+            if "keras_history" in x.get("config", {}):
+                found.append(x["config"]["keras_history"][0])
+            else:
+                for v in x.values():
+                    walk(v)
+        elif isinstance(x, list):
+            if len(x) >= 3 and isinstance(x[0], str) and isinstance(x[1], int):
+                found.append(x[0])  # Keras 2: [layer_name, node_index, tensor_index, kwargs]
+            else:
+                for v in x:
+                    walk(v)
+    walk(nodes)
+    return found
+
+
+def _activation(value, label: str, path) -> str:
+    if isinstance(value, dict):  # a serialised activation: {"class_name": ..., "config": ...}
+        value = value.get("config") if isinstance(value.get("config"), str) \
+            else value.get("class_name")
+    if value not in ACTIVATIONS:
+        raise ValueError(
+            f"{label} of {path} uses activation {value!r}, which is not supported; hiddenlens "
+            "imports linear, sigmoid, tanh, relu and softmax."
+        )
+    return ACTIVATIONS[value]
+
+
+def _special(kind: str, conf: dict, label: str, path) -> str:
+    if kind == "Softmax":
+        axis = conf.get("axis", -1)
+        if axis in (-1, 1, [-1], [1]):
+            return "softmax"
+    elif not conf.get("max_value") and not conf.get("negative_slope") \
+            and not conf.get("threshold"):
+        return "relu"
+    raise ValueError(
+        f"{label} of {path} has settings hiddenlens cannot reproduce ({conf}); only a plain "
+        "ReLU and a softmax over the last axis are supported."
+    )

@@ -1,0 +1,76 @@
+"""Nielsen's network2.py JSON (`Network.save`) -> DenseNet.
+
+network2.py writes {"sizes": [784, 30, 10], "weights": [w.tolist(), ...] with w (n_out, n_in),
+"biases": [b.tolist(), ...] with b (n_out, 1), "cost": "CrossEntropyCost"}; every layer,
+the output included, is a sigmoid.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from hiddenlens.io._arrays import build_net
+
+COSTS = ("CrossEntropyCost", "QuadraticCost")
+
+
+def from_nielsen(path, **metadata):
+    """Import a network saved by Nielsen's network2.py (``net.save(filename)``).
+
+    Parameters
+    ----------
+    path : path
+        The JSON file: sizes, weights (n_out, n_in) per layer, biases (n_out, 1), cost.
+    **metadata
+        class_names, feature_names, image_shape, task for the DenseNet.
+
+    Returns
+    -------
+    DenseNet
+        float64 sigmoid network (output sigmoid too), as network2.py computes it.
+    """
+    from hiddenlens.io._native import read_bytes
+
+    path = Path(path)
+    try:
+        doc = json.loads(read_bytes(path))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{path} is truncated or is not a JSON file ({exc}).") from None
+    return nielsen_from_dict(doc, path, **metadata)
+
+
+def nielsen_from_dict(doc, path, **metadata):
+    """Build the DenseNet of an already parsed network2.py document."""
+    keys = ("sizes", "weights", "biases")
+    missing = [k for k in keys if not isinstance(doc, dict) or k not in doc]
+    if missing:
+        raise ValueError(
+            f"{path} is JSON but not a network2.py file: it lacks {', '.join(missing)} "
+            "(network2.py's save writes sizes, weights, biases and cost)."
+        )
+    if doc.get("cost", "CrossEntropyCost") not in COSTS:
+        raise ValueError(
+            f"{path} names the cost {doc.get('cost')!r}; network2.py writes one of "
+            f"{', '.join(COSTS)}."
+        )
+    try:
+        weights = [np.asarray(w, dtype=np.float64) for w in doc["weights"]]
+        biases = [np.asarray(b, dtype=np.float64) for b in doc["biases"]]
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{path} has weights or biases that are not rectangular lists of numbers ({exc})."
+        ) from None
+    sizes = doc["sizes"]
+    shapes = [w.shape for w in weights]
+    expected = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    if not weights or shapes != expected or len(biases) != len(weights):
+        raise ValueError(
+            f"{path} declares sizes {sizes}, so its weights should be {expected}; they are "
+            f"{shapes}: the shapes do not chain."
+        )
+    names = [f"weights[{l}]" for l in range(len(weights))]
+    acts = ["sigmoid"] * len(weights)
+    return build_net(weights, biases, acts, source=str(path), names=names, **metadata)

@@ -1,0 +1,69 @@
+"""An .npz of weight arrays (``numpy.savez``) -> DenseNet, read without pickle."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from hiddenlens.io._arrays import from_arrays
+
+WEIGHT_KEY = re.compile(r"^(?:weights?|w|kernel)[._]?(\d+)$", re.IGNORECASE)
+BIAS_KEY = re.compile(r"^(?:biases?|b|bias)[._]?(\d+)$", re.IGNORECASE)
+
+
+def from_npz(path, activation=None, output=None, orientation: str = "auto", **metadata):
+    """Import weight arrays saved with ``numpy.savez``.
+
+    Parameters
+    ----------
+    path : path
+        An .npz holding ``weights_0, weights_1, ...`` and ``biases_0, ...`` (also accepted:
+        ``w0``/``b0``, ``W_0``/``b_0``, ``kernel_0``/``bias_0``), and optionally string
+        arrays ``activation`` and ``output``, e.g.
+        ``np.savez("net.npz", weights_0=w0, biases_0=b0, weights_1=w1, biases_1=b1,
+        activation="sigmoid", output="sigmoid")``.
+    activation, output : str, optional
+        Override the file's; default "sigmoid" for both, as network.py.
+    orientation : {"auto", "out_in", "in_out"}, default="auto"
+        See `from_arrays`.
+    **metadata
+        dtype, class_names, feature_names, image_shape, task.
+
+    Returns
+    -------
+    DenseNet
+    """
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {k: archive[k] for k in archive.files}
+    except (ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise ValueError(
+            f"{path} is a damaged .npz or holds pickled objects, which are never loaded ({exc})."
+        ) from None
+    weights, biases = _numbered(arrays, WEIGHT_KEY), _numbered(arrays, BIAS_KEY)
+    if not weights or (biases and len(biases) != len(weights)):
+        raise ValueError(
+            f"{path} holds arrays {', '.join(sorted(arrays)) or 'none'}; name them weights_0, "
+            "weights_1, ... and biases_0, biases_1, ... (one of each per layer) to import them."
+        )
+    activation = activation or _text(arrays, "activation", path) or "sigmoid"
+    output = output or _text(arrays, "output", path) or "sigmoid"
+    return from_arrays(weights, biases or None, activation, output, orientation, **metadata)
+
+
+def _numbered(arrays: dict, pattern: re.Pattern) -> list[np.ndarray]:
+    found = {int(m.group(1)): a for k, a in arrays.items() if (m := pattern.match(k))}
+    return [found[i] for i in sorted(found)]
+
+
+def _text(arrays: dict, key: str, path):
+    if key not in arrays:
+        return None
+    value = arrays[key]
+    if value.dtype.kind != "U":
+        raise ValueError(f"{path}'s `{key}` must be a string such as 'sigmoid'. Got {value!r}.")
+    return str(value) if value.ndim == 0 else [str(v) for v in value]

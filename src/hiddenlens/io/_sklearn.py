@@ -1,0 +1,100 @@
+"""scikit-learn MLPClassifier / MLPRegressor (optionally after a StandardScaler) -> DenseNet."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from hiddenlens.io._arrays import build_net
+
+# scikit-learn's names -> ours
+ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
+               "softmax": "softmax"}
+
+
+def from_sklearn(estimator, **metadata):
+    """Import a fitted scikit-learn ``MLPClassifier`` or ``MLPRegressor``.
+
+    Parameters
+    ----------
+    estimator : MLPClassifier, MLPRegressor, or a Pipeline of a StandardScaler and one of them
+        Fitted. ``coefs_[l]`` (n_in, n_out) become ``weights[l]`` (n_out, n_in); a
+        StandardScaler in front becomes the DenseNet's input standardisation.
+    **metadata
+        image_shape (default: 28x28 for 784 inputs), feature_names, class_names to override
+        what the estimator carries.
+
+    Returns
+    -------
+    DenseNet
+        float64, so ``predict_proba`` / ``predict`` agree with the estimator's to ~1e-15.
+        Classifiers keep ``classes_`` as ``class_names``; a binary classifier has one sigmoid
+        output unit whose ``predict_proba`` is [1 - p, p], as scikit-learn's.
+    """
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    scaler, mlp = _unpipe(estimator)
+    if not isinstance(mlp, (MLPClassifier, MLPRegressor)):
+        raise TypeError(
+            "`estimator` must be a fitted MLPClassifier or MLPRegressor (alone or after a "
+            f"StandardScaler in a Pipeline). Got {type(mlp).__name__} instead."
+        )
+    if not hasattr(mlp, "coefs_"):
+        raise ValueError(
+            f"This {type(mlp).__name__} is not fitted yet; call fit(X, y) before importing it."
+        )
+    n_hidden = len(mlp.coefs_) - 1
+    acts = [_activation(mlp.activation)] * n_hidden + [_activation(mlp.out_activation_)]
+    names = [f"coefs_[{l}]" for l in range(len(mlp.coefs_))]
+    options = dict(dtype=torch.float64, names=names, **_labels(mlp, estimator))
+    options.update(metadata)
+    net = build_net([c.T for c in mlp.coefs_], mlp.intercepts_, acts,
+                    source=f"the {type(mlp).__name__}", **options)
+    if scaler is not None:
+        mean = scaler.mean_ if scaler.with_mean else np.zeros(net.n_inputs)
+        scale = scaler.scale_ if scaler.with_std else np.ones(net.n_inputs)
+        net.set_preprocessing(mean, scale)
+    return net
+
+
+def _activation(name: str) -> str:
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"The activation {name!r} of this network is not supported; hiddenlens imports "
+            "identity, logistic, tanh and relu layers and softmax, logistic or identity outputs "
+            "(an MLPRegressor with loss='poisson' has an exponential output)."
+        )
+    return ACTIVATIONS[name]
+
+
+def _unpipe(estimator):
+    """(StandardScaler or None, final estimator) of a Pipeline; (None, estimator) otherwise."""
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if not isinstance(estimator, Pipeline):
+        return None, estimator
+    steps = [s for _, s in estimator.steps if s not in (None, "passthrough")]
+    if len(steps) == 2 and isinstance(steps[0], StandardScaler):
+        return steps[0], steps[1]
+    if len(steps) == 1:
+        return None, steps[0]
+    kinds = " -> ".join(type(s).__name__ for s in steps)
+    raise ValueError(
+        f"The Pipeline {kinds} cannot be imported; hiddenlens reads an MLPClassifier or "
+        "MLPRegressor, optionally after one StandardScaler."
+    )
+
+
+def _labels(mlp, estimator) -> dict:
+    labels: dict = {}
+    names = getattr(estimator, "feature_names_in_", getattr(mlp, "feature_names_in_", None))
+    if names is not None:
+        labels["feature_names"] = [str(n) for n in names]
+    classes = getattr(mlp, "classes_", None)
+    if classes is not None and np.ndim(classes) == 1:
+        labels["class_names"] = [str(c) for c in classes]
+        labels["task"] = "classification"
+    else:
+        labels["task"] = "classification" if classes is not None else "regression"
+    return labels

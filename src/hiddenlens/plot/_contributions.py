@@ -1,0 +1,131 @@
+"""ContributionDisplay: which inputs push one unit up or down, for one example."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiddenlens._validation import check_choice, check_layer
+from hiddenlens.explain import contribution_map
+from hiddenlens.plot._grid import (
+    DIVERGING,
+    field_layout,
+    fold,
+    hide_ticks,
+    image_view_error,
+    model_label,
+    panel_axes,
+    sign_colors,
+    symmetric_limit,
+)
+
+
+class ContributionDisplay:
+    """Input, incoming weights, their product (input * weight) and the pre-activation sum.
+
+    Parameters
+    ----------
+    result : ContributionMap
+    title : str
+    image_shape : (int, int), optional
+        Fold the maps into this shape; None draws bars over `feature_names`.
+    feature_names : list of str, optional
+    input_label : str, default="input"
+
+    Attributes
+    ----------
+    figure_, ax_ (the contribution panel), axes_ (every panel)
+    """
+
+    def __init__(self, result, title, image_shape=None, feature_names=None,
+                 input_label="input"):
+        self.result, self.title, self.image_shape = result, title, image_shape
+        self.feature_names, self.input_label = feature_names, input_label
+
+    @classmethod
+    def from_model(cls, net, x, unit: int, layer: int = 0, kind: str = "auto",
+                   **plot_kw) -> ContributionDisplay:
+        """Compute `contribution_map(net, x, unit, layer)` and draw it.
+
+        kind : {"auto", "image", "bars"}; "image" on a tabular model is an error.
+        """
+        idx = check_layer(net, layer)
+        check_choice(kind, "kind", ("auto", "image", "bars"))
+        how, shape_or_names, what = field_layout(net, idx)
+        if kind == "image" and how != "image":
+            raise image_view_error(net, "ContributionDisplay(kind='image')",
+                                   "kind='bars' (one bar per feature: value * weight)")
+        result = contribution_map(net, x, unit, idx)
+        title = (f"Unit {result.unit} of layer {idx}: which {what} push it up (red) or "
+                 f"down (blue)\n{model_label(net)}")
+        bars = how == "bars" or kind == "bars"
+        names = shape_or_names if how == "bars" else [str(i) for i in range(net.sizes[idx])]
+        label = "input" if idx == 0 else f"layer {idx - 1} activations"
+        return cls(result, title, None if bars else shape_or_names, names if bars else None,
+                   label).plot(**plot_kw)
+
+    def plot(self, ax=None) -> ContributionDisplay:
+        if self.image_shape is None:
+            return self._plot_bars(ax)
+        r = self.result
+        fig, axes = panel_axes(ax, 1, 4, (14.5, 4.0), width_ratios=[1, 1, 1, 1.15])
+        axes = axes[0]
+        self._image(axes[0], r.inputs, self.input_label, "gray_r", None,
+                    "value" if self.input_label == "input" else "activation")
+        w_lim = symmetric_limit(r.weights)
+        self._image(axes[1], r.weights, f"weights into unit {r.unit}", DIVERGING, w_lim,
+                    "weight")
+        c_lim = symmetric_limit(r.contributions)
+        self._image(axes[2], r.contributions, f"{self.input_label} x weight", DIVERGING,
+                    c_lim, "contribution to z")
+        self._decomposition(axes[3])
+        fig.suptitle(self.title, fontsize=10)
+        self.figure_, self.ax_, self.axes_ = fig, axes[2], axes
+        return self
+
+    def _image(self, ax, values, title, cmap, limit, label) -> None:
+        lo, hi = (-limit, limit) if limit else (min(0.0, float(values.min())),
+                                                max(1.0, float(values.max())))
+        image = ax.imshow(fold(values, self.image_shape), cmap=cmap, vmin=lo, vmax=hi,
+                          interpolation="nearest")
+        hide_ticks(ax)
+        ax.set_facecolor("0.8")
+        ax.set_title(title, fontsize=9)
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(label, fontsize=8)
+
+    def _decomposition(self, ax) -> None:
+        """Bars: sum of positive terms, sum of negative terms, bias, and their total z."""
+        r = self.result
+        c = r.contributions.astype(np.float64)
+        parts = [c[c > 0].sum(), c[c < 0].sum(), r.bias, r.total]
+        names = ["positive terms", "negative terms", "bias", "z = sum + bias"]
+        y = np.arange(4)
+        ax.barh(y, parts, color=sign_colors(parts[:3]) + ["0.35"])
+        ax.axvline(0, color="0.3", lw=0.6)
+        ax.set_yticks(y, names, fontsize=8)
+        ax.invert_yaxis()
+        for yi, v in zip(y, parts):
+            ax.text(v, yi, f" {v:+.3f} ", va="center", ha="left" if v >= 0 else "right",
+                    fontsize=8)
+        lim = max(abs(p) for p in parts) * 1.6 or 1.0
+        ax.set_xlim(-lim, lim)
+        ax.set_xlabel("contribution to the pre-activation z", fontsize=8)
+        ax.set_title(f"z = {r.pre_activation:.4f}, activation = {r.activation:.4f}",
+                     fontsize=9)
+
+    def _plot_bars(self, ax) -> ContributionDisplay:
+        r = self.result
+        n = len(r.contributions)
+        fig, axes = panel_axes(ax, 1, 2, (10, max(2.5, 0.28 * n + 1.2)), width_ratios=[1.3, 1])
+        a = axes[0, 0]
+        a.barh(np.arange(n), r.contributions, color=sign_colors(r.contributions))
+        a.axvline(0, color="0.3", lw=0.6)
+        labels = [f"{name} ({v:+.2f} x {w:+.2f})" for name, v, w in
+                  zip(self.feature_names, r.inputs, r.weights)]
+        a.set_yticks(np.arange(n), labels, fontsize=8)
+        a.invert_yaxis()
+        a.set_xlabel(f"{self.input_label} x weight (contribution to z)", fontsize=8)
+        a.set_title("value x weight per input", fontsize=9)
+        self._decomposition(axes[0, 1])
+        fig.suptitle(self.title, fontsize=10)
+        self.figure_, self.ax_, self.axes_ = fig, a, axes[0]
+        return self

@@ -1,0 +1,98 @@
+"""ExperimentDisplay: the figure of each of the seeds' three experiments."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiddenlens.plot._grid import DIVERGING, hide_ticks, panel_axes, symmetric_limit
+
+
+class ExperimentDisplay:
+    """Rows of templates (train-size, depth) or the zero-vs-one unit's story.
+
+    Parameters
+    ----------
+    result : ExperimentResult
+
+    Attributes
+    ----------
+    figure_, ax_ (first panel), axes_
+    """
+
+    def __init__(self, result):
+        self.result = result
+
+    @classmethod
+    def from_result(cls, result, **plot_kw) -> ExperimentDisplay:
+        return cls(result).plot(**plot_kw)
+
+    def plot(self, ax=None) -> ExperimentDisplay:
+        if self.result.name == "zero-vs-one":
+            return self._plot_zero_vs_one(ax)
+        return self._plot_rows(ax)
+
+    def _plot_rows(self, ax) -> ExperimentDisplay:
+        r = self.result
+        rows = list(r.maps.items())
+        n = len(rows[0][1])
+        fig, axes = panel_axes(ax, len(rows), n, (1.45 * n + 2.2, 1.75 * len(rows) + 0.9))
+        for i, (key, maps) in enumerate(rows):
+            limit = symmetric_limit(maps)  # one scale per row: the rows' units differ
+            for j, a in enumerate(axes[i]):
+                m = a.imshow(maps[j].reshape(r.image_shape), cmap=DIVERGING, vmin=-limit,
+                             vmax=limit, interpolation="nearest")
+                hide_ticks(a)
+                if i == 0:
+                    a.set_title(f"class {r.class_names[j]}", fontsize=9)
+            a0 = axes[i, 0]
+            a0.set_ylabel(_row_label(r, key), fontsize=8)
+            unit = "mean d logit / d pixel" if "jacobian" in key else "weight"
+            fig.colorbar(m, ax=axes[i], fraction=0.02, pad=0.01).set_label(unit, fontsize=7)
+        what = {"train-size": "Output templates after training on few and on many images",
+                "depth": "One layer's templates against a deep net's composite templates"}
+        fig.suptitle(f"{what[r.name]} ({r.data}; red: pixel raises the class score, blue: "
+                     "lowers it)", fontsize=10)
+        self.figure_, self.ax_, self.axes_ = fig, axes[0, 0], axes
+        return self
+
+    def _plot_zero_vs_one(self, ax) -> ExperimentDisplay:
+        r = self.result
+        fig, axes = panel_axes(ax, 1, 5, (17.5, 3.9), width_ratios=[1, 1, 1, 1, 1.3])
+        axes = axes[0]
+        panels = [("hidden unit weights", DIVERGING, "weight", "the hidden unit's weights"),
+                  ("mean 0", "gray_r", "mean pixel value", "average test 0"),
+                  ("mean 1", "gray_r", "mean pixel value", "average test 1"),
+                  ("separation", DIVERGING, "w x (mean 1 - mean 0)",
+                   "pixels that separate 0 from 1")]
+        for a, (key, cmap, label, title) in zip(axes, panels):
+            img = r.maps[key][0].reshape(r.image_shape)
+            lim = symmetric_limit(img) if cmap == DIVERGING else None
+            m = a.imshow(img, cmap=cmap, vmin=-lim if lim else 0, vmax=lim if lim else 1,
+                         interpolation="nearest")
+            hide_ticks(a)
+            a.set_title(title, fontsize=9)
+            fig.colorbar(m, ax=a, fraction=0.046, pad=0.03).set_label(label, fontsize=8)
+        a = axes[4]
+        bins = np.linspace(0, 1, 26)
+        a.hist(r.extra["activation_0"], bins=bins, alpha=0.7, label=f"0s ({len(r.extra['activation_0'])})",
+               color="tab:blue")
+        a.hist(r.extra["activation_1"], bins=bins, alpha=0.7, label=f"1s ({len(r.extra['activation_1'])})",
+               color="tab:orange")
+        a.set_xlabel("hidden unit activation (sigmoid)", fontsize=8)
+        a.set_ylabel("test images", fontsize=8)
+        a.legend(fontsize=8)
+        a.set_title("the one unit alone separates them", fontsize=9)
+        acc = r.accuracies["784-1-2"]
+        fig.suptitle(f"Zero vs one with a single hidden unit (784-1-2 on {r.data}): test "
+                     f"accuracy {acc:.4f}; mean pre-activation gap 1s - 0s = "
+                     f"{r.extra['gap']:+.2f}", fontsize=10)
+        self.figure_, self.ax_, self.axes_ = fig, axes[0], axes
+        return self
+
+
+def _row_label(r, key: str) -> str:
+    if r.name == "train-size":
+        return f"{key}\ntest acc {r.accuracies[key]:.3f}"
+    sizes = key.split(" ")[0]
+    kind = key.split(" ", 1)[1]
+    return f"{sizes}\n{kind}\ntest acc {r.accuracies[sizes]:.3f}"

@@ -1,0 +1,89 @@
+"""The command line, run as a user runs it: a subprocess of `python -m hiddenlens`."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
+
+
+def run(*args, cwd=None):
+    env = dict(os.environ, PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               COLUMNS="200")
+    return subprocess.run([sys.executable, "-m", "hiddenlens", *map(str, args)], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=300)
+
+
+def assert_one_sentence_error(result, *fragments):
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    message = " ".join(result.stderr.split())
+    assert message.startswith("error:"), message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+@pytest.mark.parametrize("command", ["train", "evaluate", "demo"])
+def test_help_teaches_with_an_example(command):
+    result = run(command, "--help")
+    assert result.returncode == 0 and "Example" in result.stdout
+
+
+def test_top_level_help_lists_commands():
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("train", "evaluate", "demo"):
+        assert command in result.stdout
+
+
+def test_train_then_evaluate(tmp_path):
+    model = tmp_path / "single.safetensors"
+    result = run("train", "single-layer", "--epochs", "2", "-o", model)
+    assert result.returncode == 0, result.stderr
+    assert "samples/s" in result.stdout and str(model) in result.stdout
+    result = run("evaluate", model, "--json")
+    assert result.returncode == 0, result.stderr
+    numbers = json.loads(result.stdout)
+    assert numbers["n"] == 1000 and 0.7 < numbers["accuracy"] <= 1
+    assert len(numbers["confusion_matrix"]) == 10
+    text = run("evaluate", model).stdout
+    assert "per-class accuracy" in text and "confusion matrix" in text
+
+
+def test_train_custom_sizes_on_iris(tmp_path):
+    result = run("train", "--sizes", "4-6-3", "--activation", "tanh", "--data", "iris",
+                 "--epochs", "5", "-o", tmp_path / "iris.safetensors")
+    assert result.returncode == 0, result.stderr
+    assert "4-6-3" in result.stdout
+
+
+def test_existing_output_needs_force(tmp_path):
+    model = tmp_path / "m.safetensors"
+    model.write_text("keep me")
+    result = run("train", "zero-vs-one", "-o", model)
+    assert_one_sentence_error(result, "already exists", "--force")
+    assert model.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("args,fragments", [
+    (["train", "lenet", "-o", "x.safetensors"], ["Unknown preset 'lenet'"]),
+    (["train", "--sizes", "784-100-10", "--data", "iris", "-o", "x.safetensors"],
+     ["takes 784 inputs but iris has 4 features"]),
+    (["train", "--sizes", "4-3", "--activation", "swish", "--data", "iris", "-o", "x.st"],
+     ["`activation` must be one of"]),
+    (["train", "nielsen", "--data", "mnsit", "-o", "x.safetensors"], ["Unknown data set"]),
+    (["evaluate", "missing.safetensors"], ["No such model file"]),
+])
+def test_mistakes_print_one_sentence(tmp_path, args, fragments):
+    assert_one_sentence_error(run(*args, cwd=tmp_path), *fragments)
+    assert not (tmp_path / "x.safetensors").exists()
+
+
+def test_corrupt_model_file(tmp_path):
+    path = tmp_path / "broken.safetensors"
+    path.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\": 1")
+    assert_one_sentence_error(run("evaluate", path), "truncated")
