@@ -11,8 +11,8 @@ from hiddenlens.explain._atlas import chunk_top_k, class_selectivity
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return hl.load_dataset("mnist-embedded")
+def digits(embedded):
+    return embedded
 
 
 @pytest.fixture(scope="module")

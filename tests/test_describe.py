@@ -9,13 +9,13 @@ import pytest
 import torch
 
 import hiddenlens as hl
-from hiddenlens.explain import composite_weights, describe, describe_layer
-from hiddenlens.explain._describe import REGION_NAMES
+from hiddenlens.explain import describe, describe_layer
+from hiddenlens.explain._describe import REGION_NAMES, downstream_weights
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return hl.load_dataset("mnist-embedded")
+def digits(embedded):
+    return embedded
 
 
 @pytest.fixture(scope="module")
@@ -68,17 +68,17 @@ def test_every_region_claim_matches_the_weights(net, layer0):
         np.testing.assert_allclose(d.numbers["inputs"]["positive_share"], pos, atol=1e-12)
 
 
-def test_composite_weights_equal_the_jacobian_of_a_linear_chain(net):
+def test_downstream_weights_equal_the_jacobian_of_a_linear_chain(net):
     # with linear later layers, d logits / d a[0] is exactly W[2] @ W[1]
     linear = hl.DenseNet([784, 16, 8, 10], ["sigmoid", "linear"], image_shape=(28, 28))
     linear.set_parameters(net.weights, net.biases)
     a0 = torch.rand(1, 16, dtype=torch.float32, requires_grad=True)
     m = linear.module
     jac = torch.autograd.functional.jacobian(lambda a: m.linears[2](m.linears[1](a)), a0)
-    np.testing.assert_allclose(composite_weights(linear, 0), jac[0, :, 0, :].numpy(),
+    np.testing.assert_allclose(downstream_weights(linear, 0), jac[0, :, 0, :].numpy(),
                                atol=1e-5)
-    np.testing.assert_allclose(composite_weights(net, 1), net.weights[2], atol=0)
-    np.testing.assert_array_equal(composite_weights(net, -1), np.eye(10))
+    np.testing.assert_allclose(downstream_weights(net, 1), net.weights[2], atol=0)
+    np.testing.assert_array_equal(downstream_weights(net, -1), np.eye(10))
 
 
 def test_every_output_claim_matches_the_composite(net, layer0):

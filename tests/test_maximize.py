@@ -10,8 +10,8 @@ from hiddenlens.plot._neuron import READABLE
 
 
 @pytest.fixture(scope="module")
-def digits():
-    return hl.load_dataset("mnist-embedded")
+def digits(embedded):
+    return embedded
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +21,6 @@ def deep_net(digits):
                       image_shape=(28, 28))
     ds = hl.load_dataset("mnist-embedded", train_size=800)
     return hl.train(net, ds, epochs=2, lr=0.5, progress=False)
-
-
-@pytest.fixture(scope="module")
-def nielsen(digits):
-    return hl.train_preset("nielsen", digits, progress=False)
 
 
 def test_first_layer_box_optimum_is_the_sign_of_the_weights(deep_net):
@@ -143,9 +138,9 @@ def test_tabular_network():
     assert np.all(result.images >= lo - 1e-6) and np.all(result.images <= hi + 1e-6)
 
 
-def test_nielsen_hidden_layer_beats_the_best_real_example(nielsen, digits):
-    plain = maximize_activation(nielsen, 0, X=digits.X)
-    readable = maximize_activation(nielsen, 0, X=digits.X, **READABLE)
+def test_nielsen_hidden_layer_beats_the_best_real_example(nielsen_net, digits):
+    plain = maximize_activation(nielsen_net, 0, X=digits.X)
+    readable = maximize_activation(nielsen_net, 0, X=digits.X, **READABLE)
     assert plain.reached_share >= 0.9
     assert readable.reached_share >= 0.9
 

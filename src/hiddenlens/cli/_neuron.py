@@ -63,7 +63,7 @@ def neuron(
     save_figure(card.figure_, output, force)
     plt.close("all")
     console.print(card.description.text, highlight=False)
-    console.print(f"Card written to {output}")
+    console.print(f"Card written to {output}", soft_wrap=True)
 
 
 @app.command()
@@ -116,7 +116,7 @@ def maximize(
     console.print(
         f"{len(r.units)} units of layer {r.layer}: {r.reached_share:.0%} reach at least the "
         f"best of the {len(ds.X):,} examples of {ds.name}; "
-        f"{int(view.dead.sum())} dead.\nFigure written to {output}"
+        f"{int(view.dead.sum())} dead.\nFigure written to {output}", soft_wrap=True
     )
 
 
@@ -160,4 +160,4 @@ def describe(
         typer.echo(text, nl=False)
     else:
         atomic_write_text(output, text, overwrite=force)
-        console.print(f"Written to {output}")
+        console.print(f"Written to {output}", soft_wrap=True)
