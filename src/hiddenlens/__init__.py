@@ -52,6 +52,7 @@ from hiddenlens.io._sklearn import from_sklearn
 from hiddenlens.io._torch import from_torch
 from hiddenlens.net import DenseNet, Trace
 from hiddenlens.presets import PRESETS, train_preset
+from hiddenlens.report import build_report, write_report
 from hiddenlens.train import train
 
 __all__ = [
@@ -86,6 +87,8 @@ __all__ = [
     "from_torch",
     "train",
     "train_preset",
+    "build_report",
+    "write_report",
 ]
 __all__ += ["atlas", "describe", "describe_layer", "maximize_activation"]
 __all__ += ["garson", "image_patches", "input_x_gradient", "integrated_gradients", "jacobian",
