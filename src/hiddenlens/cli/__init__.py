@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+import hiddenlens.cli._attribute  # noqa: F401  (registers `attribute` and `importance`)
 import hiddenlens.cli._import  # noqa: F401  (registers `hiddenlens import`)
 import hiddenlens.cli._report  # noqa: F401  (registers `report`)
 import hiddenlens.cli._serve  # noqa: F401  (registers `serve`)
