@@ -208,6 +208,8 @@ def test_tabular_sliders_update_the_outputs(page, iris_url, iris_net):
     assert after != before
     x = np.array(page.evaluate("Array.from(window.hiddenlens.x)"))
     np.testing.assert_allclose(after, iris_net.predict_proba(x)[0], atol=1e-3)
+    page.wait_for_selector("#importance .bar-row")
+    assert page.locator("#importance .bar-row").count() == 4
     page.locator("#layer-0").click()
     page.wait_for_selector("#card[data-unit^='0/']")
     page.wait_for_selector("#contribution .decomposition")

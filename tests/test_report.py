@@ -104,7 +104,8 @@ def test_views_and_neurons_are_drawn(digit_report):
                   "Top positive and negative units."):
         assert f"<figcaption><b>{title}</b>" in digit_report
     assert "<h3>Dead and saturated units</h3>" in digit_report
-    assert "this build of hiddenlens has no" not in digit_report.split('id="importance"')[0]
+    assert "<figcaption><b>Input heat map.</b>" in digit_report
+    assert "this build of hiddenlens has no" not in digit_report
 
 
 def test_description_table_is_describe_layer(digit_report, digit_net, digits):
@@ -152,6 +153,16 @@ def test_top_units_section_follows_the_output_weights(iris_report, iris_net):
 def test_tabular_report_shows_weights_over_feature_names(iris_report):
     assert "Incoming weights" in iris_report and "Receptive fields" not in iris_report
     assert "Input heat map" not in iris_report
+    for title in ("Permutation importance.", "Garson.", "Olden.", "Lek profile."):
+        assert f"<figcaption><b>{title}</b>" in iris_report
+    assert "this build of hiddenlens has no" not in iris_report
+
+
+def test_garson_on_two_hidden_layers_says_to_use_olden(iris):
+    net = hl.train(hl.DenseNet([4, 4, 3, 3], "tanh", seed=0), iris, epochs=3, progress=False)
+    page = build_report(net, iris, sections=["importance"], progress=False)
+    assert "Garson: garson needs exactly one hidden layer" in page
+    assert "<figcaption><b>Olden.</b>" in page
 
 
 def test_a_network_without_history_says_so(digits):

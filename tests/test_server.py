@@ -283,11 +283,14 @@ def test_top_units_of_an_output_follow_its_weights(client, net):
     assert r["layer"] == 0
 
 
-def test_importance_endpoint(iris_client, iris):
-    client, _ = iris_client
+def test_importance_endpoint_is_permutation_importance(iris_client, iris):
+    client, net = iris_client
     r = client.get("/api/importance").json()
     assert r["names"] == iris.feature_names
-    assert r["values"] is None or len(r["values"]) == 4
+    expected = hl.permutation_importance(net, iris.X_test, iris.y_test, n_repeats=5,
+                                         random_state=0)
+    np.testing.assert_allclose(r["values"], expected.importances_mean, atol=1e-6)
+    np.testing.assert_allclose(r["std"], expected.importances_std, atol=1e-6)
 
 
 # ------------------------------------------------------------------ other models

@@ -51,14 +51,11 @@ def _permutation_bars(ctx: Context) -> str:
     r = _permutation(ctx)
     if r is None:
         return pending("Permutation importance", "permutation_importance")
-    mean, std = np.asarray(r.importances_mean), np.asarray(r.importances_std)  # (n_inputs,)
-    order = np.argsort(mean)
-    names = _features(ctx)
-    fig, ax = figs.new_figure(7, 0.6 + 0.28 * len(mean))
-    ax.barh(np.arange(len(mean)), mean[order], xerr=std[order], color="tab:blue")
-    ax.set_yticks(np.arange(len(mean)), [names[i] for i in order], fontsize=8)
-    ax.set_xlabel("drop in test score when the feature is shuffled (5 repeats)")
-    ax.set_title(f"Permutation importance, {ctx.net.describe_sizes()}", fontsize=10)
+    from hiddenlens.plot import ImportanceDisplay
+
+    fig = ImportanceDisplay(r.importances_mean, r.importances_std, _features(ctx),
+                            "drop in test score when the feature is shuffled (5 repeats)",
+                            f"Permutation importance, {ctx.net.describe_sizes()}").plot().figure_
     return figure("Permutation importance", "Each bar is how much the test score falls when "
                   "that feature's values are shuffled across examples; longer bars matter more, "
                   "whiskers are one standard deviation over repeats.",
