@@ -326,7 +326,7 @@ function fieldFigure(field, caption) {
 }
 
 function signedBars(values, names, title) {
-  const box = el("div");
+  const box = el("div", "bars");
   box.append(el("h3", null, title));
   const m = Math.max(1e-12, ...values.map(Math.abs));
   const order = values.map((v, i) => i).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a])).slice(0, 20);
@@ -415,7 +415,7 @@ async function refreshContribution() {
                         el("span", "caption decomposition", text));
   } else {
     const names = sel.layer === 0 ? S.info.feature_names : d.contribution.map((_, i) => `unit ${i}`);
-    box.replaceChildren(signedBars(d.contribution, names, `Contributions of the ${d.over} on this input`),
+    box.replaceChildren(signedBars(d.contribution, names, `What this input contributes (${d.over} × weight)`),
                         el("span", "caption decomposition", text));
   }
 }
