@@ -170,7 +170,7 @@ def test_a_network_without_history_says_so(digits):
     page = build_report(net, digits, sections=["classes", "model"], progress=False)
     assert [a["id"] for t, a in _tags(page) if t == "section"] == ["model", "classes"]
     assert "No training history is stored with this model" in page
-    assert "This network has no hidden layer feeding classes" in page
+    assert "This network has no hidden layer feeding its classes" in page
 
 
 # ------------------------------------------------------------------ writing
@@ -221,3 +221,23 @@ def test_report_command(tmp_path, iris_net):
 def test_help_gives_an_example(command):
     result = CliRunner().invoke(app, [command, "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
+
+
+def test_a_regressor_gets_a_report(tmp_path):
+    from sklearn.datasets import load_diabetes
+
+    d = load_diabetes()
+    table = np.column_stack([d.data, d.target])
+    path = tmp_path / "diabetes.csv"
+    np.savetxt(path, table, delimiter=",", header=",".join([*d.feature_names, "progression"]),
+               comments="")
+    ds = hl.load_dataset(path, target="progression")
+    net = hl.train(hl.DenseNet([10, 4, 1], "tanh", output="linear"), ds, epochs=5,
+                   progress=False)
+    page = build_report(net, ds, sections=["model", "layers", "classes", "importance"],
+                        progress=False)
+    ev = evaluate(net, ds.X_test, ds.y_test)
+    assert f"test R² {ev.r2:.4f}" in page
+    assert "This network is a regressor: it has no classes" in page
+    assert "<figcaption><b>Permutation importance.</b>" in page
+    assert '<table class="describe">' in page

@@ -32,6 +32,11 @@ class Context:
         return self.net.image_shape is not None
 
     @property
+    def labels(self) -> np.ndarray | None:
+        """Class labels for the per-class statistics; None for a regressor."""
+        return self.y if self.net.task == "classification" else None
+
+    @property
     def class_names(self) -> list[str]:
         return self.evaluation.class_names or []
 

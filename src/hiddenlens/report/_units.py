@@ -68,7 +68,7 @@ def _maximization(ctx: Context, l: int) -> str:
     display = optional("hiddenlens.plot", "LayerMaximizeDisplay")
     if display is None:
         return pending("Activation maximisation", "LayerMaximizeDisplay")
-    d = display.from_model(ctx.net, l, data=ctx.X, y=ctx.y)
+    d = display.from_model(ctx.net, l, data=ctx.X, y=ctx.labels)
     what = "dark = ink" if ctx.is_image else "one row per unit, one column per feature"
     return figure("Activation maximisation", "For each unit, the input found by gradient ascent "
                   f"that makes it fire most ({what}): the pattern the unit is tuned to; dead "
@@ -79,7 +79,7 @@ def _dead_and_saturated(ctx: Context, l: int) -> str:
     atlas = optional("hiddenlens", "atlas")
     if atlas is None:
         return pending("Dead and saturated units", "atlas")
-    result = atlas(ctx.net, ctx.X, l, y=ctx.y)
+    result = atlas(ctx.net, ctx.X, l, y=ctx.labels)
     dead = np.flatnonzero(np.asarray(result.dead))
     saturated = np.flatnonzero(np.asarray(result.saturated))
     n = ctx.net.sizes[l + 1]
@@ -99,7 +99,7 @@ def _descriptions(ctx: Context, l: int) -> str:
     describe_layer = optional("hiddenlens", "describe_layer")
     if describe_layer is None:
         return pending("Unit descriptions", "describe_layer")
-    records = describe_layer(ctx.net, ctx.X, l, y=ctx.y).records  # one dict per unit
+    records = describe_layer(ctx.net, ctx.X, l, y=ctx.labels).records  # one dict per unit
     columns = [c for c in records[0] if c not in WORDY and any(r[c] != "" for r in records)]
     return ('<h3>What each unit does, in words</h3><p class="how">One row per unit, computed on '
             f"the {len(ctx.X)} test examples; every claim of the description is backed by a "
@@ -115,8 +115,10 @@ def classes_section(ctx: Context) -> Section:
                 "Which units of the last hidden layer push each class up most (largest outgoing "
                 "weights) and which push it down most (most negative weights).")
     if net.task != "classification" or net.n_layers < 2:
-        s.parts.append('<p class="pending">This network has no hidden layer feeding '
-                       "classes, so there are no top units to show.</p>")
+        why = ("is a regressor: it has no classes" if net.task != "classification"
+               else "has no hidden layer feeding its classes")
+        s.parts.append(f'<p class="pending">This network {why}, so there are no top units '
+                       "to show.</p>")
         return s
     l, k = net.n_layers - 2, max(1, min(5, net.sizes[-2] // 2))  # no unit in both lists
     rows = []

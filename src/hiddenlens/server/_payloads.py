@@ -230,7 +230,7 @@ class Explorer:
         if at.class_means is not None:
             stats["class_means"] = [None if np.isnan(m) else round(float(m), 6)
                                     for m in at.class_means[j]]
-        if self.net.task == "classification" and l < self.net.n_layers - 1:
+        if l < self.net.n_layers - 1:
             stats["description"] = describe(self.net, self.X_examples, l, j,
                                             atlas_result=at).text
         return stats
