@@ -258,3 +258,14 @@ def test_a_finger_draws_too(browser, digit_url):
     assert _bars(page) != before
     assert page.evaluate("Math.max(...window.hiddenlens.x)") > 0.5
     context.close()
+
+
+def test_without_hidden_layers_an_output_opens_its_own_card(page, browser, digits):
+    net = hl.DenseNet([784, 10], image_shape=(28, 28), class_names=digits.class_names)
+    for url in _serve(create_app(net, digits)):
+        page.goto(url)
+        page.wait_for_selector("body[data-ready=true]")
+        assert page.locator("#layers canvas").count() == 0
+        page.locator("#outputs .bar-row").nth(4).click()
+        page.wait_for_selector("#card[data-unit='0/4']")
+        page.wait_for_selector("#contribution .decomposition")

@@ -357,7 +357,9 @@ function examplesStrip(title, items) {
 async function openUnit(layer, unit) {
   S.selected = { layer, unit };
   renderLayers();
-  $("card-title").textContent = `Layer ${layer}, unit ${unit}`;
+  const isOutput = layer === S.net.W.length - 1 && S.info.class_names;
+  $("card-title").textContent = isOutput ? `Output ${S.info.class_names[unit]} (layer ${layer}, unit ${unit})`
+                                         : `Layer ${layer}, unit ${unit}`;
   const card = $("card");
   card.replaceChildren(el("p", "hint", "loading…"));
   let data;
@@ -430,9 +432,9 @@ async function openOutput(k) {
   let d;
   try { d = await api(`/api/outputs/${k}/top-units`); }
   catch (err) { card.replaceChildren(el("p", "error", err.message)); return; }
+  if (d.layer === null) { openUnit(S.net.W.length - 1, k); return; }  // no hidden layer: its template
   card.replaceChildren();
   card.dataset.unit = `output/${k}`;
-  if (d.layer === null) { card.append(el("p", "hint", "This network has no hidden layer.")); return; }
   for (const [title, list] of [["Units that push it up most (largest weights)", d.positive],
                                ["Units that push it down most (most negative weights)", d.negative]]) {
     card.append(el("h3", null, title));
