@@ -132,8 +132,9 @@ def classes_section(ctx: Context) -> Section:
         s.parts.append(figure(
             "Top positive and negative units", "One row per class: left of the class name, "
             f"the {k} units with the largest weights into it; right, the {k} most negative. "
-            "Each is shown by its receptive field (red excites, blue inhibits), titled with "
-            "its weight.", figs.inline_png(fig, "top units per class")))
+            f"Each is shown by its {'receptive field' if l == 0 else 'linear composite template'}"
+            " (red excites, blue inhibits), titled with its weight.",
+            figs.inline_png(fig, "top units per class")))
     else:
         s.parts.append(table(["class", "pushed up by (unit: weight)", "pushed down by"], [
             [name, _pairs(pos, w), _pairs(neg, w)] for name, pos, neg, w in rows]))
