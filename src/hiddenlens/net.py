@@ -285,7 +285,10 @@ class DenseNet:
     # ---------------------------------------------------------------- inference
     def tensor(self, X) -> torch.Tensor:
         """Check X and return it as a (n, n_inputs) tensor of the model's dtype."""
-        return torch.as_tensor(check_X(self, X), dtype=self.dtype)
+        X = check_X(self, X)
+        if not X.flags.writeable:  # torch warns on read-only arrays (pandas, our views)
+            X = X.copy()
+        return torch.as_tensor(X, dtype=self.dtype)
 
     def forward(self, X, batch_size: int = 8192) -> np.ndarray:
         """Output activations (n, n_outputs) for raw inputs X (n, n_inputs)."""
