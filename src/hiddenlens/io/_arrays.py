@@ -111,20 +111,8 @@ def build_net(weights, biases, activations, *, source: str, names=None, output=N
     net = DenseNet(sizes, list(activations[:-1]), activations[-1], dtype, task=task,
                    class_names=class_names, feature_names=feature_names,
                    image_shape=image_shape)
-    _copy_parameters(net, weights, biases)
+    net.set_parameters(weights, biases)
     return net
-
-
-def _copy_parameters(net: DenseNet, weights, biases) -> None:
-    """Give the module copies of the checked arrays, in its dtype.
-
-    A numpy copy wrapped by torch.from_numpy: no float64 detour and no multi-threaded copy
-    kernel (which stalls for tens of ms when the cores are busy).
-    """
-    np_dtype = np.dtype(net.dtype_name)
-    for lin, w, b in zip(net.module.linears, weights, biases):
-        lin.weight.data = torch.from_numpy(np.array(w, dtype=np_dtype, order="C"))
-        lin.bias.data = torch.from_numpy(np.array(b, dtype=np_dtype))
 
 
 def _with_output(activations: list[str], output: str | None, source: str) -> list[str]:

@@ -162,7 +162,4 @@ def write_report(net, path, dataset=None, overwrite: bool = False,
     check_writable(path, overwrite)  # fail before minutes of work, not after
     page = build_report(net, dataset, sections=sections, progress=progress)
     atomic_write_text(path, page, overwrite)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)  # a report is for sharing; the temporary file was 0600
     return path
