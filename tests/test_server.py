@@ -331,3 +331,14 @@ def test_only_local_hosts_are_quiet():
     assert host_warning("0.0.0.0", 8000) == (
         "Serving on 0.0.0.0: anyone who can reach this machine on port 8000 can use the "
         "explorer. Use --host 127.0.0.1 to keep it local.")
+
+
+def test_requests_from_other_sites_are_refused(client, digits):
+    x = {"x": digits.X_test[0].tolist()}
+    r = client.post("/api/trace", json=x, headers={"origin": "https://evil.example"})
+    assert r.status_code == 403
+    assert r.json() == {"error": "Requests from other web sites are refused; open the "
+                                 "explorer's own page instead."}
+    assert client.get("/api/model", headers={"origin": "null"}).status_code == 403
+    same = client.post("/api/trace", json=x, headers={"origin": "http://127.0.0.1"})
+    assert same.status_code == 200

@@ -2,14 +2,16 @@
 
 Security: static files are read once from this package and looked up by a fixed name (no path
 from a request ever reaches the file system); request bodies are bounded (413); a malformed
-body is a 400, an unknown layer, unit or example a 404, each with one sentence; every response
-carries a Content-Security-Policy that allows nothing from outside this server.
+body is a 400, an unknown layer, unit or example a 404, each with one sentence; a request that
+another web site's page makes (its Origin is not this server) is a 403; every response carries
+a Content-Security-Policy that allows nothing from outside this server.
 """
 
 from __future__ import annotations
 
 import json
 from importlib import resources
+from urllib.parse import urlsplit
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -85,6 +87,14 @@ async def read_json(request: Request, limit: int = MAX_BODY_BYTES) -> dict:
     return body
 
 
+def _same_origin(request: Request) -> bool:
+    """False when a browser says the request comes from another site's page (Origin header)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # not a cross-site browser request (curl, the test client, a GET)
+    return urlsplit(origin).netloc == request.headers.get("host", "")
+
+
 def _input(body: dict, n_inputs: int) -> list:
     x = body.get("x")
     if not isinstance(x, list) or not all(
@@ -114,6 +124,9 @@ def create_app(net, dataset=None, *, allowed_hosts=LOCAL_HOSTS,
     def endpoint(compute):
         """Wrap `compute(request) -> dict` with the error mapping every endpoint shares."""
         async def handler(request: Request) -> Response:
+            if not _same_origin(request):
+                return _error(403, "Requests from other web sites are refused; open the "
+                                   "explorer's own page instead.")
             try:
                 return _ok(await compute(request))
             except UnknownItem as exc:
