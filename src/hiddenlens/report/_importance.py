@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from hiddenlens import explain
 from hiddenlens.report import _figures as figs
-from hiddenlens.report._optional import optional
-from hiddenlens.report._sections import Context, Section, figure, pending
+from hiddenlens.report._sections import Context, Section, figure, note
 
 N_SALIENCY = 500  # test examples averaged into the image heat map
 
@@ -24,9 +24,8 @@ def importance_section(ctx: Context) -> Section:
 
 
 def _image_heatmap(ctx: Context) -> str:
-    saliency = optional("hiddenlens", "saliency")
-    if saliency is None:
-        return pending("The input heat map", "saliency")
+    from hiddenlens.explain import saliency
+
     X, y = ctx.X[:N_SALIENCY], ctx.y[:N_SALIENCY]
     target = y if ctx.net.task == "classification" else 0
     grads = np.asarray(saliency(ctx.net, X, target=target, abs=True))  # (n, n_inputs)
@@ -48,10 +47,9 @@ def _image_heatmap(ctx: Context) -> str:
 
 
 def _permutation_bars(ctx: Context) -> str:
-    r = _permutation(ctx)
-    if r is None:
-        return pending("Permutation importance", "permutation_importance")
     from hiddenlens.plot import ImportanceDisplay
+
+    r = _permutation(ctx)
 
     fig = ImportanceDisplay(r.importances_mean, r.importances_std, _features(ctx),
                             "drop in test score when the feature is shuffled (5 repeats)",
@@ -69,14 +67,11 @@ def _weight_methods(ctx: Context) -> list[str]:
                       ("olden", "sum over paths of the signed weight products from each "
                                 "feature to the output (Olden; bars right of zero push the "
                                 "output up, left push it down)")):
-        method = optional("hiddenlens", name)
-        if method is None:
-            parts.append(pending(name.capitalize(), name))
-            continue
+        method = getattr(explain, name)
         try:
             values = np.asarray(method(ctx.net)).T  # (n_inputs, n_outputs)
         except ValueError as exc:  # e.g. Garson on two hidden layers
-            parts.append(f'<p class="pending">{name.capitalize()}: {exc}</p>')
+            parts.append(note(f"{name.capitalize()}: {exc}"))
             continue
         parts.append(figure(name.capitalize(), f"For each feature, the {how}.",
                             figs.inline_png(_bars(ctx, values, name), name)))
@@ -103,11 +98,8 @@ def _bars(ctx: Context, values: np.ndarray, name: str):
 
 
 def _lek(ctx: Context) -> str:
-    lek = optional("hiddenlens", "lek_profile")
-    if lek is None:
-        return pending("Lek profiles", "lek_profile")
     feature = _most_important(ctx)
-    profile = lek(ctx.net, ctx.X, feature)
+    profile = explain.lek_profile(ctx.net, ctx.X, feature)
     name = _features(ctx)[feature]
     fig = _lek_figure(ctx, profile, name)
     return figure("Lek profile", f"The outputs as the most important feature ({name}) sweeps "
@@ -117,19 +109,15 @@ def _lek(ctx: Context) -> str:
 
 
 def _most_important(ctx: Context) -> int:
-    """The feature with the largest permutation importance (the first one without it)."""
-    r = _permutation(ctx)
-    return 0 if r is None else int(np.argmax(r.importances_mean))
+    """The feature with the largest permutation importance."""
+    return int(np.argmax(_permutation(ctx).importances_mean))
 
 
 def _permutation(ctx: Context):
     """`permutation_importance` on the test split, 5 repeats, computed once per report."""
-    permutation = optional("hiddenlens", "permutation_importance")
-    if permutation is None:
-        return None
     if "permutation" not in ctx.cache:
-        ctx.cache["permutation"] = permutation(ctx.net, ctx.X, ctx.y, n_repeats=5,
-                                               random_state=0)
+        ctx.cache["permutation"] = explain.permutation_importance(
+            ctx.net, ctx.X, ctx.y, n_repeats=5, random_state=0)
     return ctx.cache["permutation"]
 
 

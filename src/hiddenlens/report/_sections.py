@@ -1,7 +1,7 @@
 """The report's sections: each takes the shared context and returns titled HTML parts.
 
-A section only draws what the public API computes; a method that is not in this build of
-hiddenlens leaves a one-line note where its picture would be.
+A section only draws what the public API computes (explain/ for numbers, plot/ Displays for
+pictures); where a picture cannot exist (no training history, no classes) a note says why.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from hiddenlens.report import _figures as figs
-from hiddenlens.report._optional import optional
 
 
 @dataclass
@@ -61,9 +60,9 @@ def figure(title: str, how: str, *images: str) -> str:
             f"{esc(how)}</figcaption></figure>")
 
 
-def pending(what: str, function: str) -> str:
-    return (f'<p class="pending">{esc(what)}: this build of hiddenlens has no '
-            f"<code>{esc(function)}</code> yet, so this picture is left out.</p>")
+def note(text: str) -> str:
+    """A line where a picture would be, saying why there is none."""
+    return f'<p class="pending">{esc(text)}</p>'
 
 
 def table(header: list[str], rows: list[list], kind: str = "") -> str:
@@ -103,8 +102,8 @@ def model_section(ctx: Context) -> Section:
             "and the test split (dashed); a widening gap means over-fitting.",
             figs.inline_png(figs.training_curves(net.history), "training curves")))
     else:
-        s.parts.append('<p class="pending">No training history is stored with this model '
-                       "(it was imported), so there are no training curves.</p>")
+        s.parts.append(note("No training history is stored with this model (it was imported),"
+                            " so there are no training curves."))
     return s
 
 
@@ -113,11 +112,9 @@ def diagram_section(ctx: Context) -> Section:
     s = Section("diagram", "The network diagram",
                 "Every layer as a column of nodes; links are coloured by the sign of their "
                 "weight (red positive, blue negative) with width proportional to |weight|.")
-    display = optional("hiddenlens.plot", "NetworkDiagramDisplay")
-    if display is None:
-        s.parts.append(pending("The network diagram", "NetworkDiagramDisplay"))
-        return s
-    d = display.from_model(ctx.net)
+    from hiddenlens.plot import NetworkDiagramDisplay
+
+    d = NetworkDiagramDisplay.from_model(ctx.net)
     s.parts.append(figure("Network diagram", "Thick red links excite the unit they feed, thick "
                           "blue links inhibit it; faint links hardly matter.",
                           figs.inline_png(d.figure_, "network diagram")))

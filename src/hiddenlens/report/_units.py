@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from hiddenlens import explain
 from hiddenlens.report import _figures as figs
-from hiddenlens.report._optional import optional
-from hiddenlens.report._sections import Context, Section, figure, layer_name, pending, table
+from hiddenlens.report._sections import Context, Section, figure, layer_name, note, table
 
 N_JACOBIAN = 1000  # test examples the Jacobian composite is averaged over
 WORDY = ("inputs", "pushes_up", "pushes_down")  # lists the description already states
@@ -44,11 +44,10 @@ def _templates(ctx: Context, l: int) -> list[str]:
         return [figure("Incoming weights", "One row per unit, one column per feature: red means "
                        "a larger value of the feature excites the unit, blue that it inhibits it.",
                        figs.inline_png(fig, "incoming weights"))]
-    display = optional("hiddenlens.plot", "CompositeDisplay")
-    if display is None:
-        return [pending("Composite templates", "CompositeDisplay")]
+    from hiddenlens.plot import CompositeDisplay
+
     n = min(N_JACOBIAN, len(ctx.X))
-    images = [figs.inline_png(display.from_model(net, l, method=m, X=ctx.X[:n]).figure_,
+    images = [figs.inline_png(CompositeDisplay.from_model(net, l, method=m, X=ctx.X[:n]).figure_,
                               f"{m} composite of layer {l}") for m in ("linear", "jacobian")]
     return [figure("Composite templates, linear (left) and Jacobian (right)",
                    f"What each unit of {layer_name(net, l)} looks for in the input: left, the "
@@ -65,10 +64,9 @@ def _features(ctx: Context) -> list[str]:
 
 # ------------------------------------------------------------------ neurons (issue 6)
 def _maximization(ctx: Context, l: int) -> str:
-    display = optional("hiddenlens.plot", "LayerMaximizeDisplay")
-    if display is None:
-        return pending("Activation maximisation", "LayerMaximizeDisplay")
-    d = display.from_model(ctx.net, l, data=ctx.X, y=ctx.labels)
+    from hiddenlens.plot import LayerMaximizeDisplay
+
+    d = LayerMaximizeDisplay.from_model(ctx.net, l, data=ctx.X, y=ctx.labels)
     what = "dark = ink" if ctx.is_image else "one row per unit, one column per feature"
     return figure("Activation maximisation", "For each unit, the input found by gradient ascent "
                   f"that makes it fire most ({what}): the pattern the unit is tuned to; dead "
@@ -76,10 +74,7 @@ def _maximization(ctx: Context, l: int) -> str:
 
 
 def _dead_and_saturated(ctx: Context, l: int) -> str:
-    atlas = optional("hiddenlens", "atlas")
-    if atlas is None:
-        return pending("Dead and saturated units", "atlas")
-    result = atlas(ctx.net, ctx.X, l, y=ctx.labels)
+    result = explain.atlas(ctx.net, ctx.X, l, y=ctx.labels)
     dead = np.flatnonzero(np.asarray(result.dead))
     saturated = np.flatnonzero(np.asarray(result.saturated))
     n = ctx.net.sizes[l + 1]
@@ -96,10 +91,7 @@ def _list(units) -> str:
 
 
 def _descriptions(ctx: Context, l: int) -> str:
-    describe_layer = optional("hiddenlens", "describe_layer")
-    if describe_layer is None:
-        return pending("Unit descriptions", "describe_layer")
-    records = describe_layer(ctx.net, ctx.X, l, y=ctx.labels).records  # one dict per unit
+    records = explain.describe_layer(ctx.net, ctx.X, l, y=ctx.labels).records  # one dict per unit
     columns = [c for c in records[0] if c not in WORDY and any(r[c] != "" for r in records)]
     return ('<h3>What each unit does, in words</h3><p class="how">One row per unit, computed on '
             f"the {len(ctx.X)} test examples; every claim of the description is backed by a "
@@ -117,8 +109,7 @@ def classes_section(ctx: Context) -> Section:
     if net.task != "classification" or net.n_layers < 2:
         why = ("is a regressor: it has no classes" if net.task != "classification"
                else "has no hidden layer feeding its classes")
-        s.parts.append(f'<p class="pending">This network {why}, so there are no top units '
-                       "to show.</p>")
+        s.parts.append(note(f"This network {why}, so there are no top units to show."))
         return s
     l, k = net.n_layers - 2, max(1, min(5, net.sizes[-2] // 2))  # no unit in both lists
     rows = []
@@ -142,19 +133,14 @@ def classes_section(ctx: Context) -> Section:
 
 
 def _top(net, c: int, k: int) -> tuple[list[int], list[int]]:
-    top_units = optional("hiddenlens.explain", "top_units")
-    if top_units is not None:
-        result = top_units(net, c, k=k, by="weight")
-        return list(map(int, result.positive)), list(map(int, result.negative))
-    order = np.argsort(net.weights[-1][c], kind="stable")
-    return order[::-1][:k].tolist(), order[:k].tolist()
+    result = explain.top_units(net, c, k=k, by="weight")
+    return list(map(int, result.positive)), list(map(int, result.negative))
 
 
 def _fields_in_input_space(ctx: Context, l: int) -> np.ndarray | None:
     if l == 0:
         return np.asarray(ctx.net.weights[0])
-    composite = optional("hiddenlens.explain", "composite_weights")
-    return None if composite is None else composite(ctx.net, l, method="linear")
+    return explain.composite_weights(ctx.net, l, method="linear")
 
 
 def _pairs(units, w) -> str:

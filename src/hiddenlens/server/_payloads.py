@@ -11,10 +11,15 @@ import base64
 import numpy as np
 
 from hiddenlens._validation import check_layer, check_unit
-from hiddenlens.explain import atlas, composite_weights, describe, maximize_activation
+from hiddenlens.explain import (
+    atlas,
+    composite_weights,
+    describe,
+    maximize_activation,
+    permutation_importance,
+)
 from hiddenlens.net import DenseNet
 from hiddenlens.plot._neuron import readable_options
-from hiddenlens.report._optional import optional
 
 N_TOP = 9  # examples shown per unit card, most and least activating
 N_EXAMPLES_PER_CLASS = 10  # dataset examples offered in the picker
@@ -259,12 +264,11 @@ class Explorer:
                 "negative": [entry(i) for i in order[:k]]}
 
     def importance(self) -> dict:
-        """Feature importance on the test split (permutation importance when in this build)."""
-        permutation = optional("hiddenlens", "permutation_importance")
-        if permutation is None or self.dataset is None:
+        """Permutation importance on the test split (None without a data set)."""
+        if self.dataset is None:
             return {"method": None, "names": self.feature_names(), "values": None}
         ds = self.dataset
-        result = permutation(self.net, ds.X_test, ds.y_test, n_repeats=5, random_state=0)
+        result = permutation_importance(self.net, ds.X_test, ds.y_test, n_repeats=5, random_state=0)
         return {"method": "permutation importance (score drop, 5 repeats)",
                 "names": self.feature_names(),
                 "values": _floats(result.importances_mean),
