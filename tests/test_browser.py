@@ -269,3 +269,22 @@ def test_without_hidden_layers_an_output_opens_its_own_card(page, browser, digit
         page.locator("#outputs .bar-row").nth(4).click()
         page.wait_for_selector("#card[data-unit='0/4']")
         page.wait_for_selector("#contribution .decomposition")
+
+
+def test_a_binary_model_with_one_sigmoid_output(page, iris):
+    from sklearn.neural_network import MLPClassifier
+
+    two = iris.y_train < 2  # setosa against versicolor: scikit-learn keeps one logistic unit
+    mlp = MLPClassifier((3,), max_iter=2000, random_state=0).fit(iris.X_train[two],
+                                                               iris.y_train[two])
+    net = hl.from_sklearn(mlp, feature_names=iris.feature_names,
+                          class_names=iris.class_names[:2])
+    assert net.n_outputs == 1
+    for url in _serve(create_app(net)):
+        page.goto(url)
+        page.wait_for_selector("body[data-ready=true]")
+        assert page.locator("#outputs .bar-row").count() == 2
+        assert page.locator("#sliders input[type=range]").count() == 4  # from the scaler
+        page.locator("#outputs .bar-row").nth(1).click()
+        page.wait_for_selector("#card[data-unit='output/0']")
+        assert page.locator("#card-title").inner_text() == "Output p(versicolor)"

@@ -309,6 +309,10 @@ def test_an_imported_scikit_learn_model_is_served(iris):
         out = client.post("/api/trace", json={"x": row.tolist()}).json()
         np.testing.assert_allclose(out["activations"][-1], p, atol=1e-5)
     assert client.get("/api/units/0/5").json()["field"]["names"] == iris.feature_names
+    alone = TestClient(create_app(net), base_url=LOCAL).get("/api/model").json()
+    scaler = mlp[0]  # without data, sliders span 3 standard deviations of the scaler
+    assert [f["value"] for f in alone["features"]] == pytest.approx(scaler.mean_)
+    assert [f["max"] for f in alone["features"]] == pytest.approx(scaler.mean_ + 3 * scaler.scale_)
 
 
 def test_a_deep_relu_model_shows_composite_fields(digits):

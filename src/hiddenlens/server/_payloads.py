@@ -97,8 +97,8 @@ class Explorer:
         if ds is not None:
             info["test_score"] = round(net.score(ds.X_test, ds.y_test), 6)
             info["score_name"] = "accuracy" if net.task == "classification" else "R^2"
-            if not net.image_shape:
-                info["features"] = self._feature_ranges()
+        if not net.image_shape:
+            info["features"] = self._feature_ranges()
         return info
 
     def class_names(self) -> list[str] | None:
@@ -110,8 +110,16 @@ class Explorer:
         return self.net.feature_names or [f"x{i}" for i in range(self.net.n_inputs)]
 
     def _feature_ranges(self) -> list[dict]:
-        X = self.dataset.X_train  # (n, n_inputs)
-        lo, hi, mid = X.min(axis=0), X.max(axis=0), np.median(X, axis=0)
+        """Slider ranges: the training data's, else 3 standard deviations of the model's
+        standardisation around its mean, else -3..3."""
+        if self.dataset is not None:
+            X = self.dataset.X_train  # (n, n_inputs)
+            lo, hi, mid = X.min(axis=0), X.max(axis=0), np.median(X, axis=0)
+        else:
+            pre = self.net.preprocessing or {"mean": np.zeros(self.net.n_inputs),
+                                             "scale": np.ones(self.net.n_inputs)}
+            mid = np.asarray(pre["mean"], dtype=float)
+            lo, hi = mid - 3 * pre["scale"], mid + 3 * pre["scale"]
         return [{"name": n, "min": float(a), "max": float(b), "value": float(m)}
                 for n, a, b, m in zip(self.feature_names(), lo, hi, mid)]
 

@@ -294,7 +294,8 @@ function renderOutputs() {
       const track = el("div", "track"), fill = el("div", "fill");
       track.append(fill);
       row.append(el("span", "name", name), track, el("span", "value"));
-      row.addEventListener("click", () => openOutput(i));
+      // one sigmoid unit shows two bars (1 - p, p); both belong to output unit 0
+      row.addEventListener("click", () => openOutput(Math.min(i, S.net.sizes[S.net.sizes.length - 1] - 1)));
       box.append(row);
     });
   }
@@ -425,7 +426,8 @@ async function refreshContribution() {
 async function openOutput(k) {
   S.selected = null;
   renderLayers();
-  const name = S.info.class_names ? S.info.class_names[k] : `output ${k}`;
+  const names = S.info.class_names, single = S.net.sizes[S.net.sizes.length - 1] === 1;
+  const name = !names ? `output ${k}` : single ? `p(${names[1]})` : names[k];
   $("card-title").textContent = `Output ${name}`;
   const card = $("card");
   card.replaceChildren(el("p", "hint", "loading…"));
