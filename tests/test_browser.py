@@ -132,6 +132,7 @@ def _draw_seven(page) -> None:
 def test_drawing_updates_every_layer_within_a_frame(page, digit_url, digit_net, record_property):
     page.goto(digit_url)
     page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("#prediction").inner_text() == "Prediction: (draw a digit)"
     before = _bars(page)
     _draw_seven(page)
     _wait(page, "window.hiddenlens.stats.updates > 3")

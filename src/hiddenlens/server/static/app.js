@@ -305,8 +305,9 @@ function renderOutputs() {
     row.children[1].firstChild.style.width = `${Math.max(0, 100 * values[i] / scale)}%`;
     row.children[2].textContent = values[i].toFixed(3);
   });
-  $("prediction").textContent = `Prediction: ${names[k]}`;
-  $("prediction").dataset.predicted = names[k];
+  const blank = S.info.image_shape && !S.x.some((v) => v > 0);  // nothing drawn yet
+  $("prediction").textContent = blank ? "Prediction: (draw a digit)" : `Prediction: ${names[k]}`;
+  $("prediction").dataset.predicted = blank ? "" : names[k];
 }
 
 // ------------------------------------------------------------------ cards
