@@ -22,9 +22,22 @@ from hiddenlens.explain import (
     describe,
     describe_layer,
     diagram_links,
+    garson,
+    image_patches,
+    input_x_gradient,
+    integrated_gradients,
+    jacobian,
+    lek_profile,
+    loss_sensitivity,
     maximize_activation,
     normalize_fields,
+    occlusion,
+    olden,
+    permutation_importance,
+    perturbation_importance,
     receptive_fields,
+    saliency,
+    smoothgrad,
     top_units,
     unit_order,
 )
@@ -34,10 +47,12 @@ from hiddenlens.io._keras import from_keras
 from hiddenlens.io._nielsen import from_nielsen
 from hiddenlens.io._npz import from_npz
 from hiddenlens.io._onnx import from_onnx
+from hiddenlens.io._safetensors import from_safetensors
 from hiddenlens.io._sklearn import from_sklearn
 from hiddenlens.io._torch import from_torch
 from hiddenlens.net import DenseNet, Trace
 from hiddenlens.presets import PRESETS, train_preset
+from hiddenlens.report import build_report, write_report
 from hiddenlens.train import train
 
 __all__ = [
@@ -67,9 +82,15 @@ __all__ = [
     "from_nielsen",
     "from_npz",
     "from_onnx",
+    "from_safetensors",
     "from_sklearn",
     "from_torch",
     "train",
     "train_preset",
+    "build_report",
+    "write_report",
 ]
 __all__ += ["atlas", "describe", "describe_layer", "maximize_activation"]
+__all__ += ["garson", "image_patches", "input_x_gradient", "integrated_gradients", "jacobian",
+            "lek_profile", "loss_sensitivity", "occlusion", "olden", "permutation_importance",
+            "perturbation_importance", "saliency", "smoothgrad"]
