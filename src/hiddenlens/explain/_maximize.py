@@ -293,7 +293,7 @@ def _projector(norm, lo, hi, kernel, image_shape):
             size = _render(p, kernel, image_shape).norm(dim=1, keepdim=True)  # (n_rows, 1)
             p.mul_(norm / size.clamp_min(1e-12))
         if lo is not None:
-            p.copy_(torch.maximum(torch.minimum(p, hi), lo))
+            p.clamp_(min=lo, max=hi)
 
     return project
 
