@@ -49,20 +49,20 @@ def main() -> None:
     maximize_activation(nielsen, 0, [0], steps=2)  # warm-up: first-call allocations
     rows = [
         compare("nielsen layer 0, plain", nielsen, 0),
-        compare("nielsen layer 0, blur+l2+jitter", nielsen, 0, **READABLE),
-        compare("nielsen layer 0, norm=8", nielsen, 0, norm=8.0),
-        compare("nielsen output layer", nielsen, -1, **READABLE),
+        compare("nielsen layer 0, blur+l2+jitter, 128 st", nielsen, 0, steps=128, **READABLE),
+        compare("nielsen layer 0, norm=8, 128 steps", nielsen, 0, steps=128, norm=8.0),
+        compare("nielsen output layer (10 units)", nielsen, -1, **READABLE),
         compare("keras-blog layer 0 (512), 64 steps", keras, 0, steps=64),
     ]
-    print(f"\n{'method':38s} {'peer':20s} {'ours s':>8s} {'peer s':>8s} {'ratio':>7s} "
+    print(f"\n{'method':42s} {'peer':20s} {'ours s':>8s} {'peer s':>8s} {'ratio':>7s} "
           f"{'max abs diff':>13s}")
     for r in rows:
-        print(f"{r['method']:38s} {r['peer']:20s} {r['ours_s']:8.3f} {r['peer_s']:8.3f} "
+        print(f"{r['method']:42s} {r['peer']:20s} {r['ours_s']:8.3f} {r['peer_s']:8.3f} "
               f"{r['ratio']:6.1f}x {r['max_abs_diff']:13.2e}")
     print("(both sides run maximize_activation with threads=1, its default)")
     atlas_rows = [_atlas_row(nielsen, ds, 0), _atlas_row(keras, ds, 0)]
     for r in atlas_rows:
-        print(f"{r['method']:38s} {r['peer']:20s} {r['ours_s']:8.3f} {r['peer_s']:8.3f} "
+        print(f"{r['method']:42s} {r['peer']:20s} {r['ours_s']:8.3f} {r['peer_s']:8.3f} "
               f"{r['ratio']:6.1f}x {r['max_abs_diff']:13.2e}  top-k equal: {r['same_top_k']}")
 
     shares = {}
@@ -90,7 +90,7 @@ def _atlas_row(net, ds, layer):
     top = np.array([np.lexsort((index, -a[:, u]))[:9] for u in range(a.shape[1])])
     means = np.stack([a[ds.y == c].mean(0) for c in range(10)], axis=1)
     peer = time.perf_counter() - t0
-    return {"method": f"atlas {net.describe_sizes()} layer {layer}, 5,000 digits",
+    return {"method": f"atlas {net.describe_sizes()} layer {layer}",
             "peer": "brute force", "ours_s": ours, "peer_s": peer, "ratio": peer / ours,
             "max_abs_diff": float(np.abs(at.class_means - means).max()),
             "same_top_k": bool(np.array_equal(at.top_indices, top))}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 import torch
@@ -232,16 +233,16 @@ def _short(bounds) -> str:
 
 def _check_options(net: DenseNet, **options) -> None:
     lr, norm = options.pop("lr"), options.pop("norm")
-    if not (isinstance(lr, (int, float)) and np.isfinite(lr) and lr > 0):
+    if not (isinstance(lr, Real) and np.isfinite(lr) and lr > 0):
         raise ValueError(f"`lr` must be a number > 0. Got {lr!r} instead.")
-    if norm is not None and not (isinstance(norm, (int, float)) and np.isfinite(norm)
+    if norm is not None and not (isinstance(norm, Real) and np.isfinite(norm)
                                  and norm > 0):
         raise ValueError(f"`norm` must be a number > 0 (or None). Got {norm!r} instead.")
     jitter = options["jitter"]
     if isinstance(jitter, bool) or not isinstance(jitter, (int, np.integer)) or jitter < 0:
         raise ValueError(f"`jitter` must be an integer >= 0. Got {jitter!r} instead.")
     for name, value in options.items():
-        if not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
+        if not (isinstance(value, Real) and np.isfinite(value) and value >= 0):
             raise ValueError(f"`{name}` must be a number >= 0. Got {value!r} instead.")
         if value and name in ("tv", "blur", "jitter") and net.image_shape is None:
             raise ValueError(
@@ -292,7 +293,7 @@ def _projector(norm, lo, hi, kernel, image_shape):
             size = _render(p, kernel, image_shape).norm(dim=1, keepdim=True)  # (n_rows, 1)
             p.mul_(norm / size.clamp_min(1e-12))
         if lo is not None:
-            p.copy_(torch.maximum(torch.minimum(p, hi), lo))
+            p.clamp_(min=lo, max=hi)
 
     return project
 
