@@ -73,6 +73,11 @@ def test_no_other_file_is_served(client, path):
     assert r.json()["error"].startswith(("There is no file", "There is nothing at"))
 
 
+def test_favicon_is_empty_rather_than_a_404(client):
+    r = client.get("/favicon.ico")
+    assert r.status_code == 204 and r.content == b""
+
+
 def test_unknown_route_and_wrong_method(client):
     r = client.get("/api/nothing")
     assert r.status_code == 404
