@@ -180,8 +180,63 @@ def test_cli_npz_activations_and_refusals(tmp_path, monkeypatch, capsys):
     err = " ".join(capsys.readouterr().err.split())
     assert "is a Python pickle, which hiddenlens never loads because unpickling runs" in err
     with pytest.raises(ValueError, match=re.escape(
-        f"--activation and --output-activation apply to an .npz of arrays; {out} is a "
-        "hiddenlens model, which says its own activations.")):
+        f"{out} is a hiddenlens model, which carries its own settings; the options activation "
+        "are for importing other formats.")):
         result = CliRunner().invoke(app, ["import", str(out), "-o", str(tmp_path / "y.onnx"),
                                           "--activation", "tanh"])
         raise result.exception
+
+
+def test_logits_get_an_output_activation_on_request(tmp_path):
+    torch.manual_seed(0)
+    module = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 3))  # CrossEntropyLoss style
+    X = np.random.default_rng(0).random((20, 6)).astype(np.float32)
+    with torch.no_grad():
+        expected = torch.softmax(module(torch.from_numpy(X)), dim=1).numpy()
+    net = hl.from_torch(module, output="softmax")
+    assert net.task == "classification"
+    assert np.abs(net.predict_proba(X) - expected).max() <= 1e-6
+    path = hl.from_torch(module).to_onnx(tmp_path / "logits.onnx")
+    assert hl.load_model(path).task == "regression"
+    out = tmp_path / "probabilities.safetensors"
+    result = CliRunner().invoke(app, ["import", str(path), "-o", str(out),
+                                      "--output-activation", "softmax"])
+    assert result.exit_code == 0, result.output
+    assert np.abs(hl.load_model(out).predict_proba(X) - expected).max() <= 1e-6
+    with pytest.raises(ValueError, match=re.escape(
+        "the nn.Sequential already ends in softmax; `output='sigmoid'` can only be put on a "
+        "network that ends in logits (a linear output layer).")):
+        hl.from_torch(nn.Sequential(nn.Linear(6, 3), nn.Softmax(dim=1)), output="sigmoid")
+    with pytest.raises(ValueError, match=re.escape(
+        f"activation cannot be set when loading {path}, a ONNX model; the options are "
+        "class_names, feature_names, image_shape, output, task (activation only for files of "
+        "arrays).")):
+        hl.load_model(path, activation="relu")
+
+
+def test_safetensors_state_dict_needs_its_activations(tmp_path):
+    from safetensors.torch import save_file
+
+    torch.manual_seed(0)
+    module = nn.Sequential(*[m for i in range(6) for m in (nn.Linear(4, 4), nn.ReLU())],
+                           nn.Linear(4, 2), nn.Softmax(dim=1))  # layers 0, 2, ..., 10, 12
+    path = tmp_path / "state_dict.safetensors"
+    save_file(module.state_dict(), path)
+    assert sniff(path.read_bytes()) == "safetensors"
+    with pytest.raises(ValueError, match=re.escape(
+        f"{path} holds the weights of 7 dense layers (0, 2, 4, 6, 8, 10, 12) but not their "
+        "activations; pass activation= and output= (--activation and --output-activation on "
+        "the command line).")):
+        hl.load_model(path)
+    net = hl.load_model(path, activation="relu", output="softmax")
+    X = np.random.default_rng(0).random((10, 4)).astype(np.float32)
+    with torch.no_grad():
+        expected = module(torch.from_numpy(X)).numpy()
+    assert np.abs(net.predict_proba(X) - expected).max() <= 1e-6
+    norm = tmp_path / "batchnorm.safetensors"
+    save_file(nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3)).state_dict(), norm)
+    with pytest.raises(ValueError, match=re.escape(
+        f"{norm} is a safetensors file but not a hiddenlens-model file, nor a state dict of "
+        "dense layers ('<layer>.weight' matrices and '<layer>.bias' vectors): it also holds "
+        "1.bias, 1.num_batches_tracked, 1.running_mean, 1.running_var, 1.weight.")):
+        hl.load_model(norm)

@@ -19,7 +19,8 @@ import hiddenlens as hl  # noqa: E402
 
 # keras' torch backend warns about numpy 2's __array__ copy keyword; not ours to fix
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-SUPPORTED = "Dense, Activation, ReLU, Softmax, InputLayer, Flatten and Dropout"
+SUPPORTED = ("Dense, Activation, ReLU, Softmax, InputLayer, Flatten, Dropout, and Rescaling or "
+             "Normalization before the first Dense")
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +116,7 @@ def test_unsupported_layers_are_named(tmp_path, layer, label):
         hl.from_keras(path)
 
 
-def test_unsupported_activation_and_branches(tmp_path):
+def test_unsupported_activation_unflattened_input_and_branches(tmp_path):
     model = keras.Sequential([keras.Input((6,)), layers.Dense(4, activation="gelu", name="h"),
                               layers.Dense(2)])
     path = tmp_path / "gelu.keras"
@@ -123,6 +124,15 @@ def test_unsupported_activation_and_branches(tmp_path):
     with pytest.raises(ValueError, match=re.escape(
         f"layer 'h' (Dense) of {path} uses activation 'gelu', which is not supported; "
         "hiddenlens imports linear, sigmoid, tanh, relu and softmax.")):
+        hl.load_model(path)
+    model = keras.Sequential([keras.Input((28, 28)), layers.Dense(4, name="rows"),
+                              layers.Flatten(), layers.Dense(2)])
+    path = tmp_path / "rows.keras"
+    model.save(path)
+    with pytest.raises(ValueError, match=re.escape(
+        f"layer 'rows' (Dense) of {path} is applied to inputs of shape (28, 28) with no Flatten "
+        "before it, so it acts on the last axis only; hiddenlens imports dense networks on flat "
+        "inputs.")):
         hl.load_model(path)
     inputs = keras.Input((6,), name="x")
     a = layers.Dense(3, name="a")(inputs)
@@ -194,3 +204,74 @@ def test_import_needs_neither_keras_nor_tensorflow(trained, tmp_path):
     X = np.random.default_rng(0).random((5, 784))
     expected = hl.from_keras(keras_path).forward(X)
     np.testing.assert_array_equal(hl.load_model(out).forward(X), expected)
+
+
+def test_keras2_style_h5_written_by_hand(tmp_path):
+    """tf.keras 2 .h5 layout: a list of layers, "batch_input_shape", "<name>/kernel:0"."""
+    import json
+
+    import h5py
+
+    rng = np.random.default_rng(0)
+    kernels = [rng.standard_normal((784, 20)), rng.standard_normal((20, 10))]
+    biases = [rng.standard_normal(20), rng.standard_normal(10)]
+    config = {"class_name": "Sequential", "config": [
+        {"class_name": "Dense", "config": {"name": "dense_1", "units": 20, "activation": "relu",
+                                           "use_bias": True, "batch_input_shape": [None, 784]}},
+        {"class_name": "Dropout", "config": {"name": "dropout_1", "rate": 0.2}},
+        {"class_name": "Dense", "config": {"name": "dense_2", "units": 10,
+                                           "activation": "softmax", "use_bias": True}},
+    ]}
+    path = tmp_path / "keras2.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = json.dumps(config).encode()
+        f.attrs["keras_version"] = b"2.4.0"
+        group = f.create_group("model_weights")
+        for name, k, b in zip(("dense_1", "dense_2"), kernels, biases):
+            layer = group.create_group(name)
+            layer.attrs["weight_names"] = [f"{name}/kernel:0".encode(), f"{name}/bias:0".encode()]
+            layer[f"{name}/kernel:0"] = k.astype(np.float32)
+            layer[f"{name}/bias:0"] = b.astype(np.float32)
+    net = hl.load_model(path)
+    X = np.random.default_rng(1).random((20, 784))
+    hidden = np.maximum(X @ kernels[0].astype(np.float32) + biases[0].astype(np.float32), 0)
+    logits = hidden @ kernels[1].astype(np.float32) + biases[1].astype(np.float32)
+    expected = np.exp(logits - logits.max(1, keepdims=True))
+    expected /= expected.sum(1, keepdims=True)
+    assert net.sizes == [784, 20, 10] and np.abs(net.predict_proba(X) - expected).max() <= 1e-5
+
+
+def test_nan_weights_in_a_keras_file(tmp_path):
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, name="h"), layers.Dense(2)])
+    kernel, bias = model.layers[0].get_weights()
+    kernel[1, 1] = np.inf
+    model.layers[0].set_weights([kernel, bias])
+    path = tmp_path / "inf.keras"
+    model.save(path)
+    with pytest.raises(ValueError, match=re.escape(
+        f"layer 'h' (Dense) of {path} contains NaN or infinite values; a network with such "
+        "weights computes nothing meaningful, so fix or retrain it before importing.")):
+        hl.load_model(path)
+
+
+def test_rescaling_and_normalization_become_the_input_standardisation(tmp_path, digits):
+    keras.utils.set_random_seed(3)
+    ds = hl.load_dataset("iris")
+    norm = layers.Normalization(name="norm")
+    norm.adapt(ds.X_train)
+    model = keras.Sequential([keras.Input((4,)), norm, layers.Dense(5, activation="tanh"),
+                              layers.Dense(3, activation="softmax")])
+    pixels = keras.Sequential([keras.Input((28, 28)), layers.Rescaling(1 / 255, offset=-0.5),
+                               layers.Flatten(), layers.Dense(10, activation="softmax")])
+    images = digits[2].reshape(-1, 28, 28) * 255
+    for source, X in ((model, ds.X_test), (pixels, images)):
+        for path in _save(source, tmp_path, source.name):
+            net = hl.load_model(path)
+            assert net.preprocessing is not None
+            assert np.abs(net.forward(X) - source.predict(X, verbose=0)).max() <= 1e-5
+    late = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.Rescaling(2.0, name="r")])
+    path = tmp_path / "late.keras"
+    late.save(path)
+    with pytest.raises(ValueError, match=re.escape(
+        f"layer 'r' (Rescaling) after a dense layer of {path} is not supported")):
+        hl.load_model(path)

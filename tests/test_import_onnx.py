@@ -129,3 +129,38 @@ def test_truncated_onnx_and_existing_output(tmp_path):
         f"{path} already exists; pass overwrite=True (--force on the command line) to replace "
         "it.")):
         net.to_onnx(path)
+
+
+def test_external_data_is_read_from_beside_the_model(tmp_path, digits):
+    net = hl.DenseNet([784, 16, 10], "relu", seed=1)
+    path = net.to_onnx(tmp_path / "inline.onnx")
+    external = tmp_path / "external.onnx"
+    onnx.save_model(onnx.load(path), external, save_as_external_data=True,
+                    all_tensors_to_one_file=True, location="external.data", size_threshold=0)
+    np.testing.assert_array_equal(hl.load_model(external).forward(digits), net.forward(digits))
+    (tmp_path / "external.data").unlink()
+    with pytest.raises(ValueError, match=re.escape(
+        f"{external} keeps weights in an external data file that cannot be read (")):
+        hl.from_onnx(external)
+
+
+def test_input_scaling_ops_before_the_first_layer(tmp_path):
+    rng = np.random.default_rng(1)
+    inits = {"k255": np.array([1 / 255]), "half": np.array([0.5]), "sd": rng.random(6) + 0.5,
+             "W": rng.standard_normal((3, 6)), "b": rng.standard_normal(3),
+             "neg": np.array([-1.0])}
+    nodes = [helper.make_node("Mul", ["x", "k255"], ["m"]),
+             helper.make_node("Sub", ["m", "half"], ["s"]),
+             helper.make_node("Div", ["s", "sd"], ["d"]),
+             helper.make_node("Gemm", ["d", "W", "b"], ["z"], transB=1),
+             helper.make_node("Softmax", ["z"], ["y"], axis=1)]
+    path = _graph(nodes, inits, 6, 3, tmp_path / "scaled.onnx")
+    X = rng.random((20, 6)) * 255
+    net = hl.from_onnx(path)
+    assert net.preprocessing is not None
+    assert np.abs(net.forward(X) - _run(path, X)).max() <= 1e-5
+    nodes[0] = helper.make_node("Mul", ["x", "neg"], ["m"])
+    path = _graph(nodes, inits, 6, 3, tmp_path / "negative.onnx")
+    with pytest.raises(ValueError, match=re.escape(
+        f"{path} scales its input by a negative, zero or infinite factor.")):
+        hl.from_onnx(path)

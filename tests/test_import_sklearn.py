@@ -9,7 +9,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 import hiddenlens as hl
 
@@ -31,10 +31,10 @@ def test_multiclass_digits_with_labels(digits):
     X, y, X_test = digits
     labels = np.array(["zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
                        "nine"])
-    clf = MLPClassifier(hidden_layer_sizes=(32, 16), activation="relu", max_iter=30,
+    clf = MLPClassifier(hidden_layer_sizes=(24, 12), activation="relu", max_iter=10,
                         random_state=0).fit(X, labels[y])
     net = hl.from_sklearn(clf)
-    assert net.sizes == [784, 32, 16, 10] and net.activations == ["relu", "relu", "softmax"]
+    assert net.sizes == [784, 24, 12, 10] and net.activations == ["relu", "relu", "softmax"]
     assert net.dtype == torch.float64 and net.image_shape == (28, 28)
     assert net.class_names == sorted(labels)  # classes_ order, as predict_proba's columns
     assert np.abs(net.predict_proba(X_test) - clf.predict_proba(X_test)).max() <= 1e-9
@@ -56,6 +56,19 @@ def test_binary_classifier_has_one_logistic_unit(activation):
     assert net.preprocessing is not None  # the scaler became the input standardisation
     assert np.abs(net.predict_proba(X_test) - clf.predict_proba(X_test)).max() <= 1e-9
     np.testing.assert_array_equal(net.predict(X_test), clf.predict(X_test))
+
+
+def test_min_max_scaler_in_front():
+    ds = hl.load_dataset("wine")
+    X, X_test = ds.X_train.astype(np.float64), ds.X_test.astype(np.float64)
+    clf = make_pipeline(MinMaxScaler(), MLPClassifier(hidden_layer_sizes=(6,), max_iter=100,
+                                                      random_state=0)).fit(X, ds.y_train)
+    net = hl.from_sklearn(clf)
+    assert np.abs(net.predict_proba(X_test) - clf.predict_proba(X_test)).max() <= 1e-9
+    clipped = make_pipeline(MinMaxScaler(clip=True), MLPClassifier(max_iter=5)).fit(X, ds.y_train)
+    with pytest.raises(ValueError, match=re.escape(
+        "A MinMaxScaler with clip=True cannot be imported; refit with clip=False.")):
+        hl.from_sklearn(clipped)
 
 
 def test_regressor_and_feature_names():
@@ -80,13 +93,14 @@ def test_bad_estimators_get_one_sentence():
 
     with pytest.raises(TypeError, match=re.escape(
         "`estimator` must be a fitted MLPClassifier or MLPRegressor (alone or after a "
-        "StandardScaler in a Pipeline). Got LogisticRegression instead.")):
+        "StandardScaler or MinMaxScaler in a Pipeline). Got LogisticRegression instead.")):
         hl.from_sklearn(LogisticRegression())
     from sklearn.decomposition import PCA
 
     with pytest.raises(ValueError, match=re.escape(
         "The Pipeline PCA -> StandardScaler -> MLPRegressor cannot be imported; hiddenlens "
-        "reads an MLPClassifier or MLPRegressor, optionally after one StandardScaler.")):
+        "reads an MLPClassifier or MLPRegressor, optionally after one StandardScaler or "
+        "MinMaxScaler.")):
         hl.from_sklearn(make_pipeline(PCA(), StandardScaler(), MLPRegressor()))
     rng = np.random.default_rng(0)
     poisson = MLPRegressor(hidden_layer_sizes=(4,), loss="poisson", max_iter=5).fit(
@@ -104,5 +118,6 @@ def test_nan_coefficients_are_refused():
                                                                   rng.integers(0, 3, 30))
     clf.coefs_[1][0, 0] = np.nan
     with pytest.raises(ValueError, match=re.escape(
-        "coefs_[1] of the MLPClassifier contains NaN or infinite values")):
+        "coefs_[1] of the MLPClassifier contains NaN or infinite values; a network with such "
+        "weights computes nothing meaningful, so fix or retrain it before importing.")):
         hl.from_sklearn(clf)

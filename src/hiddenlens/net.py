@@ -251,25 +251,29 @@ class DenseNet:
             self.module.scale.copy_(torch.as_tensor(scale))
 
     def set_parameters(self, weights: Sequence, biases: Sequence) -> None:
-        """Replace every weights[l] (n_out, n_in) and biases[l] (n_out,)."""
+        """Replace every weights[l] (n_out, n_in) and biases[l] (n_out,) with copies.
+
+        The copies are made by numpy in the model's dtype and handed to torch as they are:
+        no float64 detour, and no multi-threaded copy kernel (which stalls on busy cores).
+        """
         if len(weights) != self.n_layers or len(biases) != self.n_layers:
             raise ValueError(
                 f"Expected {self.n_layers} weight matrices and bias vectors. "
                 f"Got {len(weights)} and {len(biases)} instead."
             )
-        with torch.no_grad():
-            for l, (lin, w, b) in enumerate(zip(self.module.linears, weights, biases)):
-                w = np.asarray(w, dtype=float)
-                b = np.asarray(b, dtype=float).reshape(-1)
-                if w.shape != tuple(lin.weight.shape) or b.shape != tuple(lin.bias.shape):
-                    raise ValueError(
-                        f"weights[{l}] must be {tuple(lin.weight.shape)} and biases[{l}] "
-                        f"({lin.bias.shape[0]},). Got {w.shape} and {b.shape} instead."
-                    )
-                if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
-                    raise ValueError(f"weights[{l}] or biases[{l}] contain NaN or infinity.")
-                lin.weight.copy_(torch.as_tensor(w))
-                lin.bias.copy_(torch.as_tensor(b))
+        np_dtype = np.dtype(self.dtype_name)
+        for l, (lin, w, b) in enumerate(zip(self.module.linears, weights, biases)):
+            w = np.array(w, dtype=np_dtype, order="C")
+            b = np.array(b, dtype=np_dtype).reshape(-1)
+            if w.shape != tuple(lin.weight.shape) or b.shape != tuple(lin.bias.shape):
+                raise ValueError(
+                    f"weights[{l}] must be {tuple(lin.weight.shape)} and biases[{l}] "
+                    f"({lin.bias.shape[0]},). Got {w.shape} and {b.shape} instead."
+                )
+            if not (np.all(np.isfinite(w)) and np.all(np.isfinite(b))):
+                raise ValueError(f"weights[{l}] or biases[{l}] contain NaN or infinity.")
+            lin.weight.data = torch.from_numpy(w)
+            lin.bias.data = torch.from_numpy(b)
 
     def describe_sizes(self) -> str:
         return "-".join(str(s) for s in self.sizes)
@@ -285,7 +289,10 @@ class DenseNet:
     # ---------------------------------------------------------------- inference
     def tensor(self, X) -> torch.Tensor:
         """Check X and return it as a (n, n_inputs) tensor of the model's dtype."""
-        return torch.as_tensor(check_X(self, X), dtype=self.dtype)
+        X = check_X(self, X)
+        if not X.flags.writeable:  # torch warns on read-only arrays (pandas, our views)
+            X = X.copy()
+        return torch.as_tensor(X, dtype=self.dtype)
 
     def forward(self, X, batch_size: int = 8192) -> np.ndarray:
         """Output activations (n, n_outputs) for raw inputs X (n, n_inputs)."""

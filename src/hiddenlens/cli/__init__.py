@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import sys
 
-import hiddenlens.cli._attribute  # noqa: F401  (registers `attribute` and `importance`)
-import hiddenlens.cli._import  # noqa: F401  (registers `hiddenlens import`)
-from hiddenlens.cli import (  # noqa: F401  (they register commands)  # noqa: F401
+# Each module registers its commands on `app` when imported.
+from hiddenlens.cli import (  # noqa: F401
+    _attribute,
     _demo,
     _experiment,
-    _neuron,  # noqa: F401
+    _import,
+    _neuron,
+    _report,
+    _serve,
     _show,
     _train,
 )

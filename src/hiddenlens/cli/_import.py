@@ -12,14 +12,17 @@ from hiddenlens.cli._app import FORCE_HELP, app, console
 @app.command("import")
 def import_model(
     source: Path = typer.Argument(
-        ..., help="Model file: .keras, .h5, ONNX, network2.py JSON, .npz of arrays, or a "
-                  "hiddenlens model. Recognised by content, whatever its name."),
+        ..., help="Model file: .keras, .h5, ONNX, network2.py JSON, .npz of arrays, a "
+                  "safetensors state dict, or a hiddenlens model. Recognised by content, "
+                  "whatever its name."),
     output: Path = typer.Option(..., "-o", "--output",
                                 help="Model file to write; a name ending in .onnx writes ONNX."),
-    activation: str = typer.Option(None, help="Hidden activation of an .npz of arrays "
-                                               "(default: the file's, else sigmoid)."),
-    output_activation: str = typer.Option(None, "--output-activation",
-                                          help="Output activation of an .npz of arrays."),
+    activation: str = typer.Option(
+        None, help="Hidden activation of an .npz of arrays or a safetensors state dict, "
+                   "which may not record it."),
+    output_activation: str = typer.Option(
+        None, "--output-activation",
+        help="softmax or sigmoid on a network that ends in logits; for arrays, the output."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ):
     """Import a trained dense network so that every hiddenlens view works on it.
@@ -33,23 +36,19 @@ def import_model(
       hiddenlens import network2.json -o nielsen.safetensors
 
       hiddenlens import model.safetensors -o model.onnx
+
+      hiddenlens import net.npz --activation relu -o net.safetensors
     """
     import numpy as np
 
     from hiddenlens._files import check_writable
-    from hiddenlens.io import describe_format, from_npz, load_model
+    from hiddenlens.io import describe_format, load_model
 
     check_writable(output, force)
+    options = {k: v for k, v in dict(activation=activation, output=output_activation).items()
+               if v is not None}
+    net = load_model(source, **options)
     kind = describe_format(source)
-    if activation or output_activation:
-        if kind != "NumPy .npz archive":
-            raise ValueError(
-                f"--activation and --output-activation apply to an .npz of arrays; {source} is "
-                f"a {kind}, which says its own activations."
-            )
-        net = from_npz(source, activation=activation, output=output_activation)
-    else:
-        net = load_model(source)
     if output.suffix.lower() == ".onnx":
         net.to_onnx(output, overwrite=force)
     else:

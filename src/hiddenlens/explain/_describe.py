@@ -217,7 +217,9 @@ def _outputs(d: UnitDescription, net: DenseNet, idx: int, unit: int) -> None:
     if idx == net.n_layers - 1:
         d.numbers["outputs"] = {"output": unit, "name": names[unit] if unit < len(names) else
                                 str(unit)}
-        d.sentences["outputs"] = f"It is the pre-softmax score (logit) of output {names[unit]}."
+        score = {"softmax": "pre-softmax score (logit)", "sigmoid": "pre-sigmoid score (logit)"
+                 }.get(net.output, "value")
+        d.sentences["outputs"] = f"It is the {score} of output {names[unit]}."
         return
     c = downstream_weights(net, idx)[:, unit]  # (n_outputs,)
     order = np.argsort(-c, kind="stable")

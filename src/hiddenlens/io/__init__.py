@@ -15,17 +15,20 @@ from hiddenlens.io._native import load_native, read_bytes, save_model
 from hiddenlens.io._nielsen import from_nielsen, nielsen_from_dict
 from hiddenlens.io._npz import from_npz
 from hiddenlens.io._onnx import from_onnx, onnx_from_bytes, to_onnx
+from hiddenlens.io._safetensors import from_safetensors
 from hiddenlens.io._sklearn import from_sklearn
 from hiddenlens.io._torch import from_torch
 
 __all__ = ["load_model", "save_model", "sniff", "from_arrays", "from_keras", "from_nielsen",
-           "from_npz", "from_onnx", "from_sklearn", "from_torch", "to_onnx", "FORMAT_NAMES"]
+           "from_npz", "from_onnx", "from_safetensors", "from_sklearn", "from_torch", "to_onnx",
+           "FORMAT_NAMES"]
 
 FORMAT_NAMES = {
     "hiddenlens": "hiddenlens model", "keras-zip": "Keras .keras file",
     "hdf5": "Keras .h5 file", "json": "network2.py JSON file", "onnx": "ONNX model",
-    "npz": "NumPy .npz archive",
+    "npz": "NumPy .npz archive", "safetensors": "safetensors state dict",
 }
+METADATA_OPTIONS = ("output", "class_names", "feature_names", "image_shape", "task")
 PICKLE_ADVICE = (
     "which hiddenlens never loads because unpickling runs whatever code the file names; "
     "export the network instead as a Keras (.keras/.h5), ONNX or network2.py JSON file, or "
@@ -34,7 +37,7 @@ PICKLE_ADVICE = (
 )
 
 
-def load_model(path: str | os.PathLike):
+def load_model(path: str | os.PathLike, **options):
     """Load a DenseNet from any model file hiddenlens reads, recognising it by content.
 
     Parameters
@@ -42,9 +45,14 @@ def load_model(path: str | os.PathLike):
     path : path
         One of: a hiddenlens model (``DenseNet.save``: safetensors + JSON), a Keras
         ``.keras`` or legacy ``.h5`` file, a network2.py JSON file, an ONNX model, or an
-        ``.npz`` of weight arrays (see `from_npz`). The extension does not matter.
+        ``.npz`` of weight arrays (see `from_npz`), or a safetensors PyTorch state dict (see
+        `from_safetensors`). The extension does not matter.
         Pickles (``.pkl``, ``.pt`` from torch.save, joblib files) are refused: unpickling can
         run any code.
+    **options
+        For imported formats only: ``output="softmax"`` puts a softmax (or sigmoid) on a
+        network that ends in logits; class_names, feature_names, image_shape, task; and for
+        an .npz or a state dict, ``activation`` (and ``orientation`` for an .npz).
 
     Returns
     -------
@@ -52,17 +60,38 @@ def load_model(path: str | os.PathLike):
     """
     data = read_bytes(path)
     kind = sniff(data)
+    _check_options(options, kind, path)
     if kind == "hiddenlens":
         return load_native(path)
     if kind in ("keras-zip", "hdf5"):
-        return from_keras(path)
+        return from_keras(path, **options)
     if kind == "json":
-        return _from_json(data, path)
+        return _from_json(data, path, options)
     if kind == "onnx":
-        return onnx_from_bytes(data, path)
+        return onnx_from_bytes(data, path, **options)
     if kind == "npz":
-        return from_npz(path)
+        return from_npz(path, **options)
+    if kind == "safetensors":
+        return from_safetensors(path, **options)
     raise ValueError(_refusal(kind, data, path))
+
+
+def _check_options(options: dict, kind: str, path) -> None:
+    arrays = {"npz": {"activation", "orientation"}, "safetensors": {"activation"}}
+    allowed = set(METADATA_OPTIONS) | arrays.get(kind, set())
+    if kind == "hiddenlens" and options:
+        raise ValueError(
+            f"{path} is a hiddenlens model, which carries its own settings; the options "
+            f"{', '.join(sorted(options))} are for importing other formats."
+        )
+    unknown = sorted(set(options) - allowed)
+    if unknown:
+        what = FORMAT_NAMES.get(kind, "file")
+        raise ValueError(
+            f"{', '.join(unknown)} cannot be set when loading {path}, a {what}; the options "
+            f"are {', '.join(sorted(allowed))}" + ("." if kind in arrays else
+                                                  " (activation only for files of arrays).")
+        )
 
 
 def describe_format(path: str | os.PathLike) -> str:
@@ -70,14 +99,14 @@ def describe_format(path: str | os.PathLike) -> str:
     return FORMAT_NAMES.get(sniff(read_bytes(path)), "file")
 
 
-def _from_json(data: bytes, path):
+def _from_json(data: bytes, path, options: dict):
     doc = json.loads(data)
     if isinstance(doc, dict) and "class_name" in doc and "config" in doc:
         raise ValueError(
             f"{path} holds a Keras architecture (model.to_json()) but no weights; save the "
             "whole model with model.save('model.keras') and import that."
         )
-    return nielsen_from_dict(doc, path)
+    return nielsen_from_dict(doc, path, **options)
 
 
 def _refusal(kind: str, data: bytes, path) -> str:

@@ -75,14 +75,17 @@ def assemble(steps: Sequence, source: str, **metadata) -> DenseNet:
                      source=source, names=[d.name for d in layers], **metadata)
 
 
-def build_net(weights, biases, activations, *, source: str, names=None, dtype=None,
-              task=None, class_names=None, feature_names=None, image_shape="auto") -> DenseNet:
+def build_net(weights, biases, activations, *, source: str, names=None, output=None,
+              dtype=None, task=None, class_names=None, feature_names=None,
+              image_shape="auto") -> DenseNet:
     """Build a DenseNet from weights[l] (n_out, n_in), biases[l] (n_out,) and activations[l].
 
     The dtype is float64 when any array is float64 (so predictions match the source), else
-    float32; ``image_shape="auto"`` folds 784 inputs as 28x28 digits.
+    float32; ``image_shape="auto"`` folds 784 inputs as 28x28 digits. `output` puts an
+    activation on a network that ends in logits (a linear output).
     """
     names = names or [f"weights[{l}]" for l in range(len(weights))]
+    activations = _with_output(list(activations), output, source)
     weights = [_finite(np.asarray(w), f"{n}", source) for w, n in zip(weights, names)]
     biases = [_finite(np.asarray(b).reshape(-1), f"the biases of {n}", source)
               for b, n in zip(biases, names)]
@@ -108,20 +111,20 @@ def build_net(weights, biases, activations, *, source: str, names=None, dtype=No
     net = DenseNet(sizes, list(activations[:-1]), activations[-1], dtype, task=task,
                    class_names=class_names, feature_names=feature_names,
                    image_shape=image_shape)
-    _copy_parameters(net, weights, biases)
+    net.set_parameters(weights, biases)
     return net
 
 
-def _copy_parameters(net: DenseNet, weights, biases) -> None:
-    """Give the module copies of the checked arrays, in its dtype.
-
-    A numpy copy wrapped by torch.from_numpy: no float64 detour and no multi-threaded copy
-    kernel (which stalls for tens of ms when the cores are busy).
-    """
-    np_dtype = np.dtype(net.dtype_name)
-    for lin, w, b in zip(net.module.linears, weights, biases):
-        lin.weight.data = torch.from_numpy(np.array(w, dtype=np_dtype, order="C"))
-        lin.bias.data = torch.from_numpy(np.array(b, dtype=np_dtype))
+def _with_output(activations: list[str], output: str | None, source: str) -> list[str]:
+    if output is None or output == activations[-1]:
+        return activations
+    check_choice(output, "output", OUTPUT_ACTIVATIONS)
+    if activations[-1] != "linear":
+        raise ValueError(
+            f"{source} already ends in {activations[-1]}; `output={output!r}` can only be put "
+            "on a network that ends in logits (a linear output layer)."
+        )
+    return activations[:-1] + [output]
 
 
 def _finite(a: np.ndarray, what: str, source: str) -> np.ndarray:

@@ -11,20 +11,22 @@ HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 # First opcodes of protocol 0/1 pickles: MARK, EMPTY_DICT, EMPTY_LIST, GLOBAL, PROTO-less ints
 PICKLE_0_STARTS = (b"(", b"}", b"]", b"c", b"K", b"I", b"S", b"V", b"N")
 
-KINDS = ("hiddenlens", "keras-zip", "torch-zip", "npz", "zip", "hdf5", "json", "pickle",
-         "gzip-pickle", "gzip", "onnx", "unknown")
+KINDS = ("hiddenlens", "safetensors", "keras-zip", "torch-zip", "npz", "zip", "hdf5", "json",
+         "pickle", "gzip-pickle", "gzip", "onnx", "unknown")
 
 
 def sniff(data: bytes) -> str:
     """Name the format of a model file's bytes.
 
-    Returns one of "hiddenlens" (safetensors), "keras-zip" (a .keras file), "torch-zip"
-    (torch.save's zip, which holds a pickle), "npz" (numpy arrays), "zip" (any other or a
-    damaged zip), "hdf5" (Keras .h5), "json", "pickle", "gzip-pickle", "gzip", "onnx" or
-    "unknown". ONNX has no signature: it is recognised by parsing when nothing else matched.
+    Returns one of "hiddenlens" (safetensors written by hiddenlens, or damaged),
+    "safetensors" (other safetensors, e.g. a PyTorch state dict), "keras-zip" (a .keras
+    file), "torch-zip" (torch.save's zip, which holds a pickle), "npz" (numpy arrays), "zip"
+    (any other or a damaged zip), "hdf5" (Keras .h5), "json", "pickle", "gzip-pickle", "gzip",
+    "onnx" or "unknown". ONNX has no signature: it is recognised by parsing when nothing
+    else matched.
     """
-    if len(data) >= 9 and data[8:9] == b"{":
-        return "hiddenlens"  # a safetensors header; a truncated one is reported on read
+    if len(data) >= 9 and data[8:9] == b"{" and int.from_bytes(data[:8], "little") < 2**32:
+        return _sniff_safetensors(data)  # u64 header length, then JSON; text fails the length
     if data.startswith(b"PK"):
         return _sniff_zip(data)
     if data.startswith(HDF5_SIGNATURE):
@@ -42,6 +44,15 @@ def sniff(data: bytes) -> str:
     from hiddenlens.io._onnx import parse_onnx
 
     return "onnx" if parse_onnx(data) is not None else "unknown"
+
+
+def _sniff_safetensors(data: bytes) -> str:
+    try:
+        header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")])
+        ours = "hiddenlens" in (header.get("__metadata__") or {})
+    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+        return "hiddenlens"  # damaged: the model reader says so
+    return "hiddenlens" if ours else "safetensors"
 
 
 def _sniff_zip(data: bytes) -> str:

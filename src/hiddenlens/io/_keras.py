@@ -9,6 +9,7 @@ by the group's "weight_names" attribute. Neither TensorFlow nor Keras is importe
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import zipfile
@@ -21,10 +22,12 @@ from hiddenlens.io._arrays import Activation, Dense, assemble
 ACTIVATIONS = {"linear": "linear", None: "linear", "sigmoid": "sigmoid", "tanh": "tanh",
                "relu": "relu", "softmax": "softmax"}
 PASS_THROUGH = ("InputLayer", "Flatten", "Dropout")
-SUPPORTED = "Dense, Activation, ReLU, Softmax, InputLayer, Flatten and Dropout"
+SUPPORTED = ("Dense, Activation, ReLU, Softmax, InputLayer, Flatten, Dropout, and Rescaling or "
+             "Normalization before the first Dense")
+SNAKE = {"Dense": "dense", "Normalization": "normalization"}  # keras' names for weight groups
 
 
-def from_keras(path, **metadata):
+def from_keras(path, output: str | None = None, **metadata):
     """Import a Keras model file (``.keras`` or legacy ``.h5``) of dense layers.
 
     Parameters
@@ -32,8 +35,13 @@ def from_keras(path, **metadata):
     path : path
         A file written by ``model.save("model.keras")`` or ``model.save("model.h5")``:
         a Sequential or a single-chain functional model of Dense (with its activation),
-        Activation, ReLU, Softmax, InputLayer, Flatten and Dropout layers. Read with json and
-        h5py alone; TensorFlow and Keras are not needed.
+        Activation, ReLU, Softmax, InputLayer, Flatten and Dropout layers; Rescaling and
+        Normalization before the first Dense become the input standardisation. Read with json
+        and h5py alone; TensorFlow and Keras are not needed.
+    output : {"softmax", "sigmoid"}, optional
+        For a network that ends in logits (a linear output, as when trained with a
+        cross-entropy loss on logits): the activation to put on them, so that
+        ``predict_proba`` gives probabilities.
     **metadata
         class_names, feature_names, image_shape, task for the DenseNet.
 
@@ -44,9 +52,10 @@ def from_keras(path, **metadata):
     """
     import h5py
 
-    path = Path(path)
     from hiddenlens.io._native import read_bytes
 
+    path = Path(path)
+    metadata = dict(metadata, output=output)
     data = read_bytes(path)
     try:
         if data.startswith(b"PK"):
@@ -59,6 +68,11 @@ def from_keras(path, **metadata):
     except OSError as exc:  # h5py's "truncated file", "file signature not found"
         raise ValueError(
             f"{path} is truncated or is not a Keras/HDF5 file ({exc}); it cannot be read."
+        ) from None
+    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+        raise ValueError(
+            f"{path} is missing part of its Keras model ({type(exc).__name__}: {exc}); save the "
+            "model again with model.save."
         ) from None
 
 
@@ -101,23 +115,23 @@ def _h5_config(h5, path) -> dict:
 
 
 def _zip_reader(h5, path):
-    """Weights of the k-th Dense layer of a .keras file, by position."""
+    """Weights of the k-th layer of a class in a .keras file: "layers/dense_<k>/vars"."""
     def read(k: int, layer: dict):
-        key = "layers/dense" + (f"_{k}" if k else "")
+        key = f"layers/{SNAKE[layer['class_name']]}" + (f"_{k}" if k else "")
         if key + "/vars" not in h5:
-            raise ValueError(f"{path} has no weights for Dense layer {_name(layer)!r} ({key}).")
+            raise ValueError(f"{path} has no weights for layer {_name(layer)!r} ({key}).")
         group = h5[key + "/vars"]
         return [group[str(i)][()] for i in range(len(group))]
     return read
 
 
 def _h5_reader(h5, path):
-    """Weights of a Dense layer of a legacy .h5 file, by the layer's name."""
+    """Weights of a layer of a legacy .h5 file, by the layer's name."""
     def read(k: int, layer: dict):
         name = _name(layer)
         group = h5.get("model_weights", h5).get(name)
         if group is None:
-            raise ValueError(f"{path} has no weights for Dense layer {name!r}.")
+            raise ValueError(f"{path} has no weights for layer {name!r}.")
         names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
         return [group[n][()] for n in names]
     return read
@@ -128,17 +142,25 @@ def _name(layer: dict) -> str:
 
 
 def _import(config: dict, read_weights, path, metadata):
-    layers = _layer_list(config, path)
-    steps, input_shape, k = [], None, 0
-    for layer in layers:
+    steps, input_shape, seen, prep, flat = [], None, {}, None, True
+    for layer in _layer_list(config, path):
         kind, conf = layer.get("class_name"), layer.get("config", {})
         label = f"layer {_name(layer)!r} ({kind})"
+        k = seen[kind] = seen.get(kind, -1) + 1  # Keras numbers weights per layer class
         shape = conf.get("batch_shape") or conf.get("batch_input_shape")
         if input_shape is None and shape:
             input_shape = [s for s in shape[1:]]
+            flat = len(input_shape) <= 1
+        if kind == "Flatten":
+            flat = True
+        if kind == "Dense" and not flat:
+            raise ValueError(
+                f"{label} of {path} is applied to inputs of shape {tuple(input_shape)} with no "
+                "Flatten before it, so it acts on the last axis only; hiddenlens imports dense "
+                "networks on flat inputs."
+            )
         if kind == "Dense":
             arrays = read_weights(k, layer)
-            k += 1
             kernel = np.asarray(arrays[0])  # (n_in, n_out)
             bias = np.asarray(arrays[1]) if conf.get("use_bias", True) and len(arrays) > 1 \
                 else np.zeros(kernel.shape[-1], kernel.dtype)
@@ -150,14 +172,55 @@ def _import(config: dict, read_weights, path, metadata):
             steps.append(Activation(_special(kind, conf, label, path), label))
         elif kind in PASS_THROUGH:
             steps.append(Activation("linear", label))
+        elif kind in ("Rescaling", "Normalization") and not any(
+                isinstance(step, Dense) for step in steps):
+            weights = functools.partial(read_weights, k, layer)
+            prep = _compose(prep, _affine(kind, conf, weights, label, path))
         else:
+            where = " after a dense layer" if kind in ("Rescaling", "Normalization") else ""
             raise ValueError(
-                f"{label} of {path} is not supported; hiddenlens imports dense networks made "
-                f"of {SUPPORTED} layers."
+                f"{label}{where} of {path} is not supported; hiddenlens imports dense networks "
+                f"made of {SUPPORTED} layers."
             )
     if "image_shape" not in metadata and input_shape and len(input_shape) == 2:
         metadata = dict(metadata, image_shape=tuple(input_shape))  # e.g. Flatten of (28, 28)
-    return assemble(steps, str(path), **metadata)
+    net = assemble(steps, str(path), **metadata)
+    if prep is not None:
+        _set_preprocessing(net, prep, path)
+    return net
+
+
+def _affine(kind: str, conf: dict, weights, label: str, path):
+    """(a, c) with layer(x) = a * x + c, for Rescaling and Normalization layers."""
+    if kind == "Rescaling":
+        a = np.asarray(conf.get("scale", 1.0), dtype=float)
+        return a, np.asarray(conf.get("offset", 0.0), dtype=float)
+    if conf.get("invert") or conf.get("axis", -1) not in (-1, [-1], 1, [1]):
+        raise ValueError(f"{label} of {path} is not a plain per-feature standardisation.")
+    mean, variance = conf.get("mean"), conf.get("variance")
+    if mean is None or variance is None:
+        mean, variance = weights()[:2]
+    sd = np.maximum(np.sqrt(np.asarray(variance, dtype=float)), 1e-7)  # keras' epsilon
+    return 1 / sd, -np.asarray(mean, dtype=float) / sd
+
+
+def _compose(first, second):
+    if first is None:
+        return second
+    (a1, c1), (a2, c2) = first, second
+    return a2 * a1, a2 * c1 + c2
+
+
+def _set_preprocessing(net, prep, path) -> None:
+    if any(np.size(v) not in (1, net.n_inputs) for v in prep):
+        raise ValueError(
+            f"{path} standardises its inputs per axis, not per input feature; put the "
+            "Normalization after Flatten to import it."
+        )
+    a, c = (np.broadcast_to(np.ravel(v), (net.n_inputs,)) for v in prep)
+    if np.any(a <= 0):
+        raise ValueError(f"{path} rescales inputs by a negative or zero factor; not supported.")
+    net.set_preprocessing(-c / a, 1 / a)  # a * x + c = (x - mean) / scale
 
 
 def _layer_list(config: dict, path) -> list[dict]:
@@ -205,7 +268,7 @@ def _activation(value, label: str, path) -> str:
     if isinstance(value, dict):  # a serialised activation: {"class_name": ..., "config": ...}
         value = value.get("config") if isinstance(value.get("config"), str) \
             else value.get("class_name")
-    if value not in ACTIVATIONS:
+    if not isinstance(value, (str, type(None))) or value not in ACTIVATIONS:
         raise ValueError(
             f"{label} of {path} uses activation {value!r}, which is not supported; hiddenlens "
             "imports linear, sigmoid, tanh, relu and softmax."

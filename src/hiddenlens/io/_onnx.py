@@ -2,8 +2,9 @@
 
 Reads one chain of nodes from the graph input to its output: Gemm, or MatMul followed by Add,
 for each dense layer; Sigmoid, Relu, Tanh, Softmax, LogSoftmax (imported as softmax) and
-Identity, Dropout, Flatten, Reshape in between; a leading Sub/Div is the input
-standardisation. `to_onnx` writes the same shape of graph, one Gemm per layer.
+Identity, Dropout, Flatten, Reshape in between; Sub, Add, Mul and Div by constants before
+the first layer are the input standardisation. `to_onnx` writes the same shape of graph, one
+Gemm per layer.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ OPSET = 17
 METADATA_KEY = "hiddenlens"
 
 
-def from_onnx(path, **metadata):
+def from_onnx(path, output: str | None = None, **metadata):
     """Import an ONNX model whose graph is a chain of dense layers.
 
     Parameters
@@ -33,6 +34,10 @@ def from_onnx(path, **metadata):
         An ``.onnx`` file: Gemm (or MatMul + Add) nodes with Sigmoid, Relu, Tanh, Softmax or
         Identity between them, weights stored as initializers or Constant nodes. Files written
         by ``DenseNet.to_onnx`` come back with their class names and image shape.
+    output : {"softmax", "sigmoid"}, optional
+        For a network that ends in logits (a linear output, as when trained with a
+        cross-entropy loss on logits): the activation to put on them, so that
+        ``predict_proba`` gives probabilities.
     **metadata
         class_names, feature_names, image_shape, task for the DenseNet.
 
@@ -43,7 +48,7 @@ def from_onnx(path, **metadata):
     from hiddenlens.io._native import read_bytes
 
     path = Path(path)
-    return onnx_from_bytes(read_bytes(path), path, **metadata)
+    return onnx_from_bytes(read_bytes(path), path, output=output, **metadata)
 
 
 def parse_onnx(data: bytes):
@@ -65,7 +70,7 @@ def onnx_from_bytes(data: bytes, path, **metadata):
     if model is None:
         raise ValueError(f"{path} is truncated or is not an ONNX model; it cannot be read.")
     graph = model.graph
-    consts = _constants(graph)
+    consts = _constants(graph, Path(path).parent, path)
     inputs = [i.name for i in graph.input if i.name not in consts]
     if len(inputs) != 1:
         raise ValueError(
@@ -79,19 +84,27 @@ def onnx_from_bytes(data: bytes, path, **metadata):
             meta = json.loads(saved[METADATA_KEY])
         except json.JSONDecodeError:
             meta = {}
-        keys = ("task", "class_names", "feature_names", "image_shape")
+        keys = ("class_names", "feature_names", "image_shape")
+        keys += ("task",) if metadata.get("output") is None else ()  # new output, new task
         metadata = {**{k: meta[k] for k in keys if meta.get(k) is not None}, **metadata}
     net = assemble(steps, str(path), **metadata)
     if prep:
-        net.set_preprocessing(prep.get("mean", np.zeros(net.n_inputs)),
-                              prep.get("scale", np.ones(net.n_inputs)))
+        _set_preprocessing(net, prep["a"], prep["c"], path)
     return net
 
 
-def _constants(graph) -> dict[str, np.ndarray]:
+def _constants(graph, folder: Path, path) -> dict[str, np.ndarray]:
+    """Initializers and Constant outputs by name; external data is read from `folder`."""
     from onnx import numpy_helper
+    from onnx.checker import ValidationError
 
-    consts = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+    try:
+        consts = {t.name: numpy_helper.to_array(t, str(folder)) for t in graph.initializer}
+    except (OSError, ValueError, ValidationError) as exc:
+        raise ValueError(
+            f"{path} keeps weights in an external data file that cannot be read ({exc}); keep "
+            "the data file next to the model under the name it was saved with."
+        ) from None
     for node in graph.node:
         if node.op_type == "Constant":
             value = [a for a in node.attribute if a.name == "value"]
@@ -107,7 +120,7 @@ def _attrs(node) -> dict:
 
 
 def _walk(graph, consts, current: str, path):
-    """Follow the data from the graph input; return (steps, preprocessing dict)."""
+    """Follow the data from the graph input; return (steps, {"a", "c"}: x -> a * x + c)."""
     steps, prep = [], {}
     for i, node in enumerate(graph.node):
         label = f"node {i} ({node.op_type} {node.name!r})" if node.name else \
@@ -148,9 +161,15 @@ def _step(node, label: str, const, steps, prep, path):
         dense = steps[-1]
         dense.biases = dense.biases + _vector(const[0], len(dense.biases), label, path)
         return None
-    if op in ("Sub", "Div") and not steps and const:
-        key = "mean" if op == "Sub" else "scale"
-        prep[key] = np.asarray(const[0], dtype=float).reshape(-1)
+    if op in ("Sub", "Add", "Mul", "Div") and const and not any(
+            isinstance(step, Dense) for step in steps):
+        k = np.asarray(const[0], dtype=float).reshape(-1)  # (1,) or (n_inputs,)
+        a, c = prep.get("a", np.ones(1)), prep.get("c", np.zeros(1))
+        if op in ("Sub", "Add"):
+            c = c - k if op == "Sub" else c + k
+        else:
+            a, c = (a * k, c * k) if op == "Mul" else (a / k, c / k)
+        prep.update(a=a, c=c)
         return None
     if op in ("Softmax", "LogSoftmax") and attrs.get("axis", -1) not in (-1, 1):
         raise ValueError(f"{label} of {path} normalises over axis {attrs['axis']}, not the units.")
@@ -161,6 +180,16 @@ def _step(node, label: str, const, steps, prep, path):
     raise ValueError(
         f"{label} of {path} is not supported; hiddenlens imports graphs made of {SUPPORTED}."
     )
+
+
+def _set_preprocessing(net, a, c, path) -> None:
+    """x -> a * x + c before the first layer, as (x - mean) / scale."""
+    if any(v.size not in (1, net.n_inputs) for v in (a, c)):
+        raise ValueError(f"{path} scales its input with constants of the wrong size.")
+    a, c = np.broadcast_to(a, (net.n_inputs,)), np.broadcast_to(c, (net.n_inputs,))
+    if np.any(a <= 0) or not np.all(np.isfinite(a)):
+        raise ValueError(f"{path} scales its input by a negative, zero or infinite factor.")
+    net.set_preprocessing(-c / a, 1 / a)
 
 
 def _vector(b: np.ndarray, n: int, label: str, path) -> np.ndarray:

@@ -17,9 +17,9 @@ def from_sklearn(estimator, **metadata):
 
     Parameters
     ----------
-    estimator : MLPClassifier, MLPRegressor, or a Pipeline of a StandardScaler and one of them
+    estimator : MLPClassifier, MLPRegressor, or a Pipeline of a scaler and one of them
         Fitted. ``coefs_[l]`` (n_in, n_out) become ``weights[l]`` (n_out, n_in); a
-        StandardScaler in front becomes the DenseNet's input standardisation.
+        StandardScaler or MinMaxScaler in front becomes the DenseNet's input standardisation.
     **metadata
         image_shape (default: 28x28 for 784 inputs), feature_names, class_names to override
         what the estimator carries.
@@ -37,7 +37,7 @@ def from_sklearn(estimator, **metadata):
     if not isinstance(mlp, (MLPClassifier, MLPRegressor)):
         raise TypeError(
             "`estimator` must be a fitted MLPClassifier or MLPRegressor (alone or after a "
-            f"StandardScaler in a Pipeline). Got {type(mlp).__name__} instead."
+            f"StandardScaler or MinMaxScaler in a Pipeline). Got {type(mlp).__name__} instead."
         )
     if not hasattr(mlp, "coefs_"):
         raise ValueError(
@@ -51,10 +51,21 @@ def from_sklearn(estimator, **metadata):
     net = build_net([c.T for c in mlp.coefs_], mlp.intercepts_, acts,
                     source=f"the {type(mlp).__name__}", **options)
     if scaler is not None:
-        mean = scaler.mean_ if scaler.with_mean else np.zeros(net.n_inputs)
-        scale = scaler.scale_ if scaler.with_std else np.ones(net.n_inputs)
-        net.set_preprocessing(mean, scale)
+        net.set_preprocessing(*_standardisation(scaler, net.n_inputs))
     return net
+
+
+def _standardisation(scaler, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, scale) with scaler.transform(x) = (x - mean) / scale."""
+    from sklearn.preprocessing import StandardScaler
+
+    if isinstance(scaler, StandardScaler):
+        mean = scaler.mean_ if scaler.with_mean else np.zeros(n)
+        return mean, scaler.scale_ if scaler.with_std else np.ones(n)
+    if scaler.clip:
+        raise ValueError("A MinMaxScaler with clip=True cannot be imported; refit with clip=False.")
+    # MinMaxScaler: x * scale_ + min_ = (x - (-min_ / scale_)) / (1 / scale_)
+    return -scaler.min_ / scaler.scale_, 1 / scaler.scale_
 
 
 def _activation(name: str) -> str:
@@ -68,21 +79,21 @@ def _activation(name: str) -> str:
 
 
 def _unpipe(estimator):
-    """(StandardScaler or None, final estimator) of a Pipeline; (None, estimator) otherwise."""
+    """(scaler or None, final estimator) of a Pipeline; (None, estimator) otherwise."""
     from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
     if not isinstance(estimator, Pipeline):
         return None, estimator
     steps = [s for _, s in estimator.steps if s not in (None, "passthrough")]
-    if len(steps) == 2 and isinstance(steps[0], StandardScaler):
+    if len(steps) == 2 and isinstance(steps[0], (StandardScaler, MinMaxScaler)):
         return steps[0], steps[1]
     if len(steps) == 1:
         return None, steps[0]
     kinds = " -> ".join(type(s).__name__ for s in steps)
     raise ValueError(
         f"The Pipeline {kinds} cannot be imported; hiddenlens reads an MLPClassifier or "
-        "MLPRegressor, optionally after one StandardScaler."
+        "MLPRegressor, optionally after one StandardScaler or MinMaxScaler."
     )
 
 

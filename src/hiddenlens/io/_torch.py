@@ -18,7 +18,7 @@ PASS_THROUGH = (nn.Flatten, nn.Dropout)  # 2-D inputs stay 2-D; dropout is off a
 SUPPORTED = "Linear, Sigmoid, Tanh, ReLU, Identity, Softmax, LogSoftmax, Flatten and Dropout"
 
 
-def from_torch(module: nn.Module, **metadata):
+def from_torch(module: nn.Module, output: str | None = None, **metadata):
     """Import a PyTorch ``nn.Sequential`` of dense layers.
 
     Parameters
@@ -28,6 +28,10 @@ def from_torch(module: nn.Module, **metadata):
         after them; Flatten and Dropout are accepted (dropout is off at inference).
         LogSoftmax is imported as softmax: the DenseNet returns the probabilities, the
         exponential of what the module returns.
+    output : {"softmax", "sigmoid"}, optional
+        For a network that ends in logits (a linear output, as when trained with a
+        cross-entropy loss on logits): the activation to put on them, so that
+        ``predict_proba`` gives probabilities.
     **metadata
         class_names, feature_names, image_shape, task for the DenseNet.
 
@@ -45,7 +49,7 @@ def from_torch(module: nn.Module, **metadata):
             "weights, or pass its weight arrays to hiddenlens.from_arrays."
         )
     steps = [_step(index, layer) for index, layer in _walk(module, "")]
-    return assemble(steps, "the nn.Sequential", **metadata)
+    return assemble(steps, "the nn.Sequential", output=output, **metadata)
 
 
 def _walk(module: nn.Sequential, prefix: str):

@@ -1,0 +1,45 @@
+"""hiddenlens serve: the local explorer."""
+
+from __future__ import annotations
+
+import typer
+
+from hiddenlens.cli._app import (
+    DATA_HELP,
+    app,
+    console,
+    err_console,
+    load_data_arg,
+    load_model_arg,
+)
+
+
+@app.command()
+def serve(
+    model: str = typer.Argument(..., help="A model file (any format hiddenlens reads)."),
+    data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
+    target: str = typer.Option(None, help="Label column of a CSV file."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on; anything but 127.0.0.1 "
+                                               "or localhost exposes the explorer to others."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+):
+    """Open a local web explorer: draw a digit (or move a feature's slider) and watch every
+    layer respond; click a unit to see what it looks for.
+
+    Example:  hiddenlens serve nielsen.safetensors --port 8000   (then open http://127.0.0.1:8000)
+    """
+    from hiddenlens.server import host_warning
+    from hiddenlens.server import serve as run
+
+    net = load_model_arg(model)
+    ds = load_data_arg(data, net, target)
+    if data is None and ds.n_features != net.n_inputs:
+        console.print(f"The default data set {ds.name} does not fit this model's "
+                      f"{net.n_inputs} inputs; serving without examples (give --data).")
+        ds = None
+    with_data = f" with {ds!r}" if ds is not None else ""
+    console.print(f"Serving {net!r}{with_data} at http://{host}:{port}  (Ctrl+C stops it)")
+    message = host_warning(host, port)
+    if message:
+        err_console.print(f"[bold yellow]warning:[/] {message}", highlight=False)
+    run(net, ds, host=host, port=port, warn=False)
