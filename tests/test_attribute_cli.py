@@ -96,7 +96,7 @@ def test_displays_draw_what_explain_returns(models):
     widths = sorted(p.get_width() for p in bars.ax_.patches)
     np.testing.assert_allclose(widths, sorted(res.importances_mean), atol=1e-12)
     assert bars.ax_.get_yticklabels()[-1].get_text() == ds.feature_names[
-        int(np.argmax(np.abs(res.importances_mean)))]
+        int(np.argmax(res.importances_mean))]  # the most important on top
     lek = LekProfileDisplay.from_model(iris, ds.X_test, ["petal width (cm)"], steps=20)
     assert len(lek.ax_[0].lines) == 6
     x = hl.load_dataset("mnist-embedded").X_test[0]

@@ -161,7 +161,8 @@ def _lek_features(net, feature):
 def _summary(numbers: dict, output: Path, json_out: Path | None) -> str:
     text = f"{numbers['method']} written to {output}" + (f" and {json_out}" if json_out else "")
     if "importances_mean" in numbers:
+        signed = numbers["method"] != "olden"
         pairs = sorted(zip(numbers["importances_mean"], numbers["features"]),
-                       key=lambda p: -abs(p[0]))[:5]
+                       key=lambda p: -p[0] if signed else -abs(p[0]))[:5]
         text = "Most important: " + ", ".join(f"{n} ({v:+.4f})" for v, n in pairs) + "\n" + text
     return text

@@ -155,7 +155,7 @@ def _patch_deltas(X: torch.Tensor, B: torch.Tensor, patches: list) -> list:
     for k in sorted({len(p) for p in patches}):
         ids = [g for g, p in enumerate(patches) if len(p) == k]
         idx = torch.as_tensor(np.stack([patches[g] for g in ids]))  # (G, k)
-        D = (B.expand(len(X), -1)[:, idx] - X[:, idx]).permute(1, 0, 2)  # (G, n, k)
+        D = (B[:, idx] - X[:, idx]).permute(1, 0, 2)  # (G, n, k); B is 1 or n rows
         for i, g in enumerate(ids):
             out[g] = D[i]
     return out

@@ -47,14 +47,18 @@ class ImportanceDisplay:
     names : list of str
     xlabel, title : str
     top : int, default=20
-        Show the `top` features with the largest |importance|.
+        Show the `top` features, largest importance on top.
+    by_magnitude : bool, default=False
+        Rank by |importance| (for signed scores such as Olden's) instead of the value.
 
     Attributes
     ----------
     figure_, ax_ : matplotlib Figure and Axes, set by `plot`.
     """
 
-    def __init__(self, importances, std, names, xlabel: str, title: str, top: int = 20):
+    def __init__(self, importances, std, names, xlabel: str, title: str, top: int = 20,
+                 by_magnitude: bool = False):
+        self.by_magnitude = by_magnitude
         self.importances = np.asarray(importances, dtype=float)
         self.std = None if std is None else np.asarray(std, dtype=float)
         self.names, self.xlabel, self.title, self.top = list(names), xlabel, title, top
@@ -79,12 +83,14 @@ class ImportanceDisplay:
         if method in ("garson", "olden"):
             target = f" for output {net.class_names[output] if net.class_names else output}"
         title = f"{method.capitalize()} importance{target}, {model_label(net)}"
-        return cls(mean, std, names, xlabel, title, top).plot(**(plot_kw or {}))
+        return cls(mean, std, names, xlabel, title, top, by_magnitude=method == "olden").plot(
+            **(plot_kw or {}))
 
     def plot(self, ax=None) -> ImportanceDisplay:
         import matplotlib.pyplot as plt
 
-        order = np.argsort(-np.abs(self.importances), kind="stable")[: self.top][::-1]
+        key = np.abs(self.importances) if self.by_magnitude else self.importances
+        order = np.argsort(-key, kind="stable")[: self.top][::-1]  # barh draws bottom-up
         if ax is None:
             fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(order) + 1.4))
         values = self.importances[order]
