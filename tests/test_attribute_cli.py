@@ -104,5 +104,10 @@ def test_displays_draw_what_explain_returns(models):
     assert len(maps.ax_) == 3
     np.testing.assert_allclose(maps.maps["saliency (gradient)"],
                                hl.explain.saliency(digits, x, 2)[0])
+    digits_ds = hl.load_dataset("mnist-embedded")
+    image_bars = ImportanceDisplay.from_model(digits, digits_ds.X_test[:40],
+                                              digits_ds.y_test[:40], "perturbation",
+                                              n_repeats=1, random_state=0)
+    assert image_bars.ax_map_.images[0].get_array().shape == (28, 28)
     with pytest.raises(ValueError, match=r"garson needs exactly one hidden layer"):
         ImportanceDisplay.from_model(hl.DenseNet([4, 3, 3, 2]), method="garson")

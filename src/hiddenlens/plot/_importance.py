@@ -50,6 +50,8 @@ class ImportanceDisplay:
         Show the `top` features, largest importance on top.
     by_magnitude : bool, default=False
         Rank by |importance| (for signed scores such as Olden's) instead of the value.
+    image_shape : (int, int), optional
+        Draw one importance per pixel as a map (diverging, centred on zero) beside the bars.
 
     Attributes
     ----------
@@ -57,8 +59,8 @@ class ImportanceDisplay:
     """
 
     def __init__(self, importances, std, names, xlabel: str, title: str, top: int = 20,
-                 by_magnitude: bool = False):
-        self.by_magnitude = by_magnitude
+                 by_magnitude: bool = False, image_shape=None):
+        self.by_magnitude, self.image_shape = by_magnitude, image_shape
         self.importances = np.asarray(importances, dtype=float)
         self.std = None if std is None else np.asarray(std, dtype=float)
         self.names, self.xlabel, self.title, self.top = list(names), xlabel, title, top
@@ -83,15 +85,20 @@ class ImportanceDisplay:
         if method in ("garson", "olden"):
             target = f" for output {net.class_names[output] if net.class_names else output}"
         title = f"{method.capitalize()} importance{target}, {model_label(net)}"
-        return cls(mean, std, names, xlabel, title, top, by_magnitude=method == "olden").plot(
-            **(plot_kw or {}))
+        shape = net.image_shape if net.image_shape and len(mean) == net.n_inputs else None
+        return cls(mean, std, names, xlabel, title, top, by_magnitude=method == "olden",
+                   image_shape=shape).plot(**(plot_kw or {}))
 
     def plot(self, ax=None) -> ImportanceDisplay:
         import matplotlib.pyplot as plt
 
         key = np.abs(self.importances) if self.by_magnitude else self.importances
         order = np.argsort(-key, kind="stable")[: self.top][::-1]  # barh draws bottom-up
-        if ax is None:
+        if ax is None and self.image_shape is not None:
+            fig, (ax, ax_map) = plt.subplots(1, 2, figsize=(12, 0.32 * len(order) + 1.4),
+                                             gridspec_kw={"width_ratios": [1.6, 1]})
+            self._draw_map(ax_map)
+        elif ax is None:
             fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(order) + 1.4))
         values = self.importances[order]
         colours = np.where(values >= 0, "#c0392b", "#2c7bb6")
@@ -107,6 +114,18 @@ class ImportanceDisplay:
         ax.grid(axis="x", alpha=0.3)
         self.figure_, self.ax_ = ax.figure, ax
         return self
+
+    def _draw_map(self, ax) -> None:
+        from hiddenlens.plot._grid import DIVERGING, symmetric_limit
+
+        limit = symmetric_limit(self.importances)
+        shown = ax.imshow(self.importances.reshape(self.image_shape), cmap=DIVERGING,
+                          vmin=-limit, vmax=limit, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title("every pixel (red: the score drops without it)", fontsize=9)
+        ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=7)
+        self.ax_map_ = ax
 
 
 class LekProfileDisplay:
