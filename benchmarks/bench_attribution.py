@@ -11,7 +11,7 @@ A 784-100-10 sigmoid MLPClassifier trained on the built-in digits, imported into
   memory of default settings on 10,000 x 784 inputs (in a fresh process)
 
 Run:  PYTHONPATH=src python benchmarks/bench_attribution.py [--quick]
-Prints a table and writes benchmarks/results/attribution.json.
+Prints a table and writes benchmarks/results/attribution.json (--quick: attribution_quick.json).
 """
 
 from __future__ import annotations
@@ -217,12 +217,13 @@ def main():
     for name, m in memory.items():
         print(f"{name} defaults on 10,000 x 784: peak RSS {m['peak_rss_mb']:.0f} MB "
               f"(+{m['added_by_call_mb']:.0f} MB during the call)")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"rows": rows, "perturbation_scaling": scaling,
+    results = RESULTS.with_name("attribution_quick.json") if args.quick else RESULTS
+    results.parent.mkdir(parents=True, exist_ok=True)
+    results.write_text(json.dumps({"rows": rows, "perturbation_scaling": scaling,
                                    "memory_10000x784": memory,
                                    "threads": args.threads,
                                    "quick": args.quick}, indent=2) + "\n")
-    print(f"\nwrote {RESULTS}")
+    print(f"\nwrote {results}")
 
 
 if __name__ == "__main__":
