@@ -27,6 +27,7 @@ from hiddenlens.net import DenseNet
 def permutation_importance(
     net: DenseNet, X, y, *, scoring=None, n_repeats: int = 5, random_state=None,
     max_samples: float | int = 1.0, sample_weight=None, groups=None, progress: bool = False,
+    n_jobs=None,
 ) -> Bunch:
     """Score drop when a feature's values are shuffled across examples (Breiman 2001).
 
@@ -52,6 +53,8 @@ def permutation_importance(
         Shuffle each set's columns together (one row permutation for the whole set), e.g. a
         one-hot block. Not in scikit-learn; None (one column each) matches it.
     progress : bool, default=False
+    n_jobs : ignored
+        Accepted so scikit-learn calls run unchanged; the work is one vectorised process.
 
     Returns
     -------
