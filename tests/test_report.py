@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 import hiddenlens as hl
+from hiddenlens._evaluation import evaluate
 from hiddenlens.cli._app import app
-from hiddenlens.evaluate import evaluate
 from hiddenlens.report import build_report, write_report
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -112,7 +112,7 @@ def test_closed_form_gradients_equal_autograd(sizes, act, out, loss):
     import torch
 
     from hiddenlens._backprop import loss_gradients
-    from hiddenlens.train import TrainConfig, _Loop
+    from hiddenlens._training import TrainConfig, _Loop
 
     regression = out == "linear"
     net = hl.DenseNet(sizes, act, out, dtype=torch.float64, seed=2)

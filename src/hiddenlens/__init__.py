@@ -13,9 +13,9 @@ from hiddenlens._version import __version__
 _EXPORTS = {
     "hiddenlens.data": ["DATASETS", "Dataset", "load_dataset"],
     "hiddenlens.net": ["DenseNet", "Trace"],
-    "hiddenlens.train": ["train"],
+    "hiddenlens._training": ["train"],
     "hiddenlens.presets": ["PRESETS", "train_preset"],
-    "hiddenlens.evaluate": ["Evaluation", "evaluate"],
+    "hiddenlens._evaluation": ["Evaluation", "evaluate"],
     "hiddenlens.io": ["load_model", "from_arrays", "from_keras", "from_nielsen", "from_npz",
                       "from_onnx", "from_safetensors", "from_sklearn", "from_torch"],
     "hiddenlens.explain": [

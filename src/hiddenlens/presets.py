@@ -6,9 +6,9 @@ from dataclasses import dataclass, field, fields, replace
 
 import torch
 
+from hiddenlens._training import check_fits, train
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.net import DenseNet
-from hiddenlens.train import check_fits, train
 
 
 @dataclass(frozen=True)

@@ -83,7 +83,7 @@ def evaluate(
 
     Example:  hiddenlens evaluate nielsen.safetensors --json
     """
-    from hiddenlens.evaluate import evaluate as evaluate_model
+    from hiddenlens._evaluation import evaluate as evaluate_model
 
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target)

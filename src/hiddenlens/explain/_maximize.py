@@ -16,9 +16,9 @@ from numbers import Real
 import numpy as np
 import torch
 
+from hiddenlens._training import _threads
 from hiddenlens._validation import check_layer, check_positive_int, check_unit
 from hiddenlens.net import DenseNet, apply_activation
-from hiddenlens.train import _threads
 
 
 @dataclass

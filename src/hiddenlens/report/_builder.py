@@ -47,7 +47,7 @@ def _check_sections(sections) -> tuple[str, ...]:
 
 
 def _context(net, dataset) -> Context:
-    from hiddenlens.evaluate import evaluate
+    from hiddenlens._evaluation import evaluate
 
     X, y = dataset.X_test, dataset.y_test
     return Context(net=net, dataset=dataset, X=X, y=y, trace=net.trace(X),
