@@ -16,7 +16,6 @@ from typer.testing import CliRunner  # noqa: E402
 import hiddenlens as hl  # noqa: E402
 from hiddenlens.cli import app  # noqa: E402
 from hiddenlens.plot import AttributionDisplay, ImportanceDisplay, LekProfileDisplay  # noqa: E402
-from hiddenlens.train import train  # noqa: E402  (hl.train can be shadowed by the module)
 
 SRC = str(Path(hl.__file__).parents[1])
 
@@ -31,7 +30,7 @@ def close_figures():
 def models(tmp_path_factory):
     folder = tmp_path_factory.mktemp("models")
     iris = hl.DenseNet([4, 6, 3], "tanh", seed=0)
-    train(iris, hl.load_dataset("iris"), epochs=20, progress=False)
+    hl.train(iris, hl.load_dataset("iris"), epochs=20, progress=False)
     iris.save(folder / "iris.safetensors")
     digits = hl.DenseNet([784, 16, 10], seed=0, image_shape=(28, 28), dataset="mnist-embedded")
     digits.save(folder / "digits.safetensors")

@@ -6,7 +6,6 @@ import torch
 
 import hiddenlens as hl
 from hiddenlens.explain import perturbation_importance
-from hiddenlens.train import train  # the function (hl.train can be shadowed by the module)
 
 
 def _slow(net, X, y, noise, n_repeats, seed, groups, score):
@@ -29,7 +28,7 @@ def iris_net():
     ds = hl.load_dataset("iris")
     net = hl.DenseNet([4, 8, 3], "tanh", dtype=torch.float64, seed=0,
                       feature_names=ds.feature_names)
-    train(net, ds, epochs=40, lr=0.1, progress=False)
+    hl.train(net, ds, epochs=40, lr=0.1, progress=False)
     return net, ds.X_test.astype(np.float64), ds.y_test
 
 
