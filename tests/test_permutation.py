@@ -64,10 +64,11 @@ def test_same_numbers_as_scikit_learn(wine, options):
             np.testing.assert_array_equal(ours[key], theirs[key])  # max difference 0
 
 
-def test_same_numbers_on_real_digits_with_a_float64_mlp():
+@pytest.mark.parametrize("activation", ["logistic", "relu"])
+def test_same_numbers_on_real_digits_with_a_float64_mlp(activation):
     ds = hl.load_dataset("mnist-embedded")
     pick = np.arange(0, 1000, 16)
-    clf = _fit(MLPClassifier((12,), activation="logistic", max_iter=8, random_state=0),
+    clf = _fit(MLPClassifier((12,), activation=activation, max_iter=8, random_state=0),
                ds.X_train[::4].astype(np.float64), ds.y_train[::4])
     X, y = ds.X_test[pick].astype(np.float64), ds.y_test[pick]
     theirs = sk_permutation_importance(clf, X, y, n_repeats=2, random_state=0)
