@@ -8,6 +8,7 @@ from hiddenlens._validation import check_layer, check_unit
 from hiddenlens.explain import composite_weights
 from hiddenlens.plot._grid import (
     DIVERGING,
+    draw_field,
     grid_shape,
     hide_ticks,
     model_label,
@@ -15,7 +16,6 @@ from hiddenlens.plot._grid import (
     new_axes,
     panel_axes,
     root_figure,
-    sign_colors,
     symmetric_limit,
 )
 
@@ -111,7 +111,8 @@ class CompositeDisplay:
             if i >= n:
                 a.axis("off")
                 continue
-            m = self._panel(a, self.maps[i], limit, i % cols == 0)
+            m = draw_field(a, self.maps[i], limit, self.image_shape,
+                           self.feature_names if i % cols == 0 else None)
             a.set_title(self.names[i], fontsize=9)
         if self.image_shape is not None:
             fig.colorbar(m, ax=axes, fraction=0.03, pad=0.02).set_label(label, fontsize=8)
@@ -121,17 +122,3 @@ class CompositeDisplay:
         fig.suptitle(self.title, fontsize=10)
         self.figure_, self.ax_, self.axes_ = root_figure(fig), axes.flat[0], axes
         return self
-
-    def _panel(self, ax, values, limit, first_col):
-        if self.image_shape is not None:
-            m = ax.imshow(values.reshape(self.image_shape), cmap=DIVERGING, vmin=-limit,
-                          vmax=limit, interpolation="nearest")
-            hide_ticks(ax)
-            return m
-        n = len(values)
-        ax.barh(np.arange(n), values, color=sign_colors(values))
-        ax.axvline(0, color="0.3", lw=0.6)
-        ax.set_xlim(-limit * 1.05, limit * 1.05)
-        ax.set_yticks(np.arange(n), self.feature_names if first_col else [], fontsize=7)
-        ax.invert_yaxis()
-        return None

@@ -139,3 +139,23 @@ def hide_ticks(ax) -> None:
 def sign_colors(values: np.ndarray) -> list[str]:
     """Red for positive, blue for negative: the diverging map's two ends."""
     return ["#c0392b" if v >= 0 else "#2e6db4" for v in np.ravel(values)]
+
+
+def draw_field(ax, values: np.ndarray, limit: float, image_shape, feature_names=None):
+    """One unit's field: an image on a diverging scale, or signed horizontal bars.
+
+    values : (n_inputs,); `feature_names` None hides the bar labels. Returns the image (for a
+    colour bar) or None for bars.
+    """
+    if image_shape is not None:
+        image = ax.imshow(values.reshape(image_shape), cmap=DIVERGING, vmin=-limit, vmax=limit,
+                          interpolation="nearest")
+        hide_ticks(ax)
+        return image
+    n = len(values)
+    ax.barh(np.arange(n), values, color=sign_colors(values))
+    ax.axvline(0, color="0.3", lw=0.6)
+    ax.set_xlim(-limit * 1.05, limit * 1.05)
+    ax.set_yticks(np.arange(n), feature_names if feature_names is not None else [], fontsize=7)
+    ax.invert_yaxis()
+    return None

@@ -6,13 +6,11 @@ import numpy as np
 
 from hiddenlens.explain import composite_weights, top_units
 from hiddenlens.plot._grid import (
-    DIVERGING,
+    draw_field,
     field_layout,
-    hide_ticks,
     model_label,
     panel_axes,
     root_figure,
-    sign_colors,
     symmetric_limit,
 )
 
@@ -76,7 +74,10 @@ class TopUnitsDisplay:
         for row, (units, scores) in enumerate([(r.positive, r.positive_scores),
                                                (r.negative, r.negative_scores)]):
             for a, u, v in zip(axes[row], units, scores):
-                mappable = self._panel(a, self.fields[u], limit)
+                mappable = draw_field(a, self.fields[u], limit, self.image_shape,
+                                      self.feature_names)
+                if mappable is None:
+                    a.set_xlabel(self.field_label.split(" (")[0], fontsize=7)
                 a.set_title(f"unit {u}\n{short} = {v:+.3f}", fontsize=9,
                             color="#c0392b" if v >= 0 else "#2e6db4")
         axes[0, 0].set_ylabel("push up", fontsize=9)
@@ -87,18 +88,3 @@ class TopUnitsDisplay:
         fig.suptitle(self.title, fontsize=10)
         self.figure_, self.ax_, self.axes_ = root_figure(fig), axes[0, 0], axes
         return self
-
-    def _panel(self, ax, field, limit):
-        if self.image_shape is not None:
-            m = ax.imshow(field.reshape(self.image_shape), cmap=DIVERGING, vmin=-limit,
-                          vmax=limit, interpolation="nearest")
-            hide_ticks(ax)
-            return m
-        n = len(field)
-        ax.barh(np.arange(n), field, color=sign_colors(field))
-        ax.axvline(0, color="0.3", lw=0.6)
-        ax.set_xlim(-limit * 1.05, limit * 1.05)
-        ax.set_yticks(np.arange(n), self.feature_names, fontsize=7)
-        ax.invert_yaxis()
-        ax.set_xlabel(self.field_label.split(" (")[0], fontsize=7)
-        return None
