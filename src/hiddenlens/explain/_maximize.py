@@ -8,7 +8,6 @@ updates each element on its own, so the batch gives the same images as one run p
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from numbers import Real
@@ -18,6 +17,17 @@ import torch
 
 from hiddenlens._training import _threads
 from hiddenlens._validation import check_layer, check_positive_int, check_unit
+from hiddenlens.explain._ascent import (
+    RowAdam,
+    SphereAscent,
+    blur_matrices,
+    flush_denormals,
+    projector,
+    render,
+    shift,
+    similarity,
+    total_variation,
+)
 from hiddenlens.net import DenseNet, apply_activation
 
 
@@ -158,12 +168,12 @@ def maximize_activation(
     dtype = net.dtype
     lo_t, hi_t = (None, None) if lo is None else (_as(lo, dtype), _as(hi, dtype))
     param = _start(net, start, units, n_images, lo, hi, data, seed).requires_grad_(True)
-    kernel = _blur_matrices(blur, net.image_shape, dtype) if blur > 0 else None
+    kernel = blur_matrices(blur, net.image_shape, dtype) if blur > 0 else None
     rows = torch.as_tensor(np.repeat(units, n_images))  # (n_rows,) unit of each row
     shifts = np.random.default_rng([seed, 7919]).integers(-jitter, jitter + 1, (steps, 2))
-    project = _projector(norm, lo_t, hi_t, kernel, net.image_shape)
-    with _threads(threads), _flush_denormals():
-        stepper = _Adam(param, lr) if norm is None else _SphereAscent(param, lr * norm)
+    project = projector(norm, lo_t, hi_t, kernel, net.image_shape)
+    with _threads(threads), flush_denormals():
+        stepper = RowAdam(param, lr) if norm is None else SphereAscent(param, lr * norm)
         _ascend(net, idx, param, rows, steps, shifts, project, stepper, kernel,
                 dict(l2=l2, tv=tv, diversity=diversity, n_images=n_images, jitter=jitter))
     return _result(net, idx, units, n_images, param, kernel, data)
@@ -177,15 +187,15 @@ def _ascend(net, idx, param, rows, steps, shifts, project, adam, kernel, opt) ->
     with torch.no_grad():
         project(param)
     for step in range(steps):
-        x = _render(param, kernel, shape)  # (n_rows, n_inputs)
-        objective = _unit_pre_activation(net, idx, _shift(x, shifts[step], shape, opt["jitter"]),
+        x = render(param, kernel, shape)  # (n_rows, n_inputs)
+        objective = _unit_pre_activation(net, idx, shift(x, shifts[step], shape, opt["jitter"]),
                                          w_rows, b_rows)  # (n_rows,)
         if opt["l2"]:
             objective = objective - opt["l2"] * (x * x).sum(1)
         if opt["tv"]:
-            objective = objective - opt["tv"] * _total_variation(x, shape)
+            objective = objective - opt["tv"] * total_variation(x, shape)
         if opt["diversity"] and opt["n_images"] > 1:
-            objective = objective - opt["diversity"] * _similarity(x, opt["n_images"])
+            objective = objective - opt["diversity"] * similarity(x, opt["n_images"])
         (grad,) = torch.autograd.grad(objective.sum(), param)
         with torch.no_grad():
             adam.ascend(grad)
@@ -281,121 +291,6 @@ def _start(net, start, units, n_images, lo, hi, data, seed) -> torch.Tensor:
     return torch.as_tensor(x, dtype=net.dtype).repeat(len(units) * n_images, 1)
 
 
-def _projector(norm, lo, hi, kernel, image_shape):
-    """In place: scale the parameters so the rendered image has `norm`, then clip to bounds.
-
-    Blur is a convex combination, so clipping the parameters keeps the image in bounds;
-    it is linear, so scaling the parameters scales the image.
-    """
-
-    def project(p: torch.Tensor) -> None:
-        if norm is not None:
-            size = _render(p, kernel, image_shape).norm(dim=1, keepdim=True)  # (n_rows, 1)
-            p.mul_(norm / size.clamp_min(1e-12))
-        if lo is not None:
-            p.clamp_(min=lo, max=hi)
-
-    return project
-
-
-@contextlib.contextmanager
-def _flush_denormals():
-    """Adam's second moments decay into denormal floats, which are ~5x slower on x86 CPUs;
-    flushing them to zero halves a step. Restored to torch's default (off) afterwards."""
-    torch.set_flush_denormal(True)
-    try:
-        yield
-    finally:
-        torch.set_flush_denormal(False)
-
-
-class _Adam:
-    """Adam (Kingma and Ba 2015) ascending, element by element: rows never mix.
-
-    Written out (eight lines) because torch.optim imports torch._dynamo, a second of start-up.
-    """
-
-    def __init__(self, param: torch.Tensor, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
-        self.param, self.lr, self.betas, self.eps, self.t = param, lr, betas, eps, 0
-        self.m, self.v = torch.zeros_like(param), torch.zeros_like(param)
-
-    def ascend(self, grad: torch.Tensor) -> None:
-        b1, b2 = self.betas
-        self.t += 1
-        self.m.mul_(b1).add_(grad, alpha=1 - b1)
-        self.v.mul_(b2).addcmul_(grad, grad, value=1 - b2)
-        denom = (self.v / (1 - b2**self.t)).sqrt_().add_(self.eps)
-        self.param.addcdiv_(self.m, denom, value=self.lr / (1 - b1**self.t))
-
-
-class _SphereAscent:
-    """Erhan et al.'s ascent under a norm constraint: each row steps `step` along its own
-    normalised gradient before the projection back onto the sphere. (Adam's per-pixel scaling
-    would bend the step away from the gradient and miss the constrained optimum.)"""
-
-    def __init__(self, param: torch.Tensor, step: float):
-        self.param, self.step = param, step
-
-    def ascend(self, grad: torch.Tensor) -> None:
-        size = grad.norm(dim=1, keepdim=True).clamp_min(1e-30)  # (n_rows, 1)
-        self.param.add_(grad / size, alpha=self.step)
-
-
-# ---------------------------------------------------------------- the image and its penalties
-def _blur_matrices(sigma: float, image_shape, dtype) -> tuple[torch.Tensor, torch.Tensor]:
-    """Gaussian blur as two matrices, (h, h) for the rows and (w, w) for the columns.
-
-    Row i of a matrix holds the kernel centred on i, the taps beyond the edge folded onto the
-    edge pixel (replicate padding); each row sums to 1. Two small matmuls blur a batch far
-    faster than a one-channel conv2d.
-    """
-    radius = max(1, int(np.ceil(3 * sigma)))
-    taps = np.exp(-np.arange(-radius, radius + 1) ** 2 / (2 * sigma**2))
-    taps /= taps.sum()
-
-    def matrix(n: int) -> torch.Tensor:
-        m = np.zeros((n, n))
-        for i in range(n):
-            for t, weight in zip(range(-radius, radius + 1), taps):
-                m[i, min(max(i + t, 0), n - 1)] += weight
-        return torch.as_tensor(m, dtype=dtype)
-
-    h, w = image_shape
-    return matrix(h), matrix(w)
-
-
-def _render(p: torch.Tensor, blur, image_shape) -> torch.Tensor:
-    """The image from the parameters: p itself, or p blurred (rows, then columns)."""
-    if blur is None:
-        return p
-    rows, cols = blur
-    img = rows @ p.reshape(-1, *image_shape) @ cols.T  # (n_rows, h, w)
-    return img.reshape(len(p), -1)
-
-
-def _shift(x: torch.Tensor, shift, image_shape, jitter: int) -> torch.Tensor:
-    if not jitter:
-        return x
-    h, w = image_shape
-    dy, dx = int(shift[0]), int(shift[1])
-    return torch.roll(x.reshape(-1, h, w), (dy, dx), dims=(1, 2)).reshape(len(x), h * w)
-
-
-def _total_variation(x: torch.Tensor, image_shape) -> torch.Tensor:
-    img = x.reshape(-1, *image_shape)  # (n_rows, h, w)
-    dy = (img[:, 1:, :] - img[:, :-1, :]) ** 2
-    dx = (img[:, :, 1:] - img[:, :, :-1]) ** 2
-    return dy.sum((1, 2)) + dx.sum((1, 2))  # (n_rows,)
-
-
-def _similarity(x: torch.Tensor, n_images: int) -> torch.Tensor:
-    """Each row's mean cosine similarity to the other images of its unit, (n_rows,)."""
-    v = torch.nn.functional.normalize(x, dim=1).reshape(-1, n_images, x.shape[1])
-    sim = v @ v.transpose(1, 2)  # (n_units, n_images, n_images)
-    off = sim.sum(2) - sim.diagonal(dim1=1, dim2=2)
-    return (off / (n_images - 1)).reshape(-1)
-
-
 def _unit_pre_activation(net: DenseNet, layer: int, x: torch.Tensor, w_rows: torch.Tensor,
                          b_rows: torch.Tensor) -> torch.Tensor:
     """z of row i's own unit (n_rows,): the last layer as a row-wise dot product, since each
@@ -417,7 +312,7 @@ def _pre_activation(net: DenseNet, layer: int, x: torch.Tensor) -> torch.Tensor:
 # ---------------------------------------------------------------- the result
 def _result(net, idx, units, n_images, param, kernel, data) -> MaximizeResult:
     with torch.no_grad():
-        x = _render(param.detach(), kernel, net.image_shape)  # (n_rows, n_inputs)
+        x = render(param.detach(), kernel, net.image_shape)  # (n_rows, n_inputs)
         z = _pre_activation(net, idx, x)  # (n_rows, width)
         a = apply_activation(net.activations[idx], z)
     rows = np.repeat(units, n_images)
