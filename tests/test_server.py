@@ -351,3 +351,50 @@ def test_requests_from_other_sites_are_refused(client, digits):
     assert client.get("/api/model", headers={"origin": "null"}).status_code == 403
     same = client.post("/api/trace", json=x, headers={"origin": "http://127.0.0.1"})
     assert same.status_code == 200
+
+
+def test_top_units_never_list_a_unit_both_ways(iris_client):
+    client, net = iris_client  # 3 hidden units: one up, one down
+    r = client.get("/api/outputs/1/top-units").json()
+    top = hl.top_units(net, 1, k=1)
+    assert r["positive"] == [{"unit": int(top.positive[0]),
+                              "weight": round(float(top.positive_scores[0]), 6)}]
+    assert [u["unit"] for u in r["negative"]] == top.negative.tolist()
+    assert r["positive"][0]["unit"] != r["negative"][0]["unit"]
+
+
+def test_serve_command_warns_when_it_leaves_the_loopback_names(tmp_path, iris_client):
+    """The real command, in a subprocess: the default host is 127.0.0.1; any other address
+    (127.0.0.2 here, which stays on this machine) is served with a warning on stderr."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from hiddenlens.cli._app import app
+
+    assert "[default: 127.0.0.1]" in CliRunner().invoke(app, ["serve", "--help"],
+                                                        env={"COLUMNS": "200"}).output
+    _, net = iris_client
+    net.save(tmp_path / "iris.safetensors")
+    src = Path(hl.__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(src), COLUMNS="300")
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    with open(out, "w") as o, open(err, "w") as e:
+        proc = subprocess.Popen([sys.executable, "-m", "hiddenlens", "serve",
+                                 str(tmp_path / "iris.safetensors"), "--host", "127.0.0.2",
+                                 "--port", "0"], stdout=o, stderr=e, env=env)
+    try:
+        end = time.monotonic() + 60
+        while "warning" not in err.read_text() and proc.poll() is None:
+            assert time.monotonic() < end, out.read_text() + err.read_text()
+            time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert "at http://127.0.0.2:0" in out.read_text()
+    assert ("warning: Serving on 127.0.0.2: anyone who can reach this machine on port 0 can use "
+            "the explorer. Use --host 127.0.0.1 to keep it local.") in err.read_text()

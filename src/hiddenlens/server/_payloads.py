@@ -14,9 +14,11 @@ from hiddenlens._validation import check_layer, check_unit
 from hiddenlens.explain import (
     atlas,
     composite_weights,
+    contribution_map,
     describe,
     maximize_activation,
     permutation_importance,
+    top_units,
 )
 from hiddenlens.net import DenseNet
 from hiddenlens.plot._neuron import readable_options
@@ -150,20 +152,17 @@ class Explorer:
         return out
 
     def contribution(self, layer: int, unit: int, x) -> dict:
-        """How each input of a unit pushes it on this input: a[l-1] * weights[l][unit].
+        """How each input of a unit pushes it on this input: `contribution_map`.
 
         For layer 0 the inputs are the standardised input (an image for image models); the
         contributions plus the bias sum exactly to the unit's pre-activation.
         """
         l, j = self.unit(layer, unit)
-        t = self.net.trace(np.asarray(x, dtype=float))
-        prev = t.input[0] if l == 0 else t.activations[l - 1][0]  # (n_in,)
-        contrib = prev.astype(float) * self.net.weights[l][j]  # (n_in,)
-        bias = float(self.net.biases[l][j])
+        m = contribution_map(self.net, np.asarray(x, dtype=float), j, layer=l)
         return {
-            "layer": l, "unit": j, "contribution": _floats(contrib, 8), "bias": bias,
-            "sum": float(contrib.sum()), "pre_activation": float(t.pre_activations[l][0, j]),
-            "activation": float(t.activations[l][0, j]),
+            "layer": l, "unit": j, "contribution": _floats(m.contributions, 8), "bias": m.bias,
+            "sum": float(m.contributions.sum()), "pre_activation": m.pre_activation,
+            "activation": m.activation,
             "over": "input" if l == 0 else f"layer {l - 1}",
             "image_shape": self.net.image_shape if l == 0 else None,
         }
@@ -258,18 +257,19 @@ class Explorer:
 
     def top_units(self, output: int, k: int = 5) -> dict:
         """The last hidden layer's units with the most positive and negative weights into
-        output `output`."""
+        output `output` (`top_units`); at most half the layer each, so no unit is in both."""
         net = self.net
-        o = net.n_layers - 1
-        _, c = self.unit(o, output)
+        _, c = self.unit(net.n_layers - 1, output)
         if net.n_layers < 2:
             return {"output": c, "layer": None, "positive": [], "negative": []}
-        w = net.weights[o][c]  # (n_last_hidden,)
-        k = min(k, len(w))
-        order = np.argsort(w, kind="stable")
-        entry = lambda i: {"unit": int(i), "weight": round(float(w[i]), 6)}  # noqa: E731
-        return {"output": c, "layer": o - 1, "positive": [entry(i) for i in order[::-1][:k]],
-                "negative": [entry(i) for i in order[:k]]}
+        r = top_units(net, c, k=max(1, min(k, net.sizes[-2] // 2)), by="weight")
+
+        def entries(units, scores) -> list[dict]:
+            return [{"unit": int(u), "weight": round(float(s), 6)} for u, s in zip(units, scores)]
+
+        return {"output": c, "layer": r.source_layer,
+                "positive": entries(r.positive, r.positive_scores),
+                "negative": entries(r.negative, r.negative_scores)}
 
     def importance(self) -> dict:
         """Permutation importance on the test split (None without a data set)."""
