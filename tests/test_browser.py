@@ -289,3 +289,24 @@ def test_a_binary_model_with_one_sigmoid_output(page, iris):
         page.locator("#outputs .bar-row").nth(1).click()
         page.wait_for_selector("#card[data-unit='output/0']")
         assert page.locator("#card-title").inner_text() == "Output p(versicolor)"
+
+
+def test_an_image_model_of_another_size_gets_a_canvas_of_its_own(page):
+    """An 8x8 image model (e.g. a Keras Flatten of (8, 8)): the stroke is fitted into 8x8."""
+    net = hl.DenseNet([64, 6, 10], "sigmoid", image_shape=(8, 8), seed=0)
+    for url in _serve(create_app(net)):
+        page.goto(url)
+        page.wait_for_selector("body[data-ready=true]")
+        assert page.locator("#sees").inner_text() == "What the network sees (8x8):"
+        before = _bars(page)
+        _draw_seven(page)
+        _wait(page, "window.hiddenlens.stats.updates > 1")
+        page.wait_for_timeout(100)
+        x = np.array(page.evaluate("Array.from(window.hiddenlens.x)"))
+        assert x.shape == (64,) and x.max() > 0.5
+        js = page.evaluate("window.hiddenlens.last.a.map(a => Array.from(a))")
+        np.testing.assert_allclose(js[-1], net.trace(x).output[0], atol=1e-5)
+        assert _bars(page) != before
+        page.locator("#layer-0").click()
+        page.wait_for_selector("#contribution .decomposition")
+        _shot(page, "explorer-8x8.png")

@@ -116,7 +116,7 @@ function forward(x) {  // x: raw input (n_inputs) -> {z, a} per layer, as DenseN
 }
 
 // ------------------------------------------------------------------ drawing and preprocessing
-const DRAW = { down: false, last: null, pending: false };
+const DRAW = { down: false, last: null, pending: false, final: false };
 
 function setupCanvas() {
   const c = $("draw"), ctx = c.getContext("2d");
@@ -156,30 +156,33 @@ function stroke(ctx, p, q) {
 }
 
 function scheduleUpdate(final) {  // at most one update per animation frame
-  if (final) { S.finalPending = true; }
+  if (final) DRAW.final = true;
   if (DRAW.pending) return;
   DRAW.pending = true;
   requestAnimationFrame(() => {
     DRAW.pending = false;
     const t0 = performance.now();
     const x = preprocess($("draw"));
-    setInput(x, S.finalPending, t0);
-    S.finalPending = false;
+    setInput(x, DRAW.final, t0);
+    DRAW.final = false;
   });
 }
 
 // The MNIST recipe: crop to the ink, scale (area-averaged, so anti-aliased) to fit 20x20 with
-// the aspect ratio kept, then place in 28x28 with the centre of mass at the centre.
+// the aspect ratio kept, then place in 28x28 with the centre of mass at the centre. Another
+// image shape (h, w) keeps the same proportions: a box of 20/28 of its side.
+function fitBox(h, w) { return Math.max(1, Math.round(Math.min(h, w) * 20 / 28)); }
+
 function preprocess(canvas) {
-  const W = canvas.width, H = canvas.height;
+  const W = canvas.width, H = canvas.height, [h, w] = S.info.image_shape;
   const src = canvas.getContext("2d").getImageData(0, 0, W, H).data;
   let x0 = W, y0 = H, x1 = -1, y1 = -1;
   for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
     if (src[4 * (y * W + x)] > 12) { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); }
   }
-  const out = new Float32Array(784);
+  const out = new Float32Array(h * w);
   if (x1 < 0) return out;
-  const bw = x1 - x0 + 1, bh = y1 - y0 + 1, s = 20 / Math.max(bw, bh);
+  const bw = x1 - x0 + 1, bh = y1 - y0 + 1, s = fitBox(h, w) / Math.max(bw, bh);
   const tw = Math.max(1, Math.round(bw * s)), th = Math.max(1, Math.round(bh * s));
   const sum = new Float64Array(tw * th), cnt = new Float64Array(tw * th);
   for (let y = y0; y <= y1; y++) for (let x = x0; x <= x1; x++) {
@@ -191,10 +194,10 @@ function preprocess(canvas) {
     const v = cnt[k] ? sum[k] / cnt[k] : 0;
     sum[k] = v; m += v; cx += v * (k % tw); cy += v * Math.floor(k / tw);
   }
-  const dx = Math.round(13.5 - cx / m), dy = Math.round(13.5 - cy / m);
+  const dx = Math.round((w - 1) / 2 - cx / m), dy = Math.round((h - 1) / 2 - cy / m);
   for (let k = 0; k < tw * th; k++) {
     const x = (k % tw) + dx, y = Math.floor(k / tw) + dy;
-    if (x >= 0 && x < 28 && y >= 0 && y < 28) out[y * 28 + x] = Math.min(1, sum[k]);
+    if (x >= 0 && x < w && y >= 0 && y < h) out[y * w + x] = Math.min(1, sum[k]);
   }
   return out;
 }
@@ -208,7 +211,7 @@ function setInput(x, final, t0) {
   S.stats.forwardMs = performance.now() - tf;
   renderLayers();
   renderOutputs();
-  if (S.info.image_shape) paintGray($("preview"), x, 28, 28);
+  if (S.info.image_shape) paintGray($("preview"), x, ...S.info.image_shape);
   const ms = performance.now() - t0;
   const st = S.stats;
   st.updates += 1; st.lastMs = ms; st.totalMs += ms; st.maxMs = Math.max(st.maxMs, ms);
@@ -348,7 +351,7 @@ function examplesStrip(title, items) {
   const strip = el("div", "examples");
   for (const it of items) {
     const f = el("figure");
-    if (it.x) { const c = el("canvas"); paintGray(c, it.x, 28, 28); f.append(c); }
+    if (it.x) { const c = el("canvas"); paintGray(c, it.x, ...S.info.image_shape); f.append(c); }
     f.append(el("figcaption", null, `${it.label} (${it.activation.toFixed(2)})`));
     strip.append(f);
   }
@@ -375,7 +378,7 @@ async function openUnit(layer, unit) {
   grid.append(fieldFigure(data.field, "Receptive field"));
   if (data.maximizing_input && S.info.image_shape) {
     const c = el("canvas");
-    paintGray(c, data.maximizing_input, 28, 28);
+    paintGray(c, data.maximizing_input, ...S.info.image_shape);
     grid.append(figure("The input that excites it most (activation maximisation)", c));
   }
   const contrib = el("div", "figure");
@@ -504,8 +507,9 @@ async function fillExamples(select) {
 
 function showOnCanvas(x) {  // the example, scaled up onto the drawing canvas
   const ctx = $("draw").getContext("2d"), img = ctx.createImageData(280, 280);
+  const [h, w] = S.info.image_shape;
   for (let y = 0; y < 280; y++) for (let xx = 0; xx < 280; xx++) {
-    const g = Math.round(255 * x[Math.floor(y / 10) * 28 + Math.floor(xx / 10)]);
+    const g = Math.round(255 * x[Math.floor(y * h / 280) * w + Math.floor(xx * w / 280)]);
     img.data.set([g, g, g, 255], 4 * (y * 280 + xx));
   }
   ctx.putImageData(img, 0, 0);
@@ -528,7 +532,11 @@ async function main() {
   const score = info.test_score === undefined ? "" : `, test ${info.score_name} ${info.test_score.toFixed(4)}`;
   $("model-label").textContent = `${info.label}${info.dataset ? ` on ${info.dataset}` : ""}${score}`;
   buildLayers();
-  if (info.image_shape && info.image_shape[0] === 28 && info.image_shape[1] === 28) {
+  if (info.image_shape) {
+    const [h, w] = info.image_shape, b = fitBox(h, w);
+    $("draw-hint").textContent = "Draw a digit with the mouse or a finger. It is cropped, " +
+      `scaled to ${b}x${b} and centred by its centre of mass in ${h}x${w}, as MNIST digits were.`;
+    $("sees").textContent = `What the network sees (${h}x${w}):`;
     $("image-input").hidden = false;
     setupCanvas();
     await fillExamples($("examples"));
