@@ -50,7 +50,7 @@ def _context(net, dataset) -> Context:
     from hiddenlens._evaluation import evaluate
 
     X, y = dataset.X_test, dataset.y_test
-    return Context(net=net, dataset=dataset, X=X, y=y, trace=net.trace(X),
+    return Context(net=net, dataset=dataset, X=X, y=y,
                    evaluation=evaluate(net, X, y))
 
 

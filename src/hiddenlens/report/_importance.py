@@ -51,7 +51,7 @@ def _permutation_bars(ctx: Context) -> str:
 
     r = _permutation(ctx)
 
-    fig = ImportanceDisplay(r.importances_mean, r.importances_std, _features(ctx),
+    fig = ImportanceDisplay(r.importances_mean, r.importances_std, ctx.feature_names,
                             "drop in test score when the feature is shuffled (5 repeats)",
                             f"Permutation importance, {ctx.net.describe_sizes()}").plot().figure_
     return figure("Permutation importance", "Each bar is how much the test score falls when "
@@ -62,10 +62,10 @@ def _permutation_bars(ctx: Context) -> str:
 
 def _weight_methods(ctx: Context) -> list[str]:
     parts = []
-    for name, how in (("garson", "share of |weight| flowing from each feature to the outputs "
-                                 "(Garson; magnitude only)"),
-                      ("olden", "sum over paths of the signed weight products from each "
-                                "feature to the output (Olden; bars right of zero push the "
+    for name, how in (("garson", "share of |weight| it sends to the outputs through the hidden "
+                                 "layer (Garson; magnitude only)"),
+                      ("olden", "sum over paths of the signed weight products from it "
+                                "to each output (Olden; bars right of zero push the "
                                 "output up, left push it down)")):
         method = getattr(explain, name)
         try:
@@ -80,7 +80,7 @@ def _weight_methods(ctx: Context) -> list[str]:
 
 def _bars(ctx: Context, values: np.ndarray, name: str):
     values = values.reshape(len(values), -1)  # (n_inputs, n_outputs)
-    names = _features(ctx)
+    names = ctx.feature_names
     outputs = ctx.class_names or [f"output {k}" for k in range(values.shape[1])]
     fig, ax = figs.new_figure(7, 0.8 + 0.3 * len(values) * min(values.shape[1], 3) / 2)
     height = 0.8 / values.shape[1]
@@ -100,7 +100,7 @@ def _bars(ctx: Context, values: np.ndarray, name: str):
 def _lek(ctx: Context) -> str:
     feature = _most_important(ctx)
     profile = explain.lek_profile(ctx.net, ctx.X, feature)
-    name = _features(ctx)[feature]
+    name = ctx.feature_names[feature]
     fig = _lek_figure(ctx, profile, name)
     return figure("Lek profile", f"The outputs as the most important feature ({name}) sweeps "
                   "from its minimum to its maximum while the other features are held at their "
@@ -142,7 +142,3 @@ def _lek_figure(ctx: Context, profile, name: str):
     fig.suptitle(f"Lek profile of {name}, {ctx.net.describe_sizes()}", fontsize=10)
     fig.tight_layout()
     return fig
-
-
-def _features(ctx: Context) -> list[str]:
-    return ctx.net.feature_names or [f"x{i}" for i in range(ctx.net.n_inputs)]

@@ -16,13 +16,12 @@ from hiddenlens.report import _figures as figs
 
 @dataclass
 class Context:
-    """What every section needs, computed once: the network, the test split, its trace."""
+    """What every section needs, computed once: the network, the test split, its evaluation."""
 
     net: object
     dataset: object
     X: np.ndarray  # (n_test, n_inputs)
     y: np.ndarray  # (n_test,)
-    trace: object  # net.trace(X)
     evaluation: object
     cache: dict = field(default_factory=dict)  # results two sections share
 
@@ -38,6 +37,10 @@ class Context:
     @property
     def class_names(self) -> list[str]:
         return self.evaluation.class_names or []
+
+    @property
+    def feature_names(self) -> list[str]:
+        return self.net.feature_names or [f"x{i}" for i in range(self.net.n_inputs)]
 
 
 @dataclass
@@ -132,8 +135,7 @@ def traces_section(ctx: Context) -> Section:
         return s
     from hiddenlens.plot import TraceDisplay
 
-    pred = ctx.trace.output.argmax(axis=1) if ctx.net.n_outputs > 1 else (
-        ctx.trace.output[:, 0] > 0.5).astype(int)
+    pred = ctx.net.predict(ctx.X)  # (n_test,) class indices
     for c, name in enumerate(ctx.class_names):
         right = np.flatnonzero((ctx.y == c) & (pred == c))
         wrong = np.flatnonzero((ctx.y == c) & (pred != c))
@@ -142,11 +144,14 @@ def traces_section(ctx: Context) -> Section:
             if len(idx):
                 d = TraceDisplay.from_model(ctx.net, ctx.X[idx[0]], label=c)
                 images.append(figs.inline_png(d.figure_, f"{kind} {name}: test #{idx[0]}"))
-        note = "" if len(wrong) else " The network gets every test example of this class right."
+        order = ("the first picture is a correct example, the second a mistake" if len(images) == 2
+                 else "a correct example; the network gets every test example of this class right"
+                 if len(right) else "a mistake; the network gets no test example of this class "
+                 "right" if len(wrong) else "no test example of this class")
         s.parts.append(figure(
             f"Class {name}", "Left to right: the input, each hidden layer's activations (a grid, "
             "bright = active, or bars for a few units), the output with the predicted class in "
-            f"orange; the first picture is a correct example, the second a mistake.{note}",
+            f"orange; {order}.",
             *images))
     return s
 

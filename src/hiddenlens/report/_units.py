@@ -38,7 +38,7 @@ def _templates(ctx: Context, l: int) -> list[str]:
                        "white ones do not matter.", figs.inline_png(d.figure_, "receptive fields"))]
     if l == 0:
         W = net.weights[0]
-        fig = figs.weight_heatmap(W, [f"unit {j}" for j in range(len(W))], _features(ctx),
+        fig = figs.weight_heatmap(W, [f"unit {j}" for j in range(len(W))], ctx.feature_names,
                                   f"Incoming weights of layer 0, {net.describe_sizes()}",
                                   "weight (on standardised features)")
         return [figure("Incoming weights", "One row per unit, one column per feature: red means "
@@ -56,10 +56,6 @@ def _templates(ctx: Context, l: int) -> list[str]:
                    f"respect to each input averaged over {n} test examples, which accounts for "
                    "the nonlinearities. Red inputs push the unit up, blue push it down.",
                    *images)]
-
-
-def _features(ctx: Context) -> list[str]:
-    return ctx.net.feature_names or [f"x{i}" for i in range(ctx.net.n_inputs)]
 
 
 # ------------------------------------------------------------------ neurons (issue 6)
