@@ -239,3 +239,20 @@ def test_a_regressor_gets_a_report(tmp_path):
     assert "This network is a regressor: it has no classes" in page
     assert "<figcaption><b>Permutation importance.</b>" in page
     assert '<table class="describe">' in page
+
+
+def test_one_sigmoid_output_is_the_second_class(iris):
+    from sklearn.neural_network import MLPClassifier
+
+    two = iris.y_train < 2  # scikit-learn keeps one logistic unit: p(versicolor)
+    mlp = MLPClassifier((4,), max_iter=2000, random_state=0).fit(iris.X_train[two],
+                                                               iris.y_train[two])
+    net = hl.from_sklearn(mlp, feature_names=iris.feature_names,
+                          class_names=iris.class_names[:2])
+    ds = hl.load_dataset("iris", classes=[0, 1])
+    page = build_report(net, ds, sections=["classes"], progress=False)
+    w = net.weights[-1][0]
+    order = np.argsort(w, kind="stable")
+    up = ", ".join(f"{u}: {w[u]:+.3f}" for u in order[::-1][:2])
+    assert f"<td>versicolor</td><td>{up}</td>" in page and "<td>setosa</td>" not in page
+    assert "one output unit, the probability of versicolor" in page

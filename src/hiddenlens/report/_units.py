@@ -108,8 +108,14 @@ def classes_section(ctx: Context) -> Section:
         s.parts.append(note(f"This network {why}, so there are no top units to show."))
         return s
     l, k = net.n_layers - 2, max(1, min(5, net.sizes[-2] // 2))  # no unit in both lists
+    names = ctx.class_names[: net.n_outputs]
+    if net.n_outputs == 1 and len(ctx.class_names) == 2:  # one sigmoid unit: p(second class)
+        names = ctx.class_names[1:]
+        s.parts.append(note(f"This network has one output unit, the probability of "
+                            f"{names[0]}: a unit that pushes it down pushes "
+                            f"{ctx.class_names[0]} up."))
     rows = []
-    for c, name in enumerate(ctx.class_names[: net.n_outputs]):
+    for c, name in enumerate(names):
         pos, neg = _top(net, c, k)
         rows.append((name, pos, neg, net.weights[-1][c]))
     fields = _fields_in_input_space(ctx, l)
