@@ -37,6 +37,14 @@ function decode(b64) {  // base64 little-endian float32 -> Float32Array
   return new Float32Array(bytes.buffer);
 }
 
+function barRow(name, value, width, fillClass) {  // a labelled bar; width in % of its track
+  const row = el("div", "bar-row"), track = el("div", "track"), fill = el("div", fillClass || "fill");
+  fill.style.width = `${width}%`;
+  track.append(fill);
+  row.append(el("span", "name", name), track, el("span", "value", value));
+  return row;
+}
+
 function gridShape(n) {  // the same rows x columns as hiddenlens.plot._grid.grid_shape
   let rows = Math.floor(Math.sqrt(n));
   while (rows > 1 && n % rows) rows -= 1;
@@ -292,11 +300,8 @@ function renderOutputs() {
   values.forEach((v, i) => { if (v > values[k]) k = i; });
   if (!box.children.length) {
     names.forEach((name, i) => {
-      const row = el("div", "bar-row");
+      const row = barRow(name, "", 0);
       row.dataset.index = i;
-      const track = el("div", "track"), fill = el("div", "fill");
-      track.append(fill);
-      row.append(el("span", "name", name), track, el("span", "value"));
       // one sigmoid unit shows two bars (1 - p, p); both belong to output unit 0
       row.addEventListener("click", () => openOutput(Math.min(i, S.net.sizes[S.net.sizes.length - 1] - 1)));
       box.append(row);
@@ -336,11 +341,8 @@ function signedBars(values, names, title) {
   const m = Math.max(1e-12, ...values.map(Math.abs));
   const order = values.map((v, i) => i).sort((a, b) => Math.abs(values[b]) - Math.abs(values[a])).slice(0, 20);
   for (const i of order) {
-    const row = el("div", "bar-row"), track = el("div", "track"), fill = el("div", values[i] < 0 ? "fill neg" : "fill pos");
-    fill.style.width = `${50 * Math.abs(values[i]) / m}%`;
-    track.append(fill);
-    row.append(el("span", "name", names[i]), track, el("span", "value", values[i].toFixed(3)));
-    box.append(row);
+    box.append(barRow(names[i], values[i].toFixed(3), 50 * Math.abs(values[i]) / m,
+                      values[i] < 0 ? "fill neg" : "fill pos"));
   }
   return box;
 }
@@ -399,11 +401,7 @@ async function openUnit(layer, unit) {
 function appendBars(box, values, names) {
   const m = Math.max(1e-12, ...values.map((v) => Math.abs(v || 0)));
   values.forEach((v, i) => {
-    const row = el("div", "bar-row"), track = el("div", "track"), fill = el("div", "fill");
-    fill.style.width = `${100 * Math.max(0, v || 0) / m}%`;
-    track.append(fill);
-    row.append(el("span", "name", names[i]), track, el("span", "value", v === null ? "–" : v.toFixed(3)));
-    box.append(row);
+    box.append(barRow(names[i], v === null ? "–" : v.toFixed(3), 100 * Math.max(0, v || 0) / m));
   });
 }
 
