@@ -267,8 +267,15 @@ def test_contribution_sums_to_the_pre_activation(client, net, digits):
 def test_contribution_errors(client):
     r = client.post("/api/units/0/99/contribution", content=b"not json")
     assert r.status_code == 404  # the unit is checked before the body is read
+    assert r.json() == {"error": "`unit` must be in 0..15 for layer 0, which has 16 units. "
+                                 "Got 99 instead."}
     r = client.post("/api/units/0/1/contribution", content=b"not json")
     assert r.status_code == 400
+    assert r.json() == {"error": 'The request body must be JSON, like {"x": [0.0, 0.5, ...]}.'}
+    big = b'{"x": [' + b"0.0, " * 60000 + b"0]}"
+    r = client.post("/api/units/0/1/contribution", content=big)
+    assert r.status_code == 413
+    assert r.json() == {"error": f"The request body is {len(big)} bytes; the limit is 262144."}
 
 
 def test_contribution_uses_the_standardised_input_on_tabular_models(iris_client, iris):

@@ -130,7 +130,7 @@ def create_app(net, dataset=None, *, allowed_hosts=LOCAL_HOSTS,
             try:
                 return _ok(await compute(request))
             except UnknownItem as exc:
-                return _error(404, str(exc).strip("'\""))
+                return _error(404, str(exc))
             except BadRequest as exc:
                 return _error(exc.status, str(exc))
             except (ValueError, TypeError) as exc:
