@@ -70,7 +70,9 @@ def _serve(app):
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    while not server.started:
+    end = time.monotonic() + 30
+    while not server.started:  # a server that cannot start fails the test, never hangs it
+        assert thread.is_alive() and time.monotonic() < end, "uvicorn did not start"
         time.sleep(0.02)
     yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     server.should_exit = True
