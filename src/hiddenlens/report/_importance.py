@@ -73,14 +73,15 @@ def _weight_methods(ctx: Context) -> list[str]:
         except ValueError as exc:  # e.g. Garson on two hidden layers
             parts.append(note(f"{name.capitalize()}: {exc}"))
             continue
-        parts.append(figure(name.capitalize(), f"For each feature, the {how}.",
+        parts.append(figure(name.capitalize(), f"For each feature, largest first, the {how}.",
                             figs.inline_png(_bars(ctx, values, name), name)))
     return parts
 
 
 def _bars(ctx: Context, values: np.ndarray, name: str):
     values = values.reshape(len(values), -1)  # (n_inputs, n_outputs)
-    names = ctx.feature_names
+    order = np.argsort(-np.abs(values).mean(axis=1), kind="stable")  # largest on top
+    values, names = values[order], [ctx.feature_names[i] for i in order]
     outputs = ctx.class_names or [f"output {k}" for k in range(values.shape[1])]
     fig, ax = figs.new_figure(7, 0.8 + 0.3 * len(values) * min(values.shape[1], 3) / 2)
     height = 0.8 / values.shape[1]
