@@ -256,3 +256,26 @@ def test_one_sigmoid_output_is_the_second_class(iris):
     up = ", ".join(f"{u}: {w[u]:+.3f}" for u in order[::-1][:2])
     assert f"<td>versicolor</td><td>{up}</td>" in page and "<td>setosa</td>" not in page
     assert "one output unit, the probability of versicolor" in page
+
+
+def test_a_model_of_a_few_classes_is_explained_on_those_classes(digits, iris):
+    zero_one = hl.load_dataset("mnist-embedded", classes=[0, 1])
+    net = hl.train(hl.DenseNet([784, 1, 2], "sigmoid", seed=0, class_names=["0", "1"]),
+                   zero_one, epochs=1, progress=False)
+    page = build_report(net, digits, sections=["model"], progress=False)  # all ten digits
+    ev = evaluate(net, zero_one.X_test, zero_one.y_test)
+    assert f"test accuracy {ev.accuracy:.4f} on {len(zero_one.X_test)} examples" in page
+    other = hl.DenseNet([4, 3, 2], class_names=["a", "b"])
+    with pytest.raises(ValueError, match="The data set iris has 3 classes but the network "
+                                         "tells 2 apart; give the data set it was trained on."):
+        build_report(other, iris, progress=False)
+
+
+def test_a_one_unit_layer_lists_its_unit_by_the_sign_of_its_weight(iris):
+    net = hl.DenseNet([4, 1, 3], "tanh", seed=0, class_names=iris.class_names)
+    page = build_report(net, iris, sections=["classes"], progress=False)
+    for c, name in enumerate(iris.class_names):
+        w = float(net.weights[1][c, 0])
+        cells = ["none", "none"]
+        cells[w < 0] = f"0: {w:+.3f}"
+        assert f"<td>{name}</td><td>{cells[0]}</td><td>{cells[1]}</td>" in page

@@ -405,3 +405,21 @@ def test_serve_command_warns_when_it_leaves_the_loopback_names(tmp_path, iris_cl
     assert "at http://127.0.0.2:0" in out.read_text()
     assert ("warning: Serving on 127.0.0.2: anyone who can reach this machine on port 0 can use "
             "the explorer. Use --host 127.0.0.1 to keep it local.") in err.read_text()
+
+
+def test_a_model_of_a_few_classes_gets_only_their_examples(digits):
+    net = hl.DenseNet([784, 3, 2], "sigmoid", image_shape=(28, 28), class_names=["0", "1"])
+    client = TestClient(create_app(net, digits), base_url=LOCAL)
+    labels = [e["label"] for e in client.get("/api/examples").json()["examples"]]
+    assert sorted(set(labels)) == ["0", "1"] and len(labels) == 20
+    assert len(client.get("/api/units/0/1").json()["class_means"]) == 2
+
+
+def test_a_one_unit_layer_lists_its_unit_once_by_the_sign_of_its_weight(digits):
+    net = hl.DenseNet([784, 1, 2], "sigmoid", image_shape=(28, 28), seed=0)
+    client = TestClient(create_app(net), base_url=LOCAL)
+    for c in range(2):
+        r = client.get(f"/api/outputs/{c}/top-units").json()
+        w = float(net.weights[1][c, 0])
+        assert r[("positive", "negative")[w < 0]] == [{"unit": 0, "weight": round(w, 6)}]
+        assert r[("negative", "positive")[w < 0]] == []

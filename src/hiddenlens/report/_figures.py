@@ -99,19 +99,23 @@ def top_units_grid(fields: np.ndarray, table: list[tuple[str, list[int], list[in
     One imshow of a mosaic (rows: classes; k positive tiles, the class name, k negative tiles)
     draws in a fraction of the time of 100 separate axes.
 
-    table : one (class name, positive units, negative units, outgoing weights) per row.
+    table : one (class name, positive units, negative units, outgoing weights) per row; a row
+        with fewer than k units of a sign leaves those tiles blank.
     """
     h, w = image_shape
-    k, gap, label_h = len(table[0][1]), 2, 9  # label_h: room above each tile for its caption
+    k = max(1, *(max(len(pos), len(neg)) for _, pos, neg, _ in table))
+    gap, label_h = 2, 9  # label_h: room above each tile for its caption
     cell_w, cell_h = w + gap, h + label_h
     tiles = np.full((len(table) * cell_h, (2 * k + 1) * cell_w), np.nan)
     fig, ax = new_figure(1.0 * (2 * k + 1) + 1, 1.25 * len(table) + 0.8)
     for r, (name, pos, neg, weights) in enumerate(table):
         top = r * cell_h + label_h
-        for c, unit in enumerate(list(pos) + [None] + list(neg)):
-            if unit is None:
+        blank = [None] * k
+        for c, unit in enumerate((list(pos) + blank)[:k] + ["label"] + (list(neg) + blank)[:k]):
+            if unit == "label":
                 ax.text(c * cell_w + w / 2, top + h / 2, f"class\n{name}", ha="center",
                         va="center", fontsize=10, weight="bold")
+            if unit is None or unit == "label":
                 continue
             tiles[top : top + h, c * cell_w : c * cell_w + w] = fields[unit].reshape(h, w)
             ax.text(c * cell_w + w / 2, top - 1.5, f"u{unit} {weights[unit]:+.2f}",
@@ -119,7 +123,7 @@ def top_units_grid(fields: np.ndarray, table: list[tuple[str, list[int], list[in
     limit = symmetric_limit(tiles)
     shown = ax.imshow(tiles, cmap=DIVERGING, vmin=-limit, vmax=limit, interpolation="nearest")
     ax.set_xticks([(k - 1) * cell_w / 2 + w / 2, (k + 1 + (k - 1) / 2) * cell_w + w / 2],
-                  [f"{k} most positive weights", f"{k} most negative weights"])
+                  ["most positive weights", "most negative weights"])
     ax.xaxis.tick_top()
     ax.set_yticks([])
     ax.set_frame_on(False)

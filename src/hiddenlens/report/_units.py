@@ -124,7 +124,8 @@ def classes_section(ctx: Context) -> Section:
                                   f"Top units of layer {l} per class, {net.describe_sizes()}")
         s.parts.append(figure(
             "Top positive and negative units", "One row per class: left of the class name, "
-            f"the {k} units with the largest weights into it; right, the {k} most negative. "
+            f"up to {k} units with the largest positive weights into it; right, up to {k} "
+            "with the most negative. "
             f"Each is shown by its {'receptive field' if l == 0 else 'linear composite template'}"
             " (red excites, blue inhibits), titled with its weight.",
             figs.inline_png(fig, "top units per class")))
@@ -135,8 +136,11 @@ def classes_section(ctx: Context) -> Section:
 
 
 def _top(net, c: int, k: int) -> tuple[list[int], list[int]]:
-    result = explain.top_units(net, c, k=k, by="weight")
-    return list(map(int, result.positive)), list(map(int, result.negative))
+    """The k largest and k most negative weights into output c, each list keeping only
+    weights of its sign (a one-unit layer's unit is either positive or negative)."""
+    r = explain.top_units(net, c, k=k, by="weight")
+    return ([int(u) for u, s in zip(r.positive, r.positive_scores) if s > 0],
+            [int(u) for u, s in zip(r.negative, r.negative_scores) if s < 0])
 
 
 def _fields_in_input_space(ctx: Context, l: int) -> np.ndarray | None:
@@ -146,7 +150,7 @@ def _fields_in_input_space(ctx: Context, l: int) -> np.ndarray | None:
 
 
 def _pairs(units, w) -> str:
-    return ", ".join(f"{u}: {w[u]:+.3f}" for u in units)
+    return ", ".join(f"{u}: {w[u]:+.3f}" for u in units) or "none"
 
 
 __all__ = ["classes_section", "layer_section"]

@@ -51,12 +51,10 @@ class Explorer:
     """
 
     def __init__(self, net: DenseNet, dataset=None):
-        self.net, self.dataset = net, dataset
-        if dataset is not None and dataset.n_features != net.n_inputs:
-            raise ValueError(
-                f"The data set {dataset.name} has {dataset.n_features} features but the network "
-                f"takes {net.n_inputs} inputs; give the data set the model was trained on."
-            )
+        from hiddenlens.report._builder import match_dataset
+
+        self.net = net
+        self.dataset = None if dataset is None else match_dataset(net, dataset)
         self._cards: dict[tuple[int, int], dict] = {}
         self._atlases: dict = {}  # layer -> Atlas on the test split
         self._info: dict | None = None
@@ -257,19 +255,21 @@ class Explorer:
 
     def top_units(self, output: int, k: int = 5) -> dict:
         """The last hidden layer's units with the most positive and negative weights into
-        output `output` (`top_units`); at most half the layer each, so no unit is in both."""
+        output `output` (`top_units`): at most half the layer each, so no unit is in both, and
+        only weights of the list's sign (a one-unit layer's unit is in one list)."""
         net = self.net
         _, c = self.unit(net.n_layers - 1, output)
         if net.n_layers < 2:
             return {"output": c, "layer": None, "positive": [], "negative": []}
         r = top_units(net, c, k=max(1, min(k, net.sizes[-2] // 2)), by="weight")
 
-        def entries(units, scores) -> list[dict]:
-            return [{"unit": int(u), "weight": round(float(s), 6)} for u, s in zip(units, scores)]
+        def entries(units, scores, sign: int) -> list[dict]:  # only weights of that sign
+            return [{"unit": int(u), "weight": round(float(s), 6)}
+                    for u, s in zip(units, scores) if s * sign > 0]
 
         return {"output": c, "layer": r.source_layer,
-                "positive": entries(r.positive, r.positive_scores),
-                "negative": entries(r.negative, r.negative_scores)}
+                "positive": entries(r.positive, r.positive_scores, 1),
+                "negative": entries(r.negative, r.negative_scores, -1)}
 
     def importance(self) -> dict:
         """Permutation importance on the test split (None without a data set)."""
