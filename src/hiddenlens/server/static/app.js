@@ -263,9 +263,13 @@ function buildLayers() {
         `unit ${u}: activation ${S.last.a[l][u].toFixed(3)}, pre-activation ${S.last.z[l][u].toFixed(3)}`;
     });
     c.addEventListener("click", (e) => { const u = unitAt(e); if (u !== null) openUnit(l, u); });
-    div.append(c, readout);
+    const wrap = el("div", "grid-wrap"), marker = el("div", "marker");  // frames the open unit
+    marker.hidden = true;
+    marker.style.width = marker.style.height = `${cell + 2}px`;
+    wrap.append(c, marker);
+    div.append(wrap, readout);
     box.append(div);
-    S.grids.push({ canvas: c, rows, cols });
+    S.grids.push({ canvas: c, rows, cols, cell, marker });
   }
 }
 
@@ -273,11 +277,12 @@ function renderLayers() {
   S.grids.forEach((g, l) => {
     const a = S.last.a[l], [lo, hi] = layerRange(l, a);
     paint(g.canvas, a, g.rows, g.cols, (v) => viridis((v - lo) / (hi - lo)));
-    if (S.selected && S.selected.layer === l) {  // outline the open unit
-      const ctx = g.canvas.getContext("2d"), u = S.selected.unit;
-      ctx.globalAlpha = 0.9; ctx.fillStyle = "#e8710a";
-      ctx.fillRect(u % g.cols, Math.floor(u / g.cols), 1, 1);
-      ctx.globalAlpha = 1;
+    const open = S.selected && S.selected.layer === l;  // a frame, so its colour still shows
+    g.marker.hidden = !open;
+    if (open) {
+      const u = S.selected.unit;
+      g.marker.style.left = `${(u % g.cols) * g.cell}px`;
+      g.marker.style.top = `${Math.floor(u / g.cols) * g.cell}px`;
     }
   });
 }
