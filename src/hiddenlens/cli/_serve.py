@@ -28,14 +28,18 @@ def serve(
 
     Example:  hiddenlens serve nielsen.safetensors --port 8000   (then open http://127.0.0.1:8000)
     """
+    from hiddenlens.report._builder import match_dataset
     from hiddenlens.server import host_warning
     from hiddenlens.server import serve as run
 
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target)
-    if data is None and ds.n_features != net.n_inputs:
-        console.print(f"The default data set {ds.name} does not fit this model's "
-                      f"{net.n_inputs} inputs; serving without examples (give --data).")
+    try:
+        ds = match_dataset(net, ds)  # e.g. only digits 0 and 1 for a zero-vs-one model
+    except ValueError as exc:
+        if data is not None:
+            raise
+        console.print(f"{exc} Serving without examples (give --data).")
         ds = None
     with_data = f" with {ds!r}" if ds is not None else ""
     console.print(f"Serving {net!r}{with_data} at http://{host}:{port}  (Ctrl+C stops it)")
