@@ -312,3 +312,23 @@ def test_an_image_model_of_another_size_gets_a_canvas_of_its_own(page):
         page.locator("#layer-0").click()
         page.wait_for_selector("#contribution .decomposition")
         _shot(page, "explorer-8x8.png")
+
+
+def test_a_regressor_shows_its_value_and_its_output_opens_top_units(page):
+    net = hl.DenseNet([4, 6, 1], "tanh", output="linear", seed=0)
+    assert net.task == "regression"
+    for url in _serve(create_app(net)):
+        page.goto(url)
+        page.wait_for_selector("body[data-ready=true]")
+        x = np.array(page.evaluate("Array.from(window.hiddenlens.x)"))
+        value = float(net.trace(x).output[0, 0])
+        shown = page.locator("#prediction").inner_text()
+        assert shown.startswith("Prediction: ")
+        assert float(shown.removeprefix("Prediction: ")) == pytest.approx(value, rel=1e-3)
+        assert float(page.locator("#outputs .value").inner_text()) == pytest.approx(value, rel=1e-3)
+        page.locator("#outputs .bar-row").first.click()
+        page.wait_for_selector("#card[data-unit='output/0']")
+        top = hl.top_units(net, 0, k=3)  # up to 3 each way, each list of its own sign
+        expected = (top.positive_scores > 0).sum() + (top.negative_scores < 0).sum()
+        assert page.locator("#card .units-list figure").count() == expected > 0
+        _shot(page, "explorer-regressor.png")

@@ -295,9 +295,15 @@ function outputValues() {  // what the bars show: probabilities (two for one sig
 
 function renderOutputs() {
   const box = $("outputs"), values = outputValues();
-  if (S.info.task === "regression") {
+  if (S.info.task === "regression") {  // no bars: the values, each a row to click
     $("prediction").textContent = `Prediction: ${values.map((v) => v.toPrecision(4)).join(", ")}`;
-    box.replaceChildren();
+    if (!box.children.length) values.forEach((_, i) => {
+      const row = barRow(`output ${i}`, "", 0);
+      row.classList.add("plain");
+      row.addEventListener("click", () => openOutput(i));
+      box.append(row);
+    });
+    Array.from(box.children).forEach((row, i) => { row.children[2].textContent = values[i].toPrecision(4); });
     return;
   }
   const names = S.info.class_names;
@@ -434,7 +440,7 @@ async function openOutput(k) {
   S.selected = null;
   renderLayers();
   const names = S.info.class_names, single = S.net.sizes[S.net.sizes.length - 1] === 1;
-  const name = !names ? `output ${k}` : single ? `p(${names[1]})` : names[k];
+  const name = !names ? `${k}` : single ? `p(${names[1]})` : names[k];
   $("card-title").textContent = `Output ${name}`;
   const card = $("card");
   card.replaceChildren(el("p", "hint", "loading…"));
@@ -546,6 +552,8 @@ async function main() {
     setInput(new Float32Array(info.sizes[0]), false);
   } else {
     $("tabular-input").hidden = false;
+    if (!info.n_examples) $("slider-hint").textContent = "Move a slider: every layer updates. " +
+      "Without a data set, ranges are 3 standard deviations either side of the model's mean.";
     if (info.features) buildSliders(); else S.x = new Float32Array(info.sizes[0]);
     await fillExamples($("tab-examples"));
     setInput(S.x, false);
