@@ -116,22 +116,27 @@ class Explorer:
             X = self.dataset.X_train  # (n, n_inputs)
             lo, hi, mid = X.min(axis=0), X.max(axis=0), np.median(X, axis=0)
         else:
-            pre = self.net.preprocessing or {"mean": np.zeros(self.net.n_inputs),
-                                             "scale": np.ones(self.net.n_inputs)}
-            mid = np.asarray(pre["mean"], dtype=float)
-            lo, hi = mid - 3 * pre["scale"], mid + 3 * pre["scale"]
+            mean, scale = self._standardisation()
+            mid, lo, hi = mean, mean - 3 * scale, mean + 3 * scale
         return [{"name": n, "min": float(a), "max": float(b), "value": float(m)}
                 for n, a, b, m in zip(self.feature_names(), lo, hi, mid)]
+
+    def _standardisation(self) -> tuple[np.ndarray, np.ndarray]:
+        """The model's input (mean, scale), each (n_inputs,); none is (0, 1)."""
+        pre = self.net.preprocessing
+        if not pre:
+            return np.zeros(self.net.n_inputs), np.ones(self.net.n_inputs)
+        return np.asarray(pre["mean"], dtype=float), np.asarray(pre["scale"], dtype=float)
 
     def weights(self) -> dict:
         """Everything the page needs to run the forward pass itself."""
         net = self.net
-        pre = net.preprocessing or {"mean": np.zeros(net.n_inputs), "scale": np.ones(net.n_inputs)}
+        mean, scale = self._standardisation()
         return {
             "sizes": net.sizes, "activations": net.activations,
             "weights": [b64_float32(w) for w in net.weights],  # row-major (n_out, n_in)
             "biases": [b64_float32(b) for b in net.biases],
-            "mean": b64_float32(pre["mean"]), "scale": b64_float32(pre["scale"]),
+            "mean": b64_float32(mean), "scale": b64_float32(scale),
         }
 
     # ---------------------------------------------------------------- one input
