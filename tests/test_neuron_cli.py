@@ -107,3 +107,15 @@ def test_errors_are_one_sentence(model, tmp_path, monkeypatch, capsys, args, mes
 def test_help_has_examples():
     for command in ("neuron", "maximize", "describe"):
         assert "Example" in run(command, "--help").output
+
+
+def test_card_colour_bars_are_labelled(model, nielsen_net, embedded):
+    from hiddenlens.plot import NeuronCardDisplay
+
+    X, y = embedded.X_test[:200], embedded.y_test[:200]
+    # layer 0 of an image model: a 28x28 field; layer 1 of 784-100-10: a 10x10 grid of weights
+    for net, layer, label in ((hl.load_model(model), 0, "weight from the pixel"),
+                              (nielsen_net, 1, "weight (red excites, blue inhibits)")):
+        card = NeuronCardDisplay.from_model(net, X, layer, 2, y=y, maximize_kw={"steps": 5})
+        colour_bars = [a for a in card.figure_.axes if a not in card.axes_.values()]
+        assert [a.get_ylabel() for a in colour_bars] == [label]

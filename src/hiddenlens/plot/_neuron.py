@@ -8,7 +8,15 @@ import textwrap
 import numpy as np
 
 from hiddenlens.explain import atlas, describe, maximize_activation, receptive_fields
-from hiddenlens.plot._grid import DIVERGING, grid_shape, model_label, mosaic, symmetric_limit
+from hiddenlens.plot._grid import (
+    DIVERGING,
+    fold,
+    grid_shape,
+    hide_ticks,
+    model_label,
+    mosaic,
+    symmetric_limit,
+)
 
 # Regularisers that turn a maximising image into a picture a person can read: blur,
 # shrinkage towards blank paper, robustness to small shifts. On the nielsen preset the hidden
@@ -95,8 +103,9 @@ class NeuronCardDisplay:
             limit = symmetric_limit(w)
             image = ax.imshow(w.reshape(self.net.image_shape), cmap=DIVERGING, vmin=-limit,
                               vmax=limit)
-            _no_ticks(ax)
-            ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03)
+            hide_ticks(ax)
+            ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(
+                "weight from the pixel", fontsize=8)
             ax.set_title("incoming weights\n(red excites, blue inhibits)", fontsize=10)
         elif self.layer == 0 or len(w) <= 30:
             names = _input_names(self.net, self.layer, len(w))
@@ -106,14 +115,12 @@ class NeuronCardDisplay:
             ax.axvline(0, color="0.3", lw=0.8)
             ax.set_title("incoming weights", fontsize=10)
         else:  # a deeper layer: weights over the previous layer's units, as a grid
-            rows, cols = grid_shape(len(w))
-            tiles = np.full(rows * cols, np.nan)
-            tiles[: len(w)] = w
             limit = symmetric_limit(w)
-            image = ax.imshow(tiles.reshape(rows, cols), cmap=DIVERGING, vmin=-limit,
+            image = ax.imshow(fold(w, grid_shape(len(w))), cmap=DIVERGING, vmin=-limit,
                               vmax=limit)
-            _no_ticks(ax)
-            ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03)
+            hide_ticks(ax)
+            ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(
+                "weight (red excites, blue inhibits)", fontsize=8)
             ax.set_title(f"weights from layer {self.layer - 1}'s\n{len(w)} units (row by row)",
                          fontsize=10)
 
@@ -123,7 +130,7 @@ class NeuronCardDisplay:
         z, best = m.pre_activations[0], m.best_dataset_pre_activations
         if self.net.image_shape:
             ax.imshow(image.reshape(self.net.image_shape), cmap="gray_r", vmin=0, vmax=1)
-            _no_ticks(ax)
+            hide_ticks(ax)
         else:
             ax.barh(np.arange(len(image)), image, color="0.35")
             ax.set_yticks(np.arange(len(image)), [])  # the inputs of the weights panel
@@ -153,7 +160,7 @@ class NeuronCardDisplay:
             r, c = divmod(i, cols)
             ax.text(c * (w + 1) + 0.5, r * (h + 1) + 3.5, f"{v:.2f}", fontsize=7,
                     color="tab:red")
-        _no_ticks(ax)
+        hide_ticks(ax)
 
     def _classes(self, ax) -> None:
         means = self.atlas.class_means
@@ -173,7 +180,9 @@ class NeuronCardDisplay:
         ax.set_ylabel("mean activation")
         sel = self.atlas.class_selectivity[self.unit]
         ax.set_title(f"mean activation per class (selectivity {sel:.2f})", fontsize=10)
-        ax.legend(fontsize=8, loc="upper right")
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi + 0.15 * (hi - lo))  # room for the legend above the tallest bar
+        ax.legend(fontsize=8, loc="upper left")
 
     def _text(self, ax) -> None:
         paragraphs = [textwrap.fill(s, 70) for s in self.description.sentences.values()]
@@ -247,7 +256,7 @@ class LayerMaximizeDisplay:
         r = self.result
         h, w = shape
         ax.imshow(mosaic(r.images, shape), cmap="gray_r", vmin=0, vmax=1)
-        _no_ticks(ax)
+        hide_ticks(ax)
         _, cols = grid_shape(len(r.units))
         small = len(r.units) <= 32
         for i, label in enumerate(self._labels()):
@@ -285,7 +294,3 @@ def _input_names(net, layer: int, n: int) -> list[str]:
     prefix = "input" if layer == 0 else f"layer {layer - 1} unit"
     return [f"{prefix} {i}" for i in range(n)]
 
-
-def _no_ticks(ax) -> None:
-    ax.set_xticks([])
-    ax.set_yticks([])
