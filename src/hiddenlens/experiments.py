@@ -60,9 +60,9 @@ class ExperimentResult:
 
 
 def _data(data: Dataset | str, classes=None, progress: bool = True) -> Dataset:
-    if isinstance(data, Dataset):
-        return data
-    ds = load_dataset(data, classes=classes, progress=progress)
+    """The named data set (only `classes` of it), or `data` itself; an image set either way."""
+    ds = data if isinstance(data, Dataset) else load_dataset(data, classes=classes,
+                                                             progress=progress)
     if ds.image_shape is None:
         raise ValueError(f"The experiments need an image data set (mnist-embedded or mnist). "
                          f"Got {ds.name} instead.")
@@ -147,8 +147,7 @@ def experiment_zero_vs_one(data: Dataset | str = "mnist-embedded", seed: int = 0
     extra: "output_weights" (2,), "activation_0"/"activation_1" (the hidden unit's activation
     on every test 0 and 1), "gap" (mean pre-activation of 1s minus that of 0s).
     """
-    ds = _data(data, classes=[0, 1], progress=progress) if not isinstance(data, Dataset) \
-        else data
+    ds = _data(data, classes=[0, 1], progress=progress)
     if ds.n_classes != 2:
         raise ValueError(f"zero-vs-one needs a two-class data set (digits 0 and 1). Got "
                          f"{ds.n_classes} classes instead.")
