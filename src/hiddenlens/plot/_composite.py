@@ -65,7 +65,10 @@ class CompositeDisplay:
             if unit is None and not out:
                 raise ValueError("`unit` is needed with per_class=True below the output layer:"
                                  " which unit's per-class maps to draw.")
-            if unit is None:
+            if unit is None and maps.shape[1] == 1:  # one sigmoid output for two classes
+                maps = maps[:, 0]
+                names = [f"output on {c}s" for c in classes]
+            elif unit is None:
                 maps = maps[np.arange(len(maps)), np.arange(len(maps))]
                 names = [f"output {c} on {c}s" for c in classes]
             else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens._validation import check_choice, check_layer
+from hiddenlens._validation import check_choice, check_layer, check_positive_int
 from hiddenlens.explain import normalize_fields, receptive_fields, unit_order
 from hiddenlens.plot._grid import (
     DIVERGING,
@@ -83,7 +83,7 @@ class ReceptiveFieldsDisplay:
                                    "kind='bars' (a bar chart per unit over the feature names)")
         units = unit_order(net, idx, order, target)
         if max_units is not None:
-            units = units[:max_units]
+            units = units[: check_positive_int(max_units, "max_units")]
         fields = normalize_fields(receptive_fields(net, idx), normalize, scale)[units]
         bars = how == "bars" or kind == "bars"
         names = (shape_or_names if how == "bars"
