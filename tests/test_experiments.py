@@ -62,3 +62,7 @@ def test_experiment_errors(iris_data):
     with pytest.raises(ValueError, match="The experiments need an image data set .* Got iris "
                                          "instead."):
         hl.experiment_zero_vs_one(iris_data, progress=False)  # a Dataset is checked too
+    with pytest.raises(ValueError, match=r"`small` must be in 10\.\.3999, fewer than the "
+                                         r"4000 training images of mnist-embedded\. Got 4000 "
+                                         r"instead\."):
+        hl.experiment_train_size(small=4000, progress=False)  # two runs on the same data

@@ -95,6 +95,11 @@ def experiment_train_size(data: Dataset | str = "mnist-embedded", small: int = 5
     ds = _data(data, progress=progress)
     from hiddenlens.data._dataset import subsample_train
 
+    n, least = len(ds.X_train), ds.n_classes or 1
+    if isinstance(small, bool) or not isinstance(small, (int, np.integer)) or \
+            not least <= small < n:
+        raise ValueError(f"`small` must be in {least}..{n - 1}, fewer than the {n} training "
+                         f"images of {ds.name}. Got {small!r} instead.")
     small_ds = subsample_train(ds, small, seed)
     result = ExperimentResult("train-size", ds.name, {}, {}, image_shape=ds.image_shape,
                               class_names=list(ds.class_names))
