@@ -135,6 +135,13 @@ def test_per_class_composite_of_a_single_sigmoid_output(embedded):
     np.testing.assert_array_equal(d.maps, maps[:, 0])
 
 
+def test_bar_fields_say_when_units_are_left_out():
+    net = hl.DenseNet([4, 30, 3], "tanh", seed=0)
+    d = ReceptiveFieldsDisplay.from_model(net)
+    assert "the first 24 of 30 in this order are shown" in d.figure_._suptitle.get_text()
+    assert sum(a.has_data() for a in d.axes_.flat) == 24
+
+
 def test_max_units_must_be_positive(nielsen_net):
     with pytest.raises(ValueError, match=r"`max_units` must be an integer >= 1\. Got 0 "
                                          r"instead\."):

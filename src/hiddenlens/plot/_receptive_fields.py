@@ -137,7 +137,9 @@ class ReceptiveFieldsDisplay:
             a.tick_params(axis="x", labelsize=7)
         for a in axes[-1]:
             a.set_xlabel(self.label_.split(" (")[0], fontsize=7)
-        fig.suptitle(self.title, fontsize=10)
+        more = (f"\n(the first {n} of {len(self.fields)} in this order are shown)"
+                if len(self.fields) > n else "")
+        fig.suptitle(self.title + more, fontsize=10)
         self.figure_, self.ax_, self.axes_ = root_figure(fig), axes.flat[0], axes
         return self
 
