@@ -135,3 +135,15 @@ def test_every_colour_bar_says_what_its_values_are(models):
     bars = ImportanceDisplay.from_model(digits, ds.X_test[:30], ds.y_test[:30], "perturbation",
                                         n_repeats=1, random_state=0)
     assert bars.figure_.axes[-1].get_ylabel() == "drop in accuracy"
+
+
+def test_a_callable_scoring_is_named_by_its_function(models):
+    _, iris, _ = models
+    ds = hl.load_dataset("iris")
+
+    def hits(y_true, y_pred):
+        return float(np.sum(y_true == y_pred))
+
+    bars = ImportanceDisplay.from_model(iris, ds.X_test, ds.y_test, "permutation",
+                                        scoring=hits, n_repeats=1, random_state=0)
+    assert bars.ax_.get_xlabel().startswith("drop in hits when the feature is shuffled")

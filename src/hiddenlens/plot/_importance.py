@@ -83,6 +83,8 @@ class ImportanceDisplay:
                                               progress=progress, **options)
         score = options.get("scoring") or ("accuracy" if net.task == "classification" else
                                            "r2")
+        if callable(score):  # name the function, not its repr
+            score = getattr(score, "__name__", "score")
         xlabel = XLABELS[method].format(score=score)
         target = ""
         if method in ("garson", "olden"):
