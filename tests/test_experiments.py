@@ -20,6 +20,7 @@ def test_train_size(embedded, tmp_path):
     assert r.accuracies["4000 images"] > r.accuracies["300 images"] > 0.6
     d = ExperimentDisplay.from_result(r)
     assert d.axes_.shape == (2, 10) and "300 images" in d.axes_[0, 0].get_ylabel()
+    assert "Output templates of the 784-10 net (single-layer)" in d.figure_._suptitle.get_text()
     json.dumps(r.to_dict())
 
 
@@ -33,6 +34,8 @@ def test_depth(embedded):
     assert set(r.accuracies) == {"784-10", "784-512-256-10"}
     d = ExperimentDisplay.from_result(r)
     assert d.axes_.shape == (3, 10)
+    bars = [a.get_ylabel() for a in d.figure_.axes if a.get_label() == "<colorbar>"]
+    assert bars == ["weight", "linear composite weight", "mean d logit / d pixel"]
 
 
 def test_zero_vs_one(tmp_path):
