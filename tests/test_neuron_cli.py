@@ -5,6 +5,7 @@ import io
 import sys
 
 import matplotlib
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -119,3 +120,16 @@ def test_card_colour_bars_are_labelled(model, nielsen_net, embedded):
         card = NeuronCardDisplay.from_model(net, X, layer, 2, y=y, maximize_kw={"steps": 5})
         colour_bars = [a for a in card.figure_.axes if a not in card.axes_.values()]
         assert [a.get_ylabel() for a in colour_bars] == [label]
+
+
+def test_tabular_layer_overview_colours_each_feature_by_its_own_range():
+    from hiddenlens.plot import LayerMaximizeDisplay
+
+    ds = hl.load_dataset("iris")
+    net = hl.train(hl.DenseNet([4, 3, 3], "tanh", seed=0), ds, epochs=10, progress=False)
+    view = LayerMaximizeDisplay.from_model(net, -1, data=ds, steps=20)
+    lo, hi = ds.X.min(0), ds.X.max(0)
+    shown = view.ax_.images[0].get_array()
+    np.testing.assert_allclose(shown, (view.result.images - lo) / (hi - lo), rtol=1e-5)
+    assert view.figure_.axes[-1].get_ylabel() == "place in the feature's range (0: min, 1: max)"
+    assert len(view.ax_.texts) == 12  # the raw value in every cell

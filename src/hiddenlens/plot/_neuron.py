@@ -200,14 +200,19 @@ class LayerMaximizeDisplay:
     net : DenseNet
     dead : ndarray of shape (n_units,), bool, optional
     title : str
+    ranges : (low, high), each of shape (n_inputs,), optional
+        The data range of each input. Tabular heat maps then colour each value by where it
+        lies in its own feature's range (features in different units stay comparable) and
+        print the raw value in the cell.
 
     Attributes
     ----------
     figure_, ax_ : Figure and Axes
     """
 
-    def __init__(self, result, net, dead=None, title: str = ""):
+    def __init__(self, result, net, dead=None, title: str = "", ranges=None):
         self.result, self.net, self.dead, self.title = result, net, dead, title
+        self.ranges = ranges
 
     @classmethod
     def from_model(cls, net, layer: int, *, data=None, y=None, **maximize_kw):
@@ -222,9 +227,13 @@ class LayerMaximizeDisplay:
             X = data.X if hasattr(data, "X_test") else data
         options = {**readable_options(net, layer, X), **maximize_kw}
         result = maximize_activation(net, layer, X=X, **options)
-        what = "output" if result.layer == net.n_layers - 1 else f"layer {result.layer}"
+        what = "the output" if result.layer == net.n_layers - 1 else f"layer {result.layer}"
         title = f"What each unit of {what} responds to most, {model_label(net)}"
-        return cls(result, net, dead, title).plot()
+        ranges = None
+        if X is not None and not net.image_shape:
+            X = net.tensor(X).numpy()
+            ranges = (X.min(0), X.max(0))
+        return cls(result, net, dead, title, ranges).plot()
 
     def plot(self, ax=None) -> LayerMaximizeDisplay:
         import matplotlib.pyplot as plt
@@ -280,12 +289,23 @@ class LayerMaximizeDisplay:
 
     def _heatmap(self, ax) -> None:
         r = self.result
-        image = ax.imshow(r.images, cmap="viridis", aspect="auto")
+        values, label = r.images, "input value"
+        if self.ranges is not None:  # each feature on its own scale: 0 its min, 1 its max
+            lo, hi = self.ranges
+            values = (r.images - lo) / np.where(hi > lo, hi - lo, 1.0)
+            label = "place in the feature's range (0: min, 1: max)"
+        image = ax.imshow(values, cmap="viridis", aspect="auto",
+                          vmin=0 if self.ranges is not None else None,
+                          vmax=1 if self.ranges is not None else None)
+        if self.ranges is not None and r.images.size <= 400:
+            for (i, j), v in np.ndenumerate(r.images):
+                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7,
+                        color="white" if values[i, j] < 0.5 else "black")
         names = _input_names(self.net, 0, r.images.shape[1])
         ax.set_xticks(np.arange(len(names)), names, rotation=90, fontsize=7)
         ax.set_yticks(np.arange(len(r.units)), self._labels(), fontsize=7)
         ax.set_ylabel("unit")
-        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label("input value")
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(label, fontsize=8)
 
 
 def _input_names(net, layer: int, n: int) -> list[str]:
