@@ -133,3 +133,14 @@ def test_tabular_layer_overview_colours_each_feature_by_its_own_range():
     np.testing.assert_allclose(shown, (view.result.images - lo) / (hi - lo), rtol=1e-5)
     assert view.figure_.axes[-1].get_ylabel() == "place in the feature's range (0: min, 1: max)"
     assert len(view.ax_.texts) == 12  # the raw value in every cell
+
+
+def test_tabular_card_places_the_maximising_input_in_each_features_range():
+    from hiddenlens.plot import NeuronCardDisplay
+
+    ds = hl.load_dataset("iris")
+    net = hl.train(hl.DenseNet([4, 3, 3], "tanh", seed=0), ds, epochs=10, progress=False)
+    card = NeuronCardDisplay.from_model(net, ds, 0, 1, maximize_kw={"steps": 20})
+    lo, hi = ds.X.min(0), ds.X.max(0)
+    widths = [p.get_width() for p in card.axes_["maximized"].patches]
+    np.testing.assert_allclose(widths, (card.maximized.images[0] - lo) / (hi - lo), rtol=1e-5)

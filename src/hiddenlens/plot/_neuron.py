@@ -57,9 +57,10 @@ class NeuronCardDisplay:
     axes_ : dict of name -> Axes ("field", "maximized", "top", "bottom", "classes", "text")
     """
 
-    def __init__(self, net, layer, unit, maximized, atlas_result, description):
+    def __init__(self, net, layer, unit, maximized, atlas_result, description, ranges=None):
         self.net, self.layer, self.unit = net, layer, unit
         self.maximized, self.atlas, self.description = maximized, atlas_result, description
+        self.ranges = ranges  # (low, high) per input of a tabular net: see LayerMaximizeDisplay
 
     @classmethod
     def from_model(cls, net, dataset, layer: int, unit: int, *, y=None, k: int = 9,
@@ -74,7 +75,8 @@ class NeuronCardDisplay:
         X = dataset.X if hasattr(dataset, "X_test") else dataset
         options = {**readable_options(net, idx, X), **(maximize_kw or {})}
         best = maximize_activation(net, idx, [unit], X=X, **options)
-        return cls(net, idx, unit, best, at, desc).plot(**plot_kw)
+        ranges = None if net.image_shape else _ranges(net, X)
+        return cls(net, idx, unit, best, at, desc, ranges).plot(**plot_kw)
 
     def plot(self) -> NeuronCardDisplay:
         import matplotlib.pyplot as plt
@@ -131,6 +133,17 @@ class NeuronCardDisplay:
         if self.net.image_shape:
             ax.imshow(image.reshape(self.net.image_shape), cmap="gray_r", vmin=0, vmax=1)
             hide_ticks(ax)
+        elif self.ranges is not None:  # each input at its place in its own data range
+            lo, hi = self.ranges
+            place = (image - lo) / np.where(hi > lo, hi - lo, 1.0)
+            ax.barh(np.arange(len(image)), place, color="0.75")
+            for i, (p, v) in enumerate(zip(place, image)):
+                ax.text(min(p, 0.75) + 0.02, i, f"{v:.3g}", va="center", fontsize=8)
+            ax.set_xlim(0, 1)
+            ax.set_yticks(np.arange(len(image)), [])  # the inputs of the weights panel
+            ax.invert_yaxis()
+            ax.set_xlabel("place in the feature's range (0: min, 1: max);\n"
+                          "the number: its value", fontsize=8)
         else:
             ax.barh(np.arange(len(image)), image, color="0.35")
             ax.set_yticks(np.arange(len(image)), [])  # the inputs of the weights panel
@@ -229,10 +242,7 @@ class LayerMaximizeDisplay:
         result = maximize_activation(net, layer, X=X, **options)
         what = "the output" if result.layer == net.n_layers - 1 else f"layer {result.layer}"
         title = f"What each unit of {what} responds to most, {model_label(net)}"
-        ranges = None
-        if X is not None and not net.image_shape:
-            X = net.tensor(X).numpy()
-            ranges = (X.min(0), X.max(0))
+        ranges = None if X is None or net.image_shape else _ranges(net, X)
         return cls(result, net, dead, title, ranges).plot()
 
     def plot(self, ax=None) -> LayerMaximizeDisplay:
@@ -306,6 +316,12 @@ class LayerMaximizeDisplay:
         ax.set_yticks(np.arange(len(r.units)), self._labels(), fontsize=7)
         ax.set_ylabel("unit")
         ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(label, fontsize=8)
+
+
+def _ranges(net, X) -> tuple[np.ndarray, np.ndarray]:
+    """Each input's (min, max) over the data X (n, n_inputs)."""
+    X = net.tensor(X).numpy()
+    return X.min(0), X.max(0)
 
 
 def _input_names(net, layer: int, n: int) -> list[str]:
