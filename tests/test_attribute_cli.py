@@ -110,3 +110,40 @@ def test_displays_draw_what_explain_returns(models):
     assert image_bars.ax_map_.images[0].get_array().shape == (28, 28)
     with pytest.raises(ValueError, match=r"garson needs exactly one hidden layer"):
         ImportanceDisplay.from_model(hl.DenseNet([4, 3, 3, 2]), method="garson")
+
+
+def test_an_output_unit_out_of_range_is_one_sentence(models, tmp_path):
+    folder, iris, _ = models
+    for method in ("garson", "olden", "lek"):
+        result = _run("importance", folder / "iris.safetensors", "--method", method,
+                      "--output-unit", 7, "--data", "iris", "-o", tmp_path / "x.png")
+        assert isinstance(result.exception, ValueError), result.output
+        assert str(result.exception) == ("`unit` must be in 0..2 for layer -1, which has 3 "
+                                         "units. Got 7 instead.")
+    with pytest.raises(ValueError, match=r"`unit` must be in 0\.\.2 for layer -1"):
+        LekProfileDisplay.from_model(iris, np.zeros((5, 4)), output=3)
+
+
+def test_every_colour_bar_says_what_its_values_are(models):
+    _, _, digits = models
+    ds = hl.load_dataset("mnist-embedded")
+    maps = AttributionDisplay.from_model(digits, ds.X_test[0], ["ig", "saliency", "occlusion"],
+                                         probability=True)
+    labels = [a.get_ylabel() for a in maps.figure_.axes[len(maps.ax_):]]  # the colour bars
+    assert labels == ["share of probability(x) - probability(baseline)",
+                      "d probability / d pixel", "drop of the probability when covered"]
+    bars = ImportanceDisplay.from_model(digits, ds.X_test[:30], ds.y_test[:30], "perturbation",
+                                        n_repeats=1, random_state=0)
+    assert bars.figure_.axes[-1].get_ylabel() == "drop in accuracy"
+
+
+def test_a_callable_scoring_is_named_by_its_function(models):
+    _, iris, _ = models
+    ds = hl.load_dataset("iris")
+
+    def hits(y_true, y_pred):
+        return float(np.sum(y_true == y_pred))
+
+    bars = ImportanceDisplay.from_model(iris, ds.X_test, ds.y_test, "permutation",
+                                        scoring=hits, n_repeats=1, random_state=0)
+    assert bars.ax_.get_xlabel().startswith("drop in hits when the feature is shuffled")

@@ -142,6 +142,9 @@ def test_jacobian_of_any_unit_equals_autograd(pre):
                                full[np.arange(6), per], atol=1e-12)
     wrt0 = jacobian(net, X, of=(-1, 1), wrt=0)
     assert wrt0.shape == (6, 4)
+    with pytest.raises(ValueError, match=r"`of` must give one unit per example \(6\)\. Got "
+                                         r"shape \(2,\) instead\."):
+        jacobian(net, X, of=(1, [0, 1]))
 
 
 @pytest.mark.parametrize("out,loss", [("softmax", "cross-entropy"), ("sigmoid", "quadratic"),

@@ -5,6 +5,7 @@ import io
 import sys
 
 import matplotlib
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -107,3 +108,39 @@ def test_errors_are_one_sentence(model, tmp_path, monkeypatch, capsys, args, mes
 def test_help_has_examples():
     for command in ("neuron", "maximize", "describe"):
         assert "Example" in run(command, "--help").output
+
+
+def test_card_colour_bars_are_labelled(model, nielsen_net, embedded):
+    from hiddenlens.plot import NeuronCardDisplay
+
+    X, y = embedded.X_test[:200], embedded.y_test[:200]
+    # layer 0 of an image model: a 28x28 field; layer 1 of 784-100-10: a 10x10 grid of weights
+    for net, layer, label in ((hl.load_model(model), 0, "weight from the pixel"),
+                              (nielsen_net, 1, "weight (red excites, blue inhibits)")):
+        card = NeuronCardDisplay.from_model(net, X, layer, 2, y=y, maximize_kw={"steps": 5})
+        colour_bars = [a for a in card.figure_.axes if a not in card.axes_.values()]
+        assert [a.get_ylabel() for a in colour_bars] == [label]
+
+
+def test_tabular_layer_overview_colours_each_feature_by_its_own_range():
+    from hiddenlens.plot import LayerMaximizeDisplay
+
+    ds = hl.load_dataset("iris")
+    net = hl.train(hl.DenseNet([4, 3, 3], "tanh", seed=0), ds, epochs=10, progress=False)
+    view = LayerMaximizeDisplay.from_model(net, -1, data=ds, steps=20)
+    lo, hi = ds.X.min(0), ds.X.max(0)
+    shown = view.ax_.images[0].get_array()
+    np.testing.assert_allclose(shown, (view.result.images - lo) / (hi - lo), rtol=1e-5)
+    assert view.figure_.axes[-1].get_ylabel() == "place in the feature's range (0: min, 1: max)"
+    assert len(view.ax_.texts) == 12  # the raw value in every cell
+
+
+def test_tabular_card_places_the_maximising_input_in_each_features_range():
+    from hiddenlens.plot import NeuronCardDisplay
+
+    ds = hl.load_dataset("iris")
+    net = hl.train(hl.DenseNet([4, 3, 3], "tanh", seed=0), ds, epochs=10, progress=False)
+    card = NeuronCardDisplay.from_model(net, ds, 0, 1, maximize_kw={"steps": 20})
+    lo, hi = ds.X.min(0), ds.X.max(0)
+    widths = [p.get_width() for p in card.axes_["maximized"].patches]
+    np.testing.assert_allclose(widths, (card.maximized.images[0] - lo) / (hi - lo), rtol=1e-5)

@@ -125,6 +125,30 @@ def test_composite_display(nielsen_net, embedded, tmp_path):
     _png(d.figure_, tmp_path)
 
 
+def test_per_class_composite_of_a_single_sigmoid_output(embedded):
+    # a binary net with one sigmoid output: one map per class of that one output
+    net = hl.DenseNet([784, 6, 1], "tanh", "sigmoid", seed=0, image_shape=(28, 28))
+    X, y = embedded.X_test[:40], (embedded.y_test[:40] == 3).astype(int)
+    d = CompositeDisplay.from_model(net, method="jacobian", X=X, y=y, per_class=True)
+    maps = hl.composite_weights(net, -1, "jacobian", X, y, per_class=True)  # (2, 1, 784)
+    assert [a.get_title() for a in d.axes_.flat[:2]] == ["output on 0s", "output on 1s"]
+    np.testing.assert_array_equal(d.maps, maps[:, 0])
+
+
+def test_bar_fields_say_when_units_are_left_out():
+    net = hl.DenseNet([4, 30, 3], "tanh", seed=0)
+    d = ReceptiveFieldsDisplay.from_model(net)
+    assert "the first 24 of 30 in this order are shown" in d.figure_._suptitle.get_text()
+    assert sum(a.has_data() for a in d.axes_.flat) == 24
+
+
+def test_max_units_must_be_positive(nielsen_net):
+    with pytest.raises(ValueError, match=r"`max_units` must be an integer >= 1\. Got 0 "
+                                         r"instead\."):
+        ReceptiveFieldsDisplay.from_model(nielsen_net, max_units=0)
+    assert len(ReceptiveFieldsDisplay.from_model(nielsen_net, max_units=7).units) == 7
+
+
 @pytest.mark.parametrize("sizes,grids", [([784, 100, 10], [(10, 10)]),
                                          ([784, 512, 256, 10], [(16, 32), (16, 16)])])
 def test_trace_grids(sizes, grids, embedded, tmp_path):

@@ -153,6 +153,18 @@ def test_composite_errors(nielsen_net, embedded):
         hl.composite_weights(nielsen_net, -1, "jacobian")
     with pytest.raises(ValueError, match="`per_class=True` needs labels `y`"):
         hl.composite_weights(nielsen_net, -1, "jacobian", embedded.X_test[:5], per_class=True)
+    X = embedded.X_test[:5]
+    with pytest.raises(ValueError, match=r"`y` must hold class labels in 0\.\.9\. Got -1 "
+                                         r"instead\."):
+        hl.composite_weights(nielsen_net, -1, "jacobian", X, [0, 1, -1, 2, 3], per_class=True)
+    with pytest.raises(ValueError, match=r"`y` must hold class labels in 0\.\.9\. Got 10 "):
+        hl.composite_weights(nielsen_net, -1, "jacobian", X, [0, 1, 10, 2, 3], per_class=True)
+    with pytest.raises(ValueError, match=r"`y` must hold integer class labels, one per row "
+                                         r"of `X`\. Got an array of shape \(5,\) and dtype "
+                                         r"float64 instead\."):
+        hl.composite_weights(nielsen_net, -1, "jacobian", X, np.full(5, 0.5), per_class=True)
+    with pytest.raises(ValueError, match=r"`y` has 4 labels but `X` has 5 rows\."):
+        hl.composite_weights(nielsen_net, -1, "jacobian", X, [0, 1, 2, 3], per_class=True)
     with pytest.raises(ValueError, match="`method` must be one of 'linear', 'jacobian'"):
         hl.composite_weights(nielsen_net, -1, "product")
     with pytest.raises(ValueError, match=r"`layer` must be in -2..1"):

@@ -60,9 +60,9 @@ class ExperimentResult:
 
 
 def _data(data: Dataset | str, classes=None, progress: bool = True) -> Dataset:
-    if isinstance(data, Dataset):
-        return data
-    ds = load_dataset(data, classes=classes, progress=progress)
+    """The named data set (only `classes` of it), or `data` itself; an image set either way."""
+    ds = data if isinstance(data, Dataset) else load_dataset(data, classes=classes,
+                                                             progress=progress)
     if ds.image_shape is None:
         raise ValueError(f"The experiments need an image data set (mnist-embedded or mnist). "
                          f"Got {ds.name} instead.")
@@ -95,6 +95,11 @@ def experiment_train_size(data: Dataset | str = "mnist-embedded", small: int = 5
     ds = _data(data, progress=progress)
     from hiddenlens.data._dataset import subsample_train
 
+    n, least = len(ds.X_train), ds.n_classes or 1
+    if isinstance(small, bool) or not isinstance(small, (int, np.integer)) or \
+            not least <= small < n:
+        raise ValueError(f"`small` must be in {least}..{n - 1}, fewer than the {n} training "
+                         f"images of {ds.name}. Got {small!r} instead.")
     small_ds = subsample_train(ds, small, seed)
     result = ExperimentResult("train-size", ds.name, {}, {}, image_shape=ds.image_shape,
                               class_names=list(ds.class_names))
@@ -147,8 +152,7 @@ def experiment_zero_vs_one(data: Dataset | str = "mnist-embedded", seed: int = 0
     extra: "output_weights" (2,), "activation_0"/"activation_1" (the hidden unit's activation
     on every test 0 and 1), "gap" (mean pre-activation of 1s minus that of 0s).
     """
-    ds = _data(data, classes=[0, 1], progress=progress) if not isinstance(data, Dataset) \
-        else data
+    ds = _data(data, classes=[0, 1], progress=progress)
     if ds.n_classes != 2:
         raise ValueError(f"zero-vs-one needs a two-class data set (digits 0 and 1). Got "
                          f"{ds.n_classes} classes instead.")

@@ -12,7 +12,9 @@ import numpy as np
 import torch
 
 from hiddenlens._validation import check_layer, check_positive_int
-from hiddenlens.net import DenseNet
+from hiddenlens.explain._lowrank import progress_bar
+from hiddenlens.explain._targets import layer_input
+from hiddenlens.net import DenseNet, apply_activation
 
 # Below the floor a unit is off ("dead" if it never rises above it); above the ceiling it
 # is saturated. None: the activation has no such level.
@@ -154,7 +156,7 @@ def atlas(
     chunk_size = check_positive_int(chunk_size, "chunk_size")
     n_classes = _n_classes(net, y, class_names)
     acc = _Accumulator(net.sizes[idx + 1], k, n_classes, net.activations[idx])
-    with _bar(progress, n) as advance:
+    with progress_bar(progress, n, "atlas") as advance:
         for start, chunk in _chunks(parts, chunk_size):
             z, a = _layer(net, idx, net.tensor(chunk))
             labels = None if y is None else y[start : start + len(chunk)]
@@ -165,14 +167,9 @@ def atlas(
 
 def _layer(net: DenseNet, idx: int, X: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     """Pre-activations and activations (c, width) of layer `idx` only, as net.trace does."""
-    from hiddenlens.net import apply_activation
-
     with torch.no_grad():
-        a = net.module.standardize(X)
-        for linear, act in zip(net.module.linears[: idx + 1], net.module.activations):
-            z = linear(a)
-            a = apply_activation(act, z)
-    return z.numpy(), a.numpy()
+        z = net.module.linears[idx](layer_input(net, X, idx))
+        return z.numpy(), apply_activation(net.activations[idx], z).numpy()
 
 
 # ---------------------------------------------------------------- data
@@ -363,24 +360,3 @@ def class_selectivity(class_means: np.ndarray, base: float | None) -> np.ndarray
         index = (top - rest) / (top + rest)
     return np.where(np.isfinite(index), index, 0.0)
 
-
-class _bar:
-    """A rich progress bar as a context manager yielding `advance(n)`."""
-
-    def __init__(self, enabled: bool, total: int):
-        self.enabled, self.total = enabled, total
-
-    def __enter__(self):
-        if not self.enabled:
-            return lambda n: None
-        from rich.progress import Progress
-
-        self.progress = Progress(transient=True)
-        self.progress.start()
-        task = self.progress.add_task("atlas", total=self.total)
-        return lambda n: self.progress.advance(task, n)
-
-    def __exit__(self, *exc):
-        if self.enabled:
-            self.progress.stop()
-        return False

@@ -59,12 +59,25 @@ def composite_weights(net: DenseNet, layer: int = -1, method: str = "linear", X=
     if per_class:
         if y is None:
             raise ValueError("`per_class=True` needs labels `y`, one per row of `X`.")
-        y = np.asarray(y, dtype=np.int64)
-        if len(y) != len(net.tensor(X)):
-            raise ValueError(f"`y` has {len(y)} labels but `X` has {len(net.tensor(X))} rows.")
-        return _mean_input_jacobian(net, X, idx, pre_activation, y,
-                                    net.n_classes or int(y.max()) + 1)
+        y, n_classes = _check_labels(net, y, len(net.tensor(X)))
+        return _mean_input_jacobian(net, X, idx, pre_activation, y, n_classes)
     return _mean_input_jacobian(net, X, idx, pre_activation)
+
+
+def _check_labels(net: DenseNet, y, n: int) -> tuple[np.ndarray, int]:
+    """Labels (n,) int64 in 0..n_classes - 1, and n_classes (the net's, else max + 1)."""
+    y = np.asarray(y)
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        raise ValueError(f"`y` must hold integer class labels, one per row of `X`. Got an "
+                         f"array of shape {y.shape} and dtype {y.dtype} instead.")
+    if len(y) != n:
+        raise ValueError(f"`y` has {len(y)} labels but `X` has {n} rows.")
+    k = net.n_classes or (int(y.max()) + 1 if len(y) else 1)
+    bad = y[(y < 0) | (y >= k)]
+    if bad.size:
+        raise ValueError(f"`y` must hold class labels in 0..{k - 1}. Got {int(bad[0])} "
+                         "instead.")
+    return y.astype(np.int64), k
 
 
 @contextlib.contextmanager

@@ -73,7 +73,8 @@ def jacobian(net: DenseNet, X, of=(-1, None), wrt="input",
 def _per_example_units(net, layer, unit, n) -> torch.Tensor:
     unit = np.asarray(unit)
     if unit.shape != (n,):
-        raise ValueError(f"`of` units must be one per example ({n}). Got shape {unit.shape}.")
+        raise ValueError(f"`of` must give one unit per example ({n}). Got shape {unit.shape} "
+                         "instead.")
     for u in np.unique(unit):
         check_unit(net, layer, int(u))
     return torch.as_tensor(unit, dtype=torch.int64)

@@ -93,6 +93,16 @@ def z0_of(net: DenseNet, X: torch.Tensor) -> torch.Tensor:
         return net.module.linears[0](net.module.standardize(X))
 
 
+def layer_input(net: DenseNet, X: torch.Tensor, layer: int) -> torch.Tensor:
+    """What `layer` multiplies (n, width of layer - 1): the standardised raw input X for layer 0,
+    else the activations of the layer below. Runs only the layers below `layer`; differentiable
+    (wrap in torch.no_grad() when no gradient is wanted)."""
+    a = net.module.standardize(X)
+    for linear, name in zip(net.module.linears[:layer], net.activations[:layer]):
+        a = apply_activation(name, linear(a))
+    return a
+
+
 def forward_from_z0(net: DenseNet, z0: torch.Tensor):
     """Every layer's (pre_activations, activations) given layer 0's pre-activation (..., h).
 

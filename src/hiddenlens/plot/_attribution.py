@@ -6,6 +6,14 @@ import numpy as np
 
 from hiddenlens.plot._grid import DIVERGING, model_label, symmetric_limit
 
+# what a value of each map means, for its colour bar ({q}: "logit" or "probability")
+UNITS = {
+    "saliency (gradient)": "d {q} / d pixel",
+    "input x gradient": "pixel x d {q} / d pixel",
+    "SmoothGrad": "mean d {q} / d pixel (noisy copies)",
+    "integrated gradients": "share of {q}(x) - {q}(baseline)",
+    "occlusion": "drop of the {q} when covered",
+}
 METHOD_TITLES = {
     "saliency": "saliency (gradient)",
     "input-x-gradient": "input x gradient",
@@ -38,6 +46,8 @@ class AttributionDisplay:
     image : ndarray of shape (n_inputs,)
     image_shape : (int, int)
     title : str
+    quantity : str, default="logit"
+        What is explained ("logit" or "probability"), for the colour-bar labels.
 
     Attributes
     ----------
@@ -46,8 +56,9 @@ class AttributionDisplay:
     """
 
     def __init__(self, maps: dict, image: np.ndarray, image_shape: tuple[int, int],
-                 title: str):
+                 title: str, quantity: str = "logit"):
         self.maps, self.image, self.image_shape, self.title = maps, image, image_shape, title
+        self.quantity = quantity
 
     @classmethod
     def from_model(cls, net, x, method="ig", target=None, *, probability: bool = False,
@@ -85,14 +96,15 @@ class AttributionDisplay:
         what = "probability" if probability else "logit"
         title = (f"What drives the {what} of class {label} (p = {proba[target]:.2f}), "
                  f"{model_label(net)}")
-        return cls(maps, x[0], net.image_shape, title).plot(**plot_kw)
+        return cls(maps, x[0], net.image_shape, title, what).plot(**plot_kw)
 
     def plot(self, ax=None, cmap: str = DIVERGING) -> AttributionDisplay:
         import matplotlib.pyplot as plt
 
         n = len(self.maps) + 1
         if ax is None:
-            fig, ax = plt.subplots(1, n, figsize=(2.9 * n + 0.6, 3.4), squeeze=False)
+            fig, ax = plt.subplots(1, n, figsize=(3.1 * n + 0.6, 3.4), squeeze=False,
+                                   layout="constrained")  # room for the colour-bar labels
             ax = ax[0]
         ax = np.atleast_1d(ax)
         if len(ax) != n:
@@ -109,6 +121,7 @@ class AttributionDisplay:
             a.set_title(name, fontsize=9)
             bar = a.figure.colorbar(shown, ax=a, fraction=0.046, pad=0.03)
             bar.ax.tick_params(labelsize=7)
+            bar.set_label(UNITS.get(name, "attribution").format(q=self.quantity), fontsize=7)
         for a in ax:
             a.set_xticks([])
             a.set_yticks([])

@@ -9,11 +9,9 @@ from hiddenlens.explain import composite_weights
 from hiddenlens.plot._grid import (
     DIVERGING,
     draw_field,
-    grid_shape,
-    hide_ticks,
+    draw_mosaic,
     model_label,
-    mosaic,
-    new_axes,
+    mosaic_axes,
     panel_axes,
     root_figure,
     symmetric_limit,
@@ -65,7 +63,10 @@ class CompositeDisplay:
             if unit is None and not out:
                 raise ValueError("`unit` is needed with per_class=True below the output layer:"
                                  " which unit's per-class maps to draw.")
-            if unit is None:
+            if unit is None and maps.shape[1] == 1:  # one sigmoid output for two classes
+                maps = maps[:, 0]
+                names = [f"output on {c}s" for c in classes]
+            elif unit is None:
                 maps = maps[np.arange(len(maps)), np.arange(len(maps))]
                 names = [f"output {c} on {c}s" for c in classes]
             else:
@@ -88,16 +89,9 @@ class CompositeDisplay:
         limit = symmetric_limit(self.maps)
         label = _LABELS[self.method]
         if self.image_shape is not None and n > MAX_PANELS:
-            rows, cols = grid_shape(n)
-            tile = min(1.1, 11 / cols)
-            ax = new_axes(ax, (max(5.5, cols * tile + 1.5), max(3.0, rows * tile + 1.0)))
-            m = ax.imshow(mosaic(self.maps, self.image_shape), cmap=DIVERGING, vmin=-limit,
-                          vmax=limit, interpolation="nearest")
-            hide_ticks(ax)
-            ax.set_facecolor("0.8")
+            ax = mosaic_axes(ax, n)
+            draw_mosaic(ax, self.maps, self.image_shape, DIVERGING, -limit, limit, label)
             ax.set_title(self.title, fontsize=10)
-            ax.figure.colorbar(m, ax=ax, fraction=0.03, aspect=25, pad=0.02).set_label(
-                label, fontsize=8)
             self.figure_, self.ax_, self.axes_ = root_figure(ax), ax, np.array([ax])
             return self
         cols = min(n, 5 if self.image_shape is not None else 4)

@@ -46,9 +46,15 @@ class ExperimentDisplay:
                     a.set_title(f"class {r.class_names[j]}", fontsize=9)
             a0 = axes[i, 0]
             a0.set_ylabel(_row_label(r, key), fontsize=8)
-            unit = "mean d logit / d pixel" if "jacobian" in key else "weight"
+            net = r.nets.get(key)
+            unit = ("mean d logit / d pixel" if "jacobian" in key else
+                    "linear composite weight" if "composite" in key or (net and net.n_layers > 1)
+                    else "weight")
             fig.colorbar(m, ax=axes[i], fraction=0.02, pad=0.01).set_label(unit, fontsize=7)
-        what = {"train-size": "Output templates after training on few and on many images",
+        nets = list(r.nets.values())
+        arch = (f" of the {nets[0].describe_sizes()} net ({r.extra.get('preset', 'preset')})"
+                if nets else "")
+        what = {"train-size": f"Output templates{arch} after training on few and on many images",
                 "depth": "One layer's templates against a deep net's composite templates"}
         fig.suptitle(f"{what[r.name]} ({r.data}; red: pixel raises the class score, blue: "
                      "lowers it)", fontsize=10)

@@ -36,6 +36,27 @@ def mosaic(images: np.ndarray, shape: tuple[int, int], gap: int = 1) -> np.ndarr
     return out
 
 
+def mosaic_axes(ax, n: int):
+    """`ax`, or one Axes sized for a mosaic of n 28x28-ish tiles (0.34 in a tile at 16x32)."""
+    rows, cols = grid_shape(n)
+    tile = min(1.1, 11 / cols)  # inches per tile
+    return new_axes(ax, (max(5.5, cols * tile + 1.5), max(3.0, rows * tile + 1.0)))
+
+
+def draw_mosaic(ax, images: np.ndarray, shape, cmap: str, vmin: float, vmax: float,
+                label: str):
+    """Images (n, h * w) as one tiled image with a labelled colour bar; returns the image."""
+    image = ax.imshow(mosaic(images, shape), cmap=cmap, vmin=vmin, vmax=vmax,
+                      interpolation="nearest")
+    hide_ticks(ax)
+    ax.set_facecolor("0.8")  # the NaN gaps between tiles, unlike white (zero)
+    rows, _ = grid_shape(len(images))
+    bar = ax.figure.colorbar(image, ax=ax, shrink=min(1.0, 0.5 + 0.1 * rows), fraction=0.03,
+                             aspect=25, pad=0.02)
+    bar.set_label(label, fontsize=9)
+    return image
+
+
 def symmetric_limit(values: np.ndarray) -> float:
     """The largest |value|, so a diverging colour map is centred on zero."""
     finite = np.abs(values[np.isfinite(values)])

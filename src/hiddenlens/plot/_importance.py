@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens.plot._grid import model_label
+from hiddenlens._validation import check_unit
+from hiddenlens.plot._grid import DIVERGING, model_label, symmetric_limit
 
 IMPORTANCE_METHODS = ("permutation", "perturbation", "garson", "olden")
 XLABELS = {
@@ -24,6 +25,8 @@ def compute_importance(net, X, y, method: str, *, output: int = 0, progress: boo
     names = net.feature_names or (
         image_pixel_names(net.image_shape) if net.image_shape else
         [f"x{j}" for j in range(net.n_inputs)])
+    if method in ("garson", "olden"):
+        output = check_unit(net, -1, output)
     if method == "garson":
         return explain.garson(net)[output], None, names
     if method == "olden":
@@ -80,6 +83,8 @@ class ImportanceDisplay:
                                               progress=progress, **options)
         score = options.get("scoring") or ("accuracy" if net.task == "classification" else
                                            "r2")
+        if callable(score):  # name the function, not its repr
+            score = getattr(score, "__name__", "score")
         xlabel = XLABELS[method].format(score=score)
         target = ""
         if method in ("garson", "olden"):
@@ -116,15 +121,15 @@ class ImportanceDisplay:
         return self
 
     def _draw_map(self, ax) -> None:
-        from hiddenlens.plot._grid import DIVERGING, symmetric_limit
-
         limit = symmetric_limit(self.importances)
         shown = ax.imshow(self.importances.reshape(self.image_shape), cmap=DIVERGING,
                           vmin=-limit, vmax=limit, interpolation="nearest")
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title("every pixel (red: the score drops without it)", fontsize=9)
-        ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.03).ax.tick_params(labelsize=7)
+        bar = ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.03)
+        bar.set_label(self.xlabel.split(" when ")[0].split(" (")[0], fontsize=8)  # the quantity
+        bar.ax.tick_params(labelsize=7)
         self.ax_map_ = ax
 
 
@@ -153,6 +158,7 @@ class LekProfileDisplay:
                    **options) -> LekProfileDisplay:
         from hiddenlens.explain import lek_profile
 
+        output = check_unit(net, -1, output)
         result = lek_profile(net, X, feature, **options)
         name = net.class_names[output] if net.class_names else f"output {output}"
         if net.task == "classification":

@@ -8,7 +8,15 @@ import textwrap
 import numpy as np
 
 from hiddenlens.explain import atlas, describe, maximize_activation, receptive_fields
-from hiddenlens.plot._grid import DIVERGING, grid_shape, model_label, mosaic, symmetric_limit
+from hiddenlens.plot._grid import (
+    DIVERGING,
+    fold,
+    grid_shape,
+    hide_ticks,
+    model_label,
+    mosaic,
+    symmetric_limit,
+)
 
 # Regularisers that turn a maximising image into a picture a person can read: blur,
 # shrinkage towards blank paper, robustness to small shifts. On the nielsen preset the hidden
@@ -49,9 +57,10 @@ class NeuronCardDisplay:
     axes_ : dict of name -> Axes ("field", "maximized", "top", "bottom", "classes", "text")
     """
 
-    def __init__(self, net, layer, unit, maximized, atlas_result, description):
+    def __init__(self, net, layer, unit, maximized, atlas_result, description, ranges=None):
         self.net, self.layer, self.unit = net, layer, unit
         self.maximized, self.atlas, self.description = maximized, atlas_result, description
+        self.ranges = ranges  # (low, high) per input of a tabular net: see LayerMaximizeDisplay
 
     @classmethod
     def from_model(cls, net, dataset, layer: int, unit: int, *, y=None, k: int = 9,
@@ -66,7 +75,8 @@ class NeuronCardDisplay:
         X = dataset.X if hasattr(dataset, "X_test") else dataset
         options = {**readable_options(net, idx, X), **(maximize_kw or {})}
         best = maximize_activation(net, idx, [unit], X=X, **options)
-        return cls(net, idx, unit, best, at, desc).plot(**plot_kw)
+        ranges = None if net.image_shape else _ranges(net, X)
+        return cls(net, idx, unit, best, at, desc, ranges).plot(**plot_kw)
 
     def plot(self) -> NeuronCardDisplay:
         import matplotlib.pyplot as plt
@@ -95,8 +105,9 @@ class NeuronCardDisplay:
             limit = symmetric_limit(w)
             image = ax.imshow(w.reshape(self.net.image_shape), cmap=DIVERGING, vmin=-limit,
                               vmax=limit)
-            _no_ticks(ax)
-            ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03)
+            hide_ticks(ax)
+            ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(
+                "weight from the pixel", fontsize=8)
             ax.set_title("incoming weights\n(red excites, blue inhibits)", fontsize=10)
         elif self.layer == 0 or len(w) <= 30:
             names = _input_names(self.net, self.layer, len(w))
@@ -106,14 +117,12 @@ class NeuronCardDisplay:
             ax.axvline(0, color="0.3", lw=0.8)
             ax.set_title("incoming weights", fontsize=10)
         else:  # a deeper layer: weights over the previous layer's units, as a grid
-            rows, cols = grid_shape(len(w))
-            tiles = np.full(rows * cols, np.nan)
-            tiles[: len(w)] = w
             limit = symmetric_limit(w)
-            image = ax.imshow(tiles.reshape(rows, cols), cmap=DIVERGING, vmin=-limit,
+            image = ax.imshow(fold(w, grid_shape(len(w))), cmap=DIVERGING, vmin=-limit,
                               vmax=limit)
-            _no_ticks(ax)
-            ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03)
+            hide_ticks(ax)
+            ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(
+                "weight (red excites, blue inhibits)", fontsize=8)
             ax.set_title(f"weights from layer {self.layer - 1}'s\n{len(w)} units (row by row)",
                          fontsize=10)
 
@@ -123,7 +132,18 @@ class NeuronCardDisplay:
         z, best = m.pre_activations[0], m.best_dataset_pre_activations
         if self.net.image_shape:
             ax.imshow(image.reshape(self.net.image_shape), cmap="gray_r", vmin=0, vmax=1)
-            _no_ticks(ax)
+            hide_ticks(ax)
+        elif self.ranges is not None:  # each input at its place in its own data range
+            lo, hi = self.ranges
+            place = (image - lo) / np.where(hi > lo, hi - lo, 1.0)
+            ax.barh(np.arange(len(image)), place, color="0.75")
+            for i, (p, v) in enumerate(zip(place, image)):
+                ax.text(min(p, 0.75) + 0.02, i, f"{v:.3g}", va="center", fontsize=8)
+            ax.set_xlim(0, 1)
+            ax.set_yticks(np.arange(len(image)), [])  # the inputs of the weights panel
+            ax.invert_yaxis()
+            ax.set_xlabel("place in the feature's range (0: min, 1: max);\n"
+                          "the number: its value", fontsize=8)
         else:
             ax.barh(np.arange(len(image)), image, color="0.35")
             ax.set_yticks(np.arange(len(image)), [])  # the inputs of the weights panel
@@ -153,7 +173,7 @@ class NeuronCardDisplay:
             r, c = divmod(i, cols)
             ax.text(c * (w + 1) + 0.5, r * (h + 1) + 3.5, f"{v:.2f}", fontsize=7,
                     color="tab:red")
-        _no_ticks(ax)
+        hide_ticks(ax)
 
     def _classes(self, ax) -> None:
         means = self.atlas.class_means
@@ -173,7 +193,9 @@ class NeuronCardDisplay:
         ax.set_ylabel("mean activation")
         sel = self.atlas.class_selectivity[self.unit]
         ax.set_title(f"mean activation per class (selectivity {sel:.2f})", fontsize=10)
-        ax.legend(fontsize=8, loc="upper right")
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(lo, hi + 0.15 * (hi - lo))  # room for the legend above the tallest bar
+        ax.legend(fontsize=8, loc="upper left")
 
     def _text(self, ax) -> None:
         paragraphs = [textwrap.fill(s, 70) for s in self.description.sentences.values()]
@@ -191,14 +213,19 @@ class LayerMaximizeDisplay:
     net : DenseNet
     dead : ndarray of shape (n_units,), bool, optional
     title : str
+    ranges : (low, high), each of shape (n_inputs,), optional
+        The data range of each input. Tabular heat maps then colour each value by where it
+        lies in its own feature's range (features in different units stay comparable) and
+        print the raw value in the cell.
 
     Attributes
     ----------
     figure_, ax_ : Figure and Axes
     """
 
-    def __init__(self, result, net, dead=None, title: str = ""):
+    def __init__(self, result, net, dead=None, title: str = "", ranges=None):
         self.result, self.net, self.dead, self.title = result, net, dead, title
+        self.ranges = ranges
 
     @classmethod
     def from_model(cls, net, layer: int, *, data=None, y=None, **maximize_kw):
@@ -213,9 +240,10 @@ class LayerMaximizeDisplay:
             X = data.X if hasattr(data, "X_test") else data
         options = {**readable_options(net, layer, X), **maximize_kw}
         result = maximize_activation(net, layer, X=X, **options)
-        what = "output" if result.layer == net.n_layers - 1 else f"layer {result.layer}"
+        what = "the output" if result.layer == net.n_layers - 1 else f"layer {result.layer}"
         title = f"What each unit of {what} responds to most, {model_label(net)}"
-        return cls(result, net, dead, title).plot()
+        ranges = None if X is None or net.image_shape else _ranges(net, X)
+        return cls(result, net, dead, title, ranges).plot()
 
     def plot(self, ax=None) -> LayerMaximizeDisplay:
         import matplotlib.pyplot as plt
@@ -247,7 +275,7 @@ class LayerMaximizeDisplay:
         r = self.result
         h, w = shape
         ax.imshow(mosaic(r.images, shape), cmap="gray_r", vmin=0, vmax=1)
-        _no_ticks(ax)
+        hide_ticks(ax)
         _, cols = grid_shape(len(r.units))
         small = len(r.units) <= 32
         for i, label in enumerate(self._labels()):
@@ -271,12 +299,29 @@ class LayerMaximizeDisplay:
 
     def _heatmap(self, ax) -> None:
         r = self.result
-        image = ax.imshow(r.images, cmap="viridis", aspect="auto")
+        values, label = r.images, "input value"
+        if self.ranges is not None:  # each feature on its own scale: 0 its min, 1 its max
+            lo, hi = self.ranges
+            values = (r.images - lo) / np.where(hi > lo, hi - lo, 1.0)
+            label = "place in the feature's range (0: min, 1: max)"
+        image = ax.imshow(values, cmap="viridis", aspect="auto",
+                          vmin=0 if self.ranges is not None else None,
+                          vmax=1 if self.ranges is not None else None)
+        if self.ranges is not None and r.images.size <= 400:
+            for (i, j), v in np.ndenumerate(r.images):
+                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7,
+                        color="white" if values[i, j] < 0.5 else "black")
         names = _input_names(self.net, 0, r.images.shape[1])
         ax.set_xticks(np.arange(len(names)), names, rotation=90, fontsize=7)
         ax.set_yticks(np.arange(len(r.units)), self._labels(), fontsize=7)
         ax.set_ylabel("unit")
-        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label("input value")
+        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(label, fontsize=8)
+
+
+def _ranges(net, X) -> tuple[np.ndarray, np.ndarray]:
+    """Each input's (min, max) over the data X (n, n_inputs)."""
+    X = net.tensor(X).numpy()
+    return X.min(0), X.max(0)
 
 
 def _input_names(net, layer: int, n: int) -> list[str]:
@@ -285,7 +330,3 @@ def _input_names(net, layer: int, n: int) -> list[str]:
     prefix = "input" if layer == 0 else f"layer {layer - 1} unit"
     return [f"{prefix} {i}" for i in range(n)]
 
-
-def _no_ticks(ax) -> None:
-    ax.set_xticks([])
-    ax.set_yticks([])

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens._validation import check_choice, check_layer
+from hiddenlens._validation import check_choice, check_layer, check_positive_int
 from hiddenlens.explain import normalize_fields, receptive_fields, unit_order
 from hiddenlens.plot._grid import (
     DIVERGING,
+    draw_mosaic,
     field_layout,
     grid_shape,
-    hide_ticks,
     image_view_error,
     model_label,
-    mosaic,
-    new_axes,
+    mosaic_axes,
     panel_axes,
     root_figure,
     sign_colors,
@@ -83,7 +82,7 @@ class ReceptiveFieldsDisplay:
                                    "kind='bars' (a bar chart per unit over the feature names)")
         units = unit_order(net, idx, order, target)
         if max_units is not None:
-            units = units[:max_units]
+            units = units[: check_positive_int(max_units, "max_units")]
         fields = normalize_fields(receptive_fields(net, idx), normalize, scale)[units]
         bars = how == "bars" or kind == "bars"
         names = (shape_or_names if how == "bars"
@@ -99,14 +98,10 @@ class ReceptiveFieldsDisplay:
         if self.image_shape is None:
             return self._plot_bars(ax)
         cmap_, (lo, hi), _ = _SCALES[self.normalize]
-        label = self.label_
         n = len(self.fields)
-        rows, cols = grid_shape(n)
-        ax = new_axes(ax, _figsize(rows, cols))
-        image = ax.imshow(mosaic(self.fields, self.image_shape), cmap=cmap or cmap_, vmin=lo,
-                          vmax=hi, interpolation="nearest")
-        hide_ticks(ax)
-        ax.set_facecolor("0.8")  # the NaN gaps between tiles, unlike white (zero weight)
+        _, cols = grid_shape(n)
+        ax = mosaic_axes(ax, n)
+        draw_mosaic(ax, self.fields, self.image_shape, cmap or cmap_, lo, hi, self.label_)
         if n <= 100:  # unit numbers in each tile's corner; beyond 100 they would be noise
             h, w = self.image_shape
             for i, u in enumerate(self.units):
@@ -115,9 +110,6 @@ class ReceptiveFieldsDisplay:
                         ha="left", color="0.2")
         corner = "; corner number: unit index" if n <= 100 else ""
         ax.set_title(self.title + corner, fontsize=10)
-        bar = ax.figure.colorbar(image, ax=ax, shrink=min(1.0, 0.5 + 0.1 * rows), fraction=0.03,
-                                aspect=25, pad=0.02)
-        bar.set_label(label, fontsize=9)
         self.figure_, self.ax_, self.axes_ = root_figure(ax), ax, np.array([ax])
         return self
 
@@ -145,11 +137,9 @@ class ReceptiveFieldsDisplay:
             a.tick_params(axis="x", labelsize=7)
         for a in axes[-1]:
             a.set_xlabel(self.label_.split(" (")[0], fontsize=7)
-        fig.suptitle(self.title, fontsize=10)
+        more = (f"\n(the first {n} of {len(self.fields)} in this order are shown)"
+                if len(self.fields) > n else "")
+        fig.suptitle(self.title + more, fontsize=10)
         self.figure_, self.ax_, self.axes_ = root_figure(fig), axes.flat[0], axes
         return self
 
-
-def _figsize(rows: int, cols: int) -> tuple[float, float]:
-    tile = min(1.1, 11 / cols)  # inches per 28x28 tile: 0.34 for 512 units in 16x32
-    return max(5.5, cols * tile + 1.5), max(3.0, rows * tile + 1.0)

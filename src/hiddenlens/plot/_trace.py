@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens.plot._grid import grid_shape, model_label, panel_axes, root_figure
+from hiddenlens.plot._grid import (
+    fold,
+    grid_shape,
+    hide_ticks,
+    model_label,
+    panel_axes,
+    root_figure,
+)
 
 SMALL_LAYER = 16  # up to this many units a layer is drawn as bars
 
@@ -69,8 +76,7 @@ class TraceDisplay:
     def _input_panel(self, ax) -> None:
         if self.net.image_shape:
             ax.imshow(self.x.reshape(self.net.image_shape), cmap="gray_r", vmin=0, vmax=1)
-            ax.set_xticks([])
-            ax.set_yticks([])
+            hide_ticks(ax)
         else:
             names = self.net.feature_names or [str(i) for i in range(len(self.x))]
             ax.barh(np.arange(len(self.x)), self.x, color="0.4")
@@ -97,13 +103,10 @@ class TraceDisplay:
             ax.set_ylabel(f"{act} activation")
         else:
             rows, cols = grid_shape(len(a))
-            grid = np.full(rows * cols, np.nan)
-            grid[: len(a)] = a
             bounded = act in ("sigmoid", "tanh")
             lo, hi = (-1 if act == "tanh" else 0, 1) if bounded else (0, max(a.max(), 1e-9))
-            image = ax.imshow(grid.reshape(rows, cols), cmap="viridis", vmin=lo, vmax=hi)
-            ax.set_xticks([])
-            ax.set_yticks([])
+            image = ax.imshow(fold(a, (rows, cols)), cmap="viridis", vmin=lo, vmax=hi)
+            hide_ticks(ax)
             ax.set_facecolor("0.8")
             ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(
                 f"{act} activation")
