@@ -94,6 +94,8 @@ def test_regression_on_a_csv(tmp_path):
                                               "nielsen, keras-blog, single-layer, zero-vs-one."),
     (lambda ds: hl.train(hl.DenseNet([4, 3]), ds, epochs=0),
      "`epochs` must be an integer >= 1. Got 0 instead."),
+    (lambda ds: hl.train_preset("single-layer", ds, init="he"),
+     "`init` must be one of 'default', 'normal', 'scaled-normal', 'glorot'. Got 'he' instead."),
     (lambda ds: hl.train(hl.DenseNet([4, 3]), ds, optimizer="lbfgs"),
      "`optimizer` must be one of 'sgd', 'rmsprop', 'adam'. Got 'lbfgs' instead."),
 ])
@@ -156,3 +158,28 @@ def test_dropout_gradients_equal_autograd_with_the_same_masks():
     torch.nn.functional.cross_entropy(z, target.argmax(1)).backward()
     for mine, ref in zip(got, [p.grad for p in net.module.parameters()]):
         np.testing.assert_allclose(mine.numpy(), ref.numpy(), atol=1e-12)
+
+
+def test_an_existing_checkpoint_is_refused_before_training(tmp_path):
+    ckpt = tmp_path / "run.ckpt"
+    ckpt.write_text("keep me")
+    net = hl.DenseNet([4, 3])
+    with pytest.raises(FileExistsError, match="run.ckpt already exists"):
+        hl.train(net, hl.load_dataset("iris"), checkpoint=ckpt, progress=False)
+    assert net.history == [] and ckpt.read_text() == "keep me"
+
+
+def test_resume_writes_its_own_checkpoint_given_as_str_or_path(tmp_path):
+    ds, ckpt = hl.load_dataset("iris"), tmp_path / "run.ckpt"
+    hl.train(hl.DenseNet([4, 3]), ds, epochs=1, checkpoint=ckpt, progress=False)
+    net = hl.train(hl.DenseNet([4, 3]), ds, epochs=2, resume=ckpt, checkpoint=str(ckpt),
+                   progress=False)
+    assert len(net.history) == 2
+
+
+def test_evaluate_refuses_labels_outside_the_classes():
+    ds = hl.load_dataset("iris")
+    net = hl.DenseNet([4, 2])
+    with pytest.raises(ValueError, match=r"`y` must hold class indices 0..1 for this "
+                                         r"network's 2 classes. Got labels 0..2 instead."):
+        hl.evaluate(net, ds.X_test, ds.y_test)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from hiddenlens._backprop import loss_gradients
+from hiddenlens._files import check_writable
 from hiddenlens._optim import KerasRMSprop
 from hiddenlens._validation import check_choice, check_positive_int
 from hiddenlens.data import Dataset, load_dataset
@@ -101,6 +103,11 @@ def train(
     if config.loss == "cross-entropy" and net.output == "linear":
         raise ValueError("`loss` 'cross-entropy' needs a softmax or sigmoid output; a linear "
                          "output trains with loss='mse' or 'quadratic'.")
+    # an existing checkpoint file is refused now, not after the first epoch
+    own_checkpoint = resume is not None and checkpoint is not None and _same_file(checkpoint,
+                                                                                   resume)
+    if checkpoint is not None and not own_checkpoint:
+        check_writable(checkpoint, overwrite)
     _adopt_dataset(net, ds, standardize=resume is None)
     opt = _make_optimizer(net, config)
     generator = torch.Generator().manual_seed(config.seed)
@@ -116,7 +123,7 @@ def train(
             bar.update(task, description=_epoch_label(net.history[-1], config.epochs))
             if checkpoint is not None:
                 save_checkpoint(checkpoint, net, opt, generator, asdict(config), epoch + 1,
-                                overwrite=overwrite or epoch > start or checkpoint == resume)
+                                overwrite=overwrite or epoch > start or own_checkpoint)
     net.module.eval()
     return net
 
@@ -140,7 +147,7 @@ def check_fits(net: DenseNet, ds: Dataset) -> None:
             f"{ds.n_features} features; use sizes starting with {ds.n_features}."
         )
     if ds.task == "regression":
-        if net.n_outputs != 1 or net.task != "regression":
+        if net.n_outputs != 1 or net.task != "regression" or net.output == "softmax":
             raise ValueError(
                 f"{ds.name} is a regression task: the network needs one linear output unit "
                 f"(output='linear'). Got {net.n_outputs} {net.output} outputs."
@@ -152,6 +159,10 @@ def check_fits(net: DenseNet, ds: Dataset) -> None:
             f"The {net.describe_sizes()} network has {net.n_outputs} outputs but {ds.name} has "
             f"{n_classes} classes; use sizes ending with {n_classes}."
         )
+
+
+def _same_file(a, b) -> bool:
+    return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
 
 
 def _check_dropout(p) -> float:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields, replace
 import torch
 
 from hiddenlens._training import check_fits, train
+from hiddenlens._validation import check_choice
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.net import DenseNet
 
@@ -86,6 +87,7 @@ def train_preset(
     if unknown:
         raise ValueError(f"Unknown preset option(s) {sorted(unknown)}; known: {sorted(known)}.")
     p = replace(PRESETS[name], **overrides)
+    check_choice(p.init, "init", tuple(_INITS))
     if dataset is None:
         dataset = load_dataset("mnist-embedded", classes=p.classes)
     elif isinstance(dataset, str):
