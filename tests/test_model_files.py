@@ -109,3 +109,25 @@ def test_metadata_is_readable_json(tmp_path, trained):
     header = json.loads(path.read_bytes()[8 : 8 + header_len])
     meta = json.loads(header["__metadata__"]["hiddenlens"])
     assert meta["sizes"] == [4, 5, 3] and meta["format"] == "hiddenlens-model"
+
+
+def test_altered_header_is_caught(tmp_path, trained):
+    path = tmp_path / "m.safetensors"
+    trained.save(path)
+    data = path.read_bytes()
+    edited = data.replace(b'\\"tanh\\"', b'\\"relu\\"')  # same length: the header still parses
+    assert edited != data
+    path.write_bytes(edited)
+    with pytest.raises(ValueError, match="has been altered since hiddenlens wrote it: its "
+                                         "tensors or settings"):
+        hl.load_model(path)
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path):
+    from hiddenlens._files import atomic_path
+
+    path = tmp_path / "out.png"
+    with pytest.raises(RuntimeError), atomic_path(path) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("the writer failed half way")
+    assert list(tmp_path.iterdir()) == []
