@@ -116,6 +116,18 @@ def test_csv_missing_value_names_column_and_row(tmp_path):
         hl.load_dataset(path, target="y")
 
 
+@pytest.mark.parametrize("value", ["", "NA", "nan", "?", "inf"])
+def test_csv_missing_target_value_names_column_and_row(tmp_path, value):
+    path = _write(tmp_path, f"a,price\n1,2.5\n2,{value}\n3,4.25\n")
+    with pytest.raises(ValueError, match="missing or infinite value in column 'price', row 3"):
+        hl.load_dataset(path, target="price")
+
+
+def test_missing_pickle_path_is_a_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No such file: .*mnist.pkl.gz."):
+        hl.load_dataset(tmp_path / "mnist.pkl.gz")
+
+
 def test_csv_needs_a_target(tmp_path):
     with pytest.raises(ValueError, match="needs `target=` naming the label column"):
         hl.load_dataset(_write(tmp_path, "a,b\n1,2\n"))
@@ -227,4 +239,17 @@ def test_nielsen_pickle_refuses_anything_but_arrays(tmp_path, embedded):
     _nielsen_pickle(path, embedded, payload=(_Evil(), None, None))
     with pytest.raises(ValueError, match=r"was refused: it asks for (posix|os)\.system, and only "
                                          "numpy arrays and tuples are read"):
+        hl.load_dataset(path)
+
+
+@pytest.mark.parametrize("payload", [
+    ("ab", "cd", "ef"),  # no global needed, but not arrays
+    ({"X": 1}, None, None),
+    ((np.zeros((3, 10)), np.zeros(3)),) * 3,  # arrays of the wrong shape
+])
+def test_nielsen_pickle_of_other_objects_is_refused(tmp_path, embedded, payload):
+    path = tmp_path / "mnist.pkl.gz"
+    _nielsen_pickle(path, embedded, payload=payload)
+    with pytest.raises(ValueError, match=r"does not hold Nielsen's \(training, validation, "
+                                         r"test\) tuple of \(X, y\) arrays, X of shape"):
         hl.load_dataset(path)

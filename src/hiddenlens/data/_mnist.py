@@ -192,12 +192,12 @@ def load_nielsen_pickle(path, *, include_validation: bool = False) -> Dataset:
         ) from exc
     except (OSError, EOFError) as exc:
         raise ValueError(f"{path} is not a readable gzipped pickle ({exc}).") from exc
-    try:
-        (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = splits
-    except (TypeError, ValueError) as exc:
+    if not _is_nielsen_splits(splits):
         raise ValueError(
-            f"{path} does not hold Nielsen's (training, validation, test) tuple of (X, y) arrays."
-        ) from exc
+            f"{path} does not hold Nielsen's (training, validation, test) tuple of (X, y) "
+            "arrays, X of shape (n, 784) and y of shape (n,)."
+        )
+    (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = splits
     if include_validation:
         X_tr, y_tr = np.concatenate([X_tr, X_va]), np.concatenate([y_tr, y_va])
     return Dataset(
@@ -208,3 +208,17 @@ def load_nielsen_pickle(path, *, include_validation: bool = False) -> Dataset:
         feature_names=image_pixel_names(IMAGE_SHAPE), class_names=DIGITS,
         name="mnist-nielsen", image_shape=IMAGE_SHAPE,
     )
+
+
+def _is_nielsen_splits(splits) -> bool:
+    """Three (X (n, 784), y (n,)) tuples of numeric arrays, and nothing else."""
+    if not (isinstance(splits, tuple) and len(splits) == 3):
+        return False
+    for split in splits:
+        if not (isinstance(split, tuple) and len(split) == 2
+                and all(isinstance(a, np.ndarray) and a.dtype.kind in "biuf" for a in split)):
+            return False
+        X, y = split
+        if X.ndim != 2 or X.shape[1] != 784 or y.shape != (len(X),):
+            return False
+    return True

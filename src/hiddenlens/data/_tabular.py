@@ -12,6 +12,8 @@ from sklearn.model_selection import train_test_split
 from hiddenlens.data._dataset import Dataset
 
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
+MISSING = {"", "na", "nan", "null", "none", "?"}
+MISSING_TARGET = MISSING - {"none"}  # "none" can be a class ("none", "mild", "severe")
 
 
 def load_sklearn_table(name: str, *, test_size: float = 0.25, seed: int = 0) -> Dataset:
@@ -62,9 +64,12 @@ def load_csv(path, target: str | None, *, test_size: float = 0.25, seed: int = 0
         values = [v for i, v in enumerate(row) if i != t]
         for j, (column, value) in enumerate(zip(features, values)):
             X[r - 2, j] = _number(value, column, r, path.name)
-        if row[t].strip() == "":
-            raise ValueError(f"{path.name} has a missing value in column {target!r}, row {r}.")
-        raw_target.append(row[t].strip())
+        label = row[t].strip()
+        if label.lower() in MISSING_TARGET or label.lower().lstrip("+-") in ("inf", "infinity"):
+            raise ValueError(
+                f"{path.name} has a missing or infinite value in column {target!r}, row {r}."
+            )
+        raw_target.append(label)
     y, class_names, task = _encode_target(raw_target)
     return _split(path.stem, X, y, features, class_names, test_size, seed, task)
 
@@ -83,7 +88,7 @@ def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def _number(value: str, column: str, row: int, filename: str) -> float:
     text = value.strip()
-    if text == "" or text.lower() in {"na", "nan", "null", "none", "?"}:
+    if text.lower() in MISSING:
         raise ValueError(f"{filename} has a missing value in column {column!r}, row {row}.")
     try:
         number = float(text)
