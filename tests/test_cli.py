@@ -114,3 +114,8 @@ def test_csv_regression_defaults_to_a_linear_output(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "output='linear'" in result.stdout
     assert_one_sentence_error(run("evaluate", model), "not a built-in data set", "--data")
+
+
+def test_demo_output_that_is_a_file(tmp_path):
+    (tmp_path / "taken").write_text("keep me")
+    assert_one_sentence_error(run("demo", "-o", "taken", cwd=tmp_path), "taken is a file")

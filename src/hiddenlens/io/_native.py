@@ -21,7 +21,7 @@ from hiddenlens._files import atomic_write_bytes
 from hiddenlens._version import __version__
 
 FORMAT = "hiddenlens-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the checksum covers the metadata too
 METADATA_KEY = "hiddenlens"
 
 
@@ -52,15 +52,17 @@ def model_metadata(net) -> dict:
     }
 
 
-def checksum(tensors: dict[str, np.ndarray], meta: dict) -> str:
+def checksum(tensors: dict[str, np.ndarray], meta: dict | None) -> str:
     """SHA-256 of the tensors and of the metadata (all but the checksum itself), so that an
-    edited header (an activation, a size) is caught like an edited weight."""
+    edited header (an activation, a size) is caught like an edited weight. Version 1 files
+    (meta=None) covered the tensors only."""
     digest = hashlib.sha256()
     for name in sorted(tensors):
         digest.update(name.encode())
         digest.update(np.ascontiguousarray(tensors[name]).tobytes())
-    settings = {k: v for k, v in meta.items() if k != "sha256"}
-    digest.update(json.dumps(settings, sort_keys=True).encode())
+    if meta is not None:
+        settings = {k: v for k, v in meta.items() if k != "sha256"}
+        digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -97,7 +99,7 @@ def unpack(data: bytes, path, kind: str = FORMAT) -> tuple[dict[str, np.ndarray]
             f"version {version}; this hiddenlens {__version__} reads up to version "
             f"{FORMAT_VERSION}: upgrade hiddenlens to read it."
         )
-    if checksum(tensors, meta) != meta.get("sha256"):
+    if checksum(tensors, meta if version >= 2 else None) != meta.get("sha256"):
         raise ValueError(
             f"{path} has been altered since hiddenlens wrote it: its tensors or settings no "
             "longer match the checksum stored with them."
