@@ -77,6 +77,8 @@ def test_existing_output_needs_force(tmp_path):
      ["`activation` must be one of"]),
     (["train", "nielsen", "--data", "mnsit", "-o", "x.safetensors"], ["Unknown data set"]),
     (["evaluate", "missing.safetensors"], ["No such model file"]),
+    (["train", "single-layer", "--target", "y", "-o", "x.safetensors"],
+     ["--target names the label column of the CSV file given with --data"]),
 ])
 def test_mistakes_print_one_sentence(tmp_path, args, fragments):
     assert_one_sentence_error(run(*args, cwd=tmp_path), *fragments)

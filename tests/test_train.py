@@ -183,3 +183,11 @@ def test_evaluate_refuses_labels_outside_the_classes():
     with pytest.raises(ValueError, match=r"`y` must hold class indices 0..1 for this "
                                          r"network's 2 classes. Got labels 0..2 instead."):
         hl.evaluate(net, ds.X_test, ds.y_test)
+
+
+def test_resume_asking_for_fewer_epochs_than_done(tmp_path):
+    ds, ckpt = hl.load_dataset("iris"), tmp_path / "run.ckpt"
+    hl.train(hl.DenseNet([4, 3]), ds, epochs=3, checkpoint=ckpt, progress=False)
+    with pytest.raises(ValueError, match="run.ckpt has already trained 3 epochs; ask for "
+                                         "epochs >= 3 to continue it."):
+        hl.train(hl.DenseNet([4, 3]), ds, epochs=2, resume=ckpt, progress=False)

@@ -16,7 +16,7 @@ from hiddenlens._files import check_writable
 from hiddenlens._optim import KerasRMSprop
 from hiddenlens._validation import check_choice, check_positive_int
 from hiddenlens.data import Dataset, load_dataset
-from hiddenlens.net import DenseNet
+from hiddenlens.net import DenseNet, apply_activation
 
 LOSSES = ("cross-entropy", "quadratic", "mse")
 OPTIMIZERS = ("sgd", "rmsprop", "adam")
@@ -114,6 +114,11 @@ def train(
     start = 0
     if resume is not None:
         start = load_checkpoint(resume, net, opt, generator, asdict(config))
+        if start > config.epochs:
+            raise ValueError(
+                f"{resume} has already trained {start} epochs; ask for epochs >= {start} to "
+                "continue it."
+            )
     loop = _Loop(net, ds, config, opt, generator)
     with _threads(threads), _progress_bar(progress) as bar:
         task = bar.add_task("training", total=(config.epochs - start) * loop.n_batches)
@@ -236,7 +241,7 @@ class _Loop:
             return F.cross_entropy(logits, target)
         if loss == "cross-entropy" and net.output == "sigmoid":
             return F.binary_cross_entropy_with_logits(logits, target, reduction="sum") / len(target)
-        out = _activate(net.output, logits)
+        out = apply_activation(net.output, logits)
         if loss == "quadratic":
             return 0.5 * ((out - target) ** 2).sum(dim=1).mean()  # Nielsen's cost
         return ((out - target) ** 2).mean()
@@ -273,12 +278,6 @@ class _Loop:
         entry["seconds"] = round(seconds, 4)
         entry["samples_per_second"] = round(len(self.X["train"]) / max(seconds, 1e-9), 1)
         return entry
-
-
-def _activate(name, logits):
-    from hiddenlens.net import apply_activation
-
-    return apply_activation(name, logits)
 
 
 def _metric_name(net: DenseNet) -> str:

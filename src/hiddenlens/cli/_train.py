@@ -51,6 +51,8 @@ def train(
         raise ValueError(
             "Give a preset (nielsen, keras-blog, single-layer, zero-vs-one) or --sizes."
         )
+    if target is not None and data is None:
+        raise ValueError("--target names the label column of the CSV file given with --data.")
     options = {k: v for k, v in dict(epochs=epochs, lr=lr, batch_size=batch_size,
                                      optimizer=optimizer).items() if v is not None}
     shape = {k: v for k, v in dict(activation=activation, output=output_activation).items()
