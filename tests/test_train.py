@@ -191,3 +191,20 @@ def test_resume_asking_for_fewer_epochs_than_done(tmp_path):
     with pytest.raises(ValueError, match="run.ckpt has already trained 3 epochs; ask for "
                                          "epochs >= 3 to continue it."):
         hl.train(hl.DenseNet([4, 3]), ds, epochs=2, resume=ckpt, progress=False)
+
+
+def test_numpy_scalars_are_accepted_as_rates():
+    net = hl.train(hl.DenseNet([4, 3]), hl.load_dataset("iris"), epochs=1, lr=np.float32(0.1),
+                   dropout=np.float64(0.0), progress=False)
+    assert len(net.history) == 1
+
+
+def test_resume_refuses_a_checkpoint_of_another_data_set(tmp_path):
+    ckpt = tmp_path / "run.ckpt"
+    hl.train(hl.DenseNet([4, 3]), hl.load_dataset("iris"), epochs=1, checkpoint=ckpt,
+             progress=False)
+    ds = hl.load_dataset("wine")
+    ds = type(ds)(**{**ds.__dict__, "X_train": ds.X_train[:, :4], "X_test": ds.X_test[:, :4],
+                     "feature_names": ds.feature_names[:4]})
+    with pytest.raises(ValueError, match=r"different run \(data set 'iris' \(now 'wine'\)"):
+        hl.train(hl.DenseNet([4, 3]), ds, epochs=2, resume=ckpt, progress=False)

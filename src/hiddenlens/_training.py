@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import numbers
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -170,14 +171,18 @@ def _same_file(a, b) -> bool:
     return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
 
 
+def _is_real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def _check_dropout(p) -> float:
-    if not isinstance(p, (int, float)) or not 0 <= p < 1:
+    if not _is_real(p) or not 0 <= p < 1:
         raise ValueError(f"`dropout` must be in [0, 1). Got {p!r} instead.")
     return float(p)
 
 
 def _check_lr(lr) -> float:
-    if not isinstance(lr, (int, float)) or not lr > 0:
+    if not _is_real(lr) or not 0 < lr < float("inf"):
         raise ValueError(f"`lr` must be a number > 0. Got {lr!r} instead.")
     return float(lr)
 
