@@ -128,6 +128,20 @@ def test_missing_pickle_path_is_a_missing_file(tmp_path):
         hl.load_dataset(tmp_path / "mnist.pkl.gz")
 
 
+@pytest.mark.parametrize("content,message", [
+    (b"a,y\n1,0\n2,0\n3,0\n", r"table.csv's column 'y' holds one class \(0\); a classifier "
+                                "needs at least two."),
+    (b"a,y\n1,0.5\n", "table.csv has one data row; a train/test split needs at least two."),
+    (b"a,y\n1,caf\xe9\n", r"table.csv is not UTF-8 text \(byte 0xe9 at offset 9\); save it as "
+                           "a UTF-8 CSV."),
+])
+def test_csv_that_cannot_make_a_task(tmp_path, content, message):
+    path = tmp_path / "table.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message):
+        hl.load_dataset(path, target="y")
+
+
 def test_csv_needs_a_target(tmp_path):
     with pytest.raises(ValueError, match="needs `target=` naming the label column"):
         hl.load_dataset(_write(tmp_path, "a,b\n1,2\n"))

@@ -71,14 +71,29 @@ def load_csv(path, target: str | None, *, test_size: float = 0.25, seed: int = 0
             )
         raw_target.append(label)
     y, class_names, task = _encode_target(raw_target)
+    if class_names is not None and len(class_names) < 2:
+        raise ValueError(
+            f"{path.name}'s column {target!r} holds one class ({class_names[0]}); a classifier "
+            "needs at least two."
+        )
+    if len(y) < 2:
+        raise ValueError(f"{path.name} has one data row; a train/test split needs at least two.")
     return _split(path.stem, X, y, features, class_names, test_size, seed, task)
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{path.name} is not UTF-8 text (byte {exc.object[exc.start]:#x} at offset "
+            f"{exc.start}); save it as a UTF-8 CSV."
+        ) from None
+    except csv.Error as exc:
+        raise ValueError(f"{path.name} is not a readable CSV file ({exc}).") from None
     if not header:
         raise ValueError(f"{path.name} is empty; a CSV needs a header row and data rows.")
     if not rows:
