@@ -1,4 +1,4 @@
-"""Training: one seeded loop for every network, and the seeds' networks as presets."""
+"""Training: one seeded loop for every network (the seeds' presets are in presets.py)."""
 
 from __future__ import annotations
 

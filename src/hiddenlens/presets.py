@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 import torch
 
@@ -31,7 +31,6 @@ class Preset:
     classes: list[int] | None = None
     dropout: float = 0.0
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 PRESETS: dict[str, Preset] = {
@@ -82,7 +81,7 @@ def train_preset(
         raise ValueError(f"Unknown preset {name!r}; the presets are: {', '.join(PRESETS)}.")
     run_options = {k: overrides.pop(k) for k in ("checkpoint", "resume", "overwrite", "threads")
                    if k in overrides}
-    known = {f.name for f in fields(Preset)} - {"name", "description", "extra"}
+    known = {f.name for f in fields(Preset)} - {"name", "description"}
     unknown = set(overrides) - known
     if unknown:
         raise ValueError(f"Unknown preset option(s) {sorted(unknown)}; known: {sorted(known)}.")
