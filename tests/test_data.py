@@ -267,3 +267,32 @@ def test_nielsen_pickle_of_other_objects_is_refused(tmp_path, embedded, payload)
     with pytest.raises(ValueError, match=r"does not hold Nielsen's \(training, validation, "
                                          r"test\) tuple of \(X, y\) arrays, X of shape"):
         hl.load_dataset(path)
+
+
+def _py2_str(b: bytes) -> bytes:
+    """A Python 2 str in a pickle: SHORT_BINSTRING or BINSTRING."""
+    return (b"U" + bytes([len(b)]) if len(b) < 256 else b"T" + len(b).to_bytes(4, "little")) + b
+
+
+def _py2_array(a: np.ndarray) -> bytes:
+    """The protocol-2 opcodes Python 2's cPickle writes for a numpy array (data as a str)."""
+    shape = b"(" + b"".join(b"J" + n.to_bytes(4, "little") for n in a.shape) + b"t"
+    return (b"cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85" + _py2_str(b"b")
+            + b"\x87R(K\x01" + shape + b"cnumpy\ndtype\n" + _py2_str(a.dtype.str[1:].encode())
+            + b"K\x00K\x01\x87R(K\x03" + _py2_str(b"<")
+            + b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89" + _py2_str(a.tobytes()) + b"tb")
+
+
+def test_python2_pickle_needs_and_gets_latin1(tmp_path, embedded):
+    """Nielsen's file was written by Python 2: array bytes are str, readable only as latin1."""
+    X, y = embedded.X_train[:12], embedded.y_train[:12]
+    splits = [(X[:6], y[:6]), (X[6:9], y[6:9]), (X[9:], y[9:])]
+    data = b"\x80\x02" + b"".join(_py2_array(a) + _py2_array(b) + b"\x86" for a, b in splits)
+    data += b"\x87."
+    with pytest.raises(UnicodeDecodeError):
+        pickle.loads(data)  # what a plain Python 3 load does with it
+    path = tmp_path / "mnist.pkl.gz"
+    path.write_bytes(gzip.compress(data))
+    ds = hl.load_dataset(path)
+    np.testing.assert_array_equal(ds.X_train, X[:6])
+    np.testing.assert_array_equal(ds.y_test, y[9:])
