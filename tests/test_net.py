@@ -100,3 +100,6 @@ def test_trace_and_forward_check_layers_and_batch_size():
     assert net.trace(X, layers=[-1]).activations[1].shape == (2, 2)
     with pytest.raises(ValueError, match="`batch_size` must be an integer >= 1. Got 0 instead."):
         net.forward(X, batch_size=0)
+    with pytest.raises(ValueError, match=r"`X` must be an array of examples, \(n, 4\). Got the "
+                                         "single number 5.0 instead."):
+        net.forward(5)
