@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from hiddenlens._files import atomic_write_bytes
 from hiddenlens.data._dataset import Dataset, image_pixel_names
 
 IMAGE_SHAPE = (28, 28)
@@ -139,9 +140,7 @@ def _download(folder: Path, names: list[str], progress: bool) -> None:
                     f"The downloaded {name} does not match its MD5 checksum; nothing was kept. "
                     f"Try again, or put a verified copy in {folder}."
                 )
-            tmp = folder / f".{name}.part"
-            tmp.write_bytes(data)
-            os.replace(tmp, folder / name)
+            atomic_write_bytes(folder / name, data, overwrite=True)
 
 
 def _fetch(url: str, bar, label: str) -> bytes:
