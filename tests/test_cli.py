@@ -121,3 +121,14 @@ def test_csv_regression_defaults_to_a_linear_output(tmp_path):
 def test_demo_output_that_is_a_file(tmp_path):
     (tmp_path / "taken").write_text("keep me")
     assert_one_sentence_error(run("demo", "-o", "taken", cwd=tmp_path), "taken is a file")
+
+
+def test_tabular_model_without_a_data_set_needs_data(tmp_path):
+    import hiddenlens as hl
+
+    model = tmp_path / "imported.safetensors"
+    hl.DenseNet([4, 3]).save(model)  # as an import would: no data set recorded
+    assert_one_sentence_error(run("evaluate", model), "takes 4 inputs and names no built-in "
+                                                      "data set", "--data")
+    result = run("evaluate", model, "--data", "iris", "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["n"] == 38

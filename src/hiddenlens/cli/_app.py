@@ -42,6 +42,11 @@ def load_data_arg(name: str | None, net=None, target: str | None = None):
                 "pass its file with --data (and --target for a CSV)."
             )
         name = net.dataset
+    if name is None and net is not None and net.n_inputs != 784:
+        raise ValueError(
+            f"The model takes {net.n_inputs} inputs and names no built-in data set to use; "
+            "pass one with --data (and --target for a CSV)."
+        )
     ds = load_dataset(name or "mnist-embedded", target=target)
     return _model_classes(ds, net)
 
