@@ -208,3 +208,8 @@ def test_resume_refuses_a_checkpoint_of_another_data_set(tmp_path):
                      "feature_names": ds.feature_names[:4]})
     with pytest.raises(ValueError, match=r"different run \(data set 'iris' \(now 'wine'\)"):
         hl.train(hl.DenseNet([4, 3]), ds, epochs=2, resume=ckpt, progress=False)
+
+
+def test_zero_vs_one_on_a_loaded_ten_class_data_set_keeps_its_digits(embedded):
+    net = hl.train_preset("zero-vs-one", embedded, epochs=1, progress=False)
+    assert net.class_names == ["0", "1"] and net.history[-1]["test_accuracy"] > 0.95

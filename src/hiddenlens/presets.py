@@ -9,6 +9,7 @@ import torch
 from hiddenlens._training import check_fits, train
 from hiddenlens._validation import check_choice
 from hiddenlens.data import Dataset, load_dataset
+from hiddenlens.data._dataset import select_classes
 from hiddenlens.net import DenseNet
 
 
@@ -91,6 +92,8 @@ def train_preset(
         dataset = load_dataset("mnist-embedded", classes=p.classes)
     elif isinstance(dataset, str):
         dataset = load_dataset(dataset, classes=p.classes, progress=progress)
+    elif p.classes is not None and dataset.n_classes not in (None, len(p.classes)):
+        dataset = select_classes(dataset, p.classes)  # zero-vs-one on the full MNIST
     net = DenseNet(p.sizes, p.activation, p.output, seed=seed)
     _INITS[p.init](net, seed)
     try:
