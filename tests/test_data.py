@@ -296,3 +296,11 @@ def test_python2_pickle_needs_and_gets_latin1(tmp_path, embedded):
     ds = hl.load_dataset(path)
     np.testing.assert_array_equal(ds.X_train, X[:6])
     np.testing.assert_array_equal(ds.y_test, y[9:])
+
+
+def test_full_mnist_with_labels_that_do_not_match_the_images(tmp_path, monkeypatch, embedded):
+    _write_idx_folder(tmp_path, embedded)
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(_idx_bytes(embedded.y_train[:9]))
+    with pytest.raises(ValueError, match=r"t10k files hold \(10, 28, 28\) images and \(9,\) "
+                                         "labels, not"):
+        hl.load_dataset("mnist", data_dir=tmp_path, download=False)

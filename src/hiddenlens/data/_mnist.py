@@ -79,6 +79,14 @@ def load_mnist(data_dir=None, *, download: bool = True, progress: bool = True) -
     elif missing:
         raise FileNotFoundError(_missing_sentence(folder, "download=False was given"))
     arrays = {name: read_idx(folder / name) for name in MNIST_FILES}
+    for split in ("train", "t10k"):
+        images = arrays[f"{split}-images-idx3-ubyte.gz"]  # (n, 28, 28)
+        labels = arrays[f"{split}-labels-idx1-ubyte.gz"]  # (n,)
+        if images.shape[1:] != IMAGE_SHAPE or labels.shape != (len(images),):
+            raise ValueError(
+                f"{folder}'s {split} files hold {images.shape} images and {labels.shape} "
+                "labels, not (n, 28, 28) and (n,); replace them with the standard MNIST files."
+            )
     X_train = arrays["train-images-idx3-ubyte.gz"].reshape(-1, 784).astype(np.float32) / 255
     X_test = arrays["t10k-images-idx3-ubyte.gz"].reshape(-1, 784).astype(np.float32) / 255
     return Dataset(
