@@ -213,3 +213,9 @@ def test_resume_refuses_a_checkpoint_of_another_data_set(tmp_path):
 def test_zero_vs_one_on_a_loaded_ten_class_data_set_keeps_its_digits(embedded):
     net = hl.train_preset("zero-vs-one", embedded, epochs=1, progress=False)
     assert net.class_names == ["0", "1"] and net.history[-1]["test_accuracy"] > 0.95
+
+
+def test_resume_from_a_missing_checkpoint(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No such checkpoint file: .*gone.ckpt."):
+        hl.train(hl.DenseNet([4, 3]), hl.load_dataset("iris"), resume=tmp_path / "gone.ckpt",
+                 progress=False)

@@ -6,6 +6,8 @@ generator state as "rng" (uint8) and the run's configuration and epoch in its JS
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
@@ -40,6 +42,8 @@ def save_checkpoint(path, net, opt, generator, config: dict, epoch: int, overwri
 
 def load_checkpoint(path, net, opt, generator, config: dict) -> int:
     """Restore `net`, `opt` and `generator` in place; return the number of epochs done."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"No such checkpoint file: {path}.")
     tensors, meta = unpack(read_bytes(path), path, kind=KIND)
     saved = meta.get("config", {})
     differ = [f"{k}={saved.get(k)!r} (now {v!r})" for k, v in config.items()
