@@ -77,6 +77,8 @@ def test_existing_output_needs_force(tmp_path):
      ["`activation` must be one of"]),
     (["train", "nielsen", "--data", "mnsit", "-o", "x.safetensors"], ["Unknown data set"]),
     (["evaluate", "missing.safetensors"], ["No such model file"]),
+    (["train", "single-layer", "--target", "y", "-o", "x.safetensors"],
+     ["--target names the label column of the CSV file given with --data"]),
 ])
 def test_mistakes_print_one_sentence(tmp_path, args, fragments):
     assert_one_sentence_error(run(*args, cwd=tmp_path), *fragments)
@@ -87,3 +89,46 @@ def test_corrupt_model_file(tmp_path):
     path = tmp_path / "broken.safetensors"
     path.write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\": 1")
     assert_one_sentence_error(run("evaluate", path), "truncated")
+
+
+def test_evaluate_keeps_the_classes_the_model_was_trained_on(tmp_path):
+    model = tmp_path / "zero.safetensors"
+    assert run("train", "zero-vs-one", "--epochs", "1", "-o", model).returncode == 0
+    result = run("evaluate", model, "--json")
+    assert result.returncode == 0, result.stderr
+    numbers = json.loads(result.stdout)
+    assert numbers["class_names"] == ["0", "1"] and numbers["n"] == 200
+
+
+def test_preset_takes_activation_options(tmp_path):
+    model = tmp_path / "relu.safetensors"
+    result = run("train", "zero-vs-one", "--activation", "relu", "--epochs", "1", "-o", model)
+    assert result.returncode == 0, result.stderr
+    assert "activation='relu'" in result.stdout
+
+
+def test_csv_regression_defaults_to_a_linear_output(tmp_path):
+    csv = tmp_path / "lin.csv"
+    csv.write_text("a,b,y\n" + "\n".join(f"{i % 7},{i % 5},{0.3 * i}" for i in range(40)))
+    model = tmp_path / "lin.safetensors"
+    result = run("train", "--sizes", "2-1", "--data", csv, "--target", "y", "--epochs", "2",
+                 "-o", model)
+    assert result.returncode == 0, result.stderr
+    assert "output='linear'" in result.stdout
+    assert_one_sentence_error(run("evaluate", model), "not a built-in data set", "--data")
+
+
+def test_demo_output_that_is_a_file(tmp_path):
+    (tmp_path / "taken").write_text("keep me")
+    assert_one_sentence_error(run("demo", "-o", "taken", cwd=tmp_path), "taken is a file")
+
+
+def test_tabular_model_without_a_data_set_needs_data(tmp_path):
+    import hiddenlens as hl
+
+    model = tmp_path / "imported.safetensors"
+    hl.DenseNet([4, 3]).save(model)  # as an import would: no data set recorded
+    assert_one_sentence_error(run("evaluate", model), "takes 4 inputs and names no built-in "
+                                                      "data set", "--data")
+    result = run("evaluate", model, "--data", "iris", "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["n"] == 38

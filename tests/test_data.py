@@ -116,6 +116,32 @@ def test_csv_missing_value_names_column_and_row(tmp_path):
         hl.load_dataset(path, target="y")
 
 
+@pytest.mark.parametrize("value", ["", "NA", "nan", "?", "inf"])
+def test_csv_missing_target_value_names_column_and_row(tmp_path, value):
+    path = _write(tmp_path, f"a,price\n1,2.5\n2,{value}\n3,4.25\n")
+    with pytest.raises(ValueError, match="missing or infinite value in column 'price', row 3"):
+        hl.load_dataset(path, target="price")
+
+
+def test_missing_pickle_path_is_a_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No such file: .*mnist.pkl.gz."):
+        hl.load_dataset(tmp_path / "mnist.pkl.gz")
+
+
+@pytest.mark.parametrize("content,message", [
+    (b"a,y\n1,0\n2,0\n3,0\n", r"table.csv's column 'y' holds one class \(0\); a classifier "
+                                "needs at least two."),
+    (b"a,y\n1,0.5\n", "table.csv has one data row; a train/test split needs at least two."),
+    (b"a,y\n1,caf\xe9\n", r"table.csv is not UTF-8 text \(byte 0xe9 at offset 9\); save it as "
+                           "a UTF-8 CSV."),
+])
+def test_csv_that_cannot_make_a_task(tmp_path, content, message):
+    path = tmp_path / "table.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=message):
+        hl.load_dataset(path, target="y")
+
+
 def test_csv_needs_a_target(tmp_path):
     with pytest.raises(ValueError, match="needs `target=` naming the label column"):
         hl.load_dataset(_write(tmp_path, "a,b\n1,2\n"))
@@ -228,3 +254,53 @@ def test_nielsen_pickle_refuses_anything_but_arrays(tmp_path, embedded):
     with pytest.raises(ValueError, match=r"was refused: it asks for (posix|os)\.system, and only "
                                          "numpy arrays and tuples are read"):
         hl.load_dataset(path)
+
+
+@pytest.mark.parametrize("payload", [
+    ("ab", "cd", "ef"),  # no global needed, but not arrays
+    ({"X": 1}, None, None),
+    ((np.zeros((3, 10)), np.zeros(3)),) * 3,  # arrays of the wrong shape
+])
+def test_nielsen_pickle_of_other_objects_is_refused(tmp_path, embedded, payload):
+    path = tmp_path / "mnist.pkl.gz"
+    _nielsen_pickle(path, embedded, payload=payload)
+    with pytest.raises(ValueError, match=r"does not hold Nielsen's \(training, validation, "
+                                         r"test\) tuple of \(X, y\) arrays, X of shape"):
+        hl.load_dataset(path)
+
+
+def _py2_str(b: bytes) -> bytes:
+    """A Python 2 str in a pickle: SHORT_BINSTRING or BINSTRING."""
+    return (b"U" + bytes([len(b)]) if len(b) < 256 else b"T" + len(b).to_bytes(4, "little")) + b
+
+
+def _py2_array(a: np.ndarray) -> bytes:
+    """The protocol-2 opcodes Python 2's cPickle writes for a numpy array (data as a str)."""
+    shape = b"(" + b"".join(b"J" + n.to_bytes(4, "little") for n in a.shape) + b"t"
+    return (b"cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85" + _py2_str(b"b")
+            + b"\x87R(K\x01" + shape + b"cnumpy\ndtype\n" + _py2_str(a.dtype.str[1:].encode())
+            + b"K\x00K\x01\x87R(K\x03" + _py2_str(b"<")
+            + b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89" + _py2_str(a.tobytes()) + b"tb")
+
+
+def test_python2_pickle_needs_and_gets_latin1(tmp_path, embedded):
+    """Nielsen's file was written by Python 2: array bytes are str, readable only as latin1."""
+    X, y = embedded.X_train[:12], embedded.y_train[:12]
+    splits = [(X[:6], y[:6]), (X[6:9], y[6:9]), (X[9:], y[9:])]
+    data = b"\x80\x02" + b"".join(_py2_array(a) + _py2_array(b) + b"\x86" for a, b in splits)
+    data += b"\x87."
+    with pytest.raises(UnicodeDecodeError):
+        pickle.loads(data)  # what a plain Python 3 load does with it
+    path = tmp_path / "mnist.pkl.gz"
+    path.write_bytes(gzip.compress(data))
+    ds = hl.load_dataset(path)
+    np.testing.assert_array_equal(ds.X_train, X[:6])
+    np.testing.assert_array_equal(ds.y_test, y[9:])
+
+
+def test_full_mnist_with_labels_that_do_not_match_the_images(tmp_path, monkeypatch, embedded):
+    _write_idx_folder(tmp_path, embedded)
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(_idx_bytes(embedded.y_train[:9]))
+    with pytest.raises(ValueError, match=r"t10k files hold \(10, 28, 28\) images and \(9,\) "
+                                         "labels, not"):
+        hl.load_dataset("mnist", data_dir=tmp_path, download=False)

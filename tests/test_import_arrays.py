@@ -150,3 +150,11 @@ def test_npz_with_other_names_or_objects_is_refused(tmp_path):
     with pytest.raises(ValueError, match=re.escape(
         f"{objects} is a damaged .npz or holds pickled objects, which are never loaded")):
         hl.load_model(objects)
+
+
+def test_npz_with_a_gap_in_its_layer_numbers_is_refused(tmp_path):
+    path = tmp_path / "gap.npz"
+    np.savez(path, weights_0=np.ones((3, 4)), weights_2=np.ones((2, 3)))
+    with pytest.raises(ValueError, match=re.escape(
+        f"{path} holds arrays weights_0, weights_2; name them weights_0, weights_1, ...")):
+        hl.load_model(path)

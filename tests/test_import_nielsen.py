@@ -112,3 +112,11 @@ def test_truncated_json(saved, tmp_path):
         hl.load_model(path)
     with pytest.raises(ValueError, match=re.escape(f"{path} is truncated or is not a JSON file")):
         hl.from_nielsen(path)
+
+
+def test_sizes_that_are_not_a_list_of_ints(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"sizes": 4, "weights": [], "biases": []}))
+    with pytest.raises(ValueError, match=re.escape(
+        f"{path} declares sizes 4; network2.py writes a list of ints.")):
+        hl.from_nielsen(path)

@@ -164,3 +164,16 @@ def test_input_scaling_ops_before_the_first_layer(tmp_path):
     with pytest.raises(ValueError, match=re.escape(
         f"{path} scales its input by a negative, zero or infinite factor.")):
         hl.from_onnx(path)
+
+
+def test_constant_first_operands_are_refused(tmp_path):
+    inits = {"c": np.array([0.5]), "W": np.ones((3, 6)), "b": np.zeros(3)}
+    for op, inputs in [("Sub", ["c", "x"]), ("Div", ["c", "x"])]:
+        nodes = [helper.make_node(op, inputs, ["s"]),
+                 helper.make_node("Gemm", ["s", "W", "b"], ["y"], transB=1)]
+        path = _graph(nodes, inits, 6, 3, tmp_path / f"{op}.onnx")
+        with pytest.raises(ValueError, match=re.escape(
+            f"node 0 ({op}) of {path} takes its data as the second operand; hiddenlens imports "
+            "x @ W, x - c and x / c with the data first.")):
+            hl.from_onnx(path)
+        _run(path, np.ones((2, 6)))  # the graph itself is valid ONNX: c - x, c / x

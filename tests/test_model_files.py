@@ -76,7 +76,7 @@ def test_newer_format_version(tmp_path, trained):
     path = tmp_path / "m.safetensors"
     path.write_bytes(_native.pack(tensors, meta))
     with pytest.raises(ValueError, match="was written by hiddenlens 9.0 in file format version "
-                                         "99; this hiddenlens .* reads up to version 1: upgrade"):
+                                         "99; this hiddenlens .* reads up to version 2: upgrade"):
         hl.load_model(path)
 
 
@@ -109,3 +109,42 @@ def test_metadata_is_readable_json(tmp_path, trained):
     header = json.loads(path.read_bytes()[8 : 8 + header_len])
     meta = json.loads(header["__metadata__"]["hiddenlens"])
     assert meta["sizes"] == [4, 5, 3] and meta["format"] == "hiddenlens-model"
+
+
+def test_altered_header_is_caught(tmp_path, trained):
+    path = tmp_path / "m.safetensors"
+    trained.save(path)
+    data = path.read_bytes()
+    edited = data.replace(b'\\"tanh\\"', b'\\"relu\\"')  # same length: the header still parses
+    assert edited != data
+    path.write_bytes(edited)
+    with pytest.raises(ValueError, match="has been altered since hiddenlens wrote it: its "
+                                         "tensors or settings"):
+        hl.load_model(path)
+
+
+def test_a_failed_write_leaves_nothing_behind(tmp_path):
+    from hiddenlens._files import atomic_path
+
+    path = tmp_path / "out.png"
+    with pytest.raises(RuntimeError), atomic_path(path) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("the writer failed half way")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_version_1_files_still_load(tmp_path, trained):
+    from safetensors.numpy import save
+
+    tensors = _native.model_tensors(trained)
+    meta = dict(_native.model_metadata(trained), format_version=1,
+                sha256=_native.checksum(tensors, None))  # version 1: tensors only
+    path = tmp_path / "v1.safetensors"
+    path.write_bytes(save(tensors, metadata={"hiddenlens": json.dumps(meta)}))
+    X = hl.load_dataset("iris").X_test
+    np.testing.assert_array_equal(hl.load_model(path).predict_proba(X), trained.predict_proba(X))
+
+
+def test_a_folder_is_not_a_file_to_write(tmp_path, trained):
+    with pytest.raises(IsADirectoryError, match="is a folder; give a file name to write to"):
+        trained.save(tmp_path)

@@ -90,3 +90,16 @@ def test_input_of_the_wrong_length():
         net.predict(np.zeros((2, 4)))
     with pytest.raises(ValueError, match="NaN or infinite"):
         net.predict(np.full((1, 784), np.nan))
+
+
+def test_trace_and_forward_check_layers_and_batch_size():
+    net = hl.DenseNet([4, 3, 2])
+    X = np.zeros((2, 4))
+    with pytest.raises(ValueError, match=r"`layer` must be in -2..1 for this 4-3-2 network"):
+        net.trace(X, layers=[5])
+    assert net.trace(X, layers=[-1]).activations[1].shape == (2, 2)
+    with pytest.raises(ValueError, match="`batch_size` must be an integer >= 1. Got 0 instead."):
+        net.forward(X, batch_size=0)
+    with pytest.raises(ValueError, match=r"`X` must be an array of examples, \(n, 4\). Got the "
+                                         "single number 5.0 instead."):
+        net.forward(5)

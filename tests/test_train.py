@@ -94,6 +94,8 @@ def test_regression_on_a_csv(tmp_path):
                                               "nielsen, keras-blog, single-layer, zero-vs-one."),
     (lambda ds: hl.train(hl.DenseNet([4, 3]), ds, epochs=0),
      "`epochs` must be an integer >= 1. Got 0 instead."),
+    (lambda ds: hl.train_preset("single-layer", ds, init="he"),
+     "`init` must be one of 'default', 'normal', 'scaled-normal', 'glorot'. Got 'he' instead."),
     (lambda ds: hl.train(hl.DenseNet([4, 3]), ds, optimizer="lbfgs"),
      "`optimizer` must be one of 'sgd', 'rmsprop', 'adam'. Got 'lbfgs' instead."),
 ])
@@ -156,3 +158,64 @@ def test_dropout_gradients_equal_autograd_with_the_same_masks():
     torch.nn.functional.cross_entropy(z, target.argmax(1)).backward()
     for mine, ref in zip(got, [p.grad for p in net.module.parameters()]):
         np.testing.assert_allclose(mine.numpy(), ref.numpy(), atol=1e-12)
+
+
+def test_an_existing_checkpoint_is_refused_before_training(tmp_path):
+    ckpt = tmp_path / "run.ckpt"
+    ckpt.write_text("keep me")
+    net = hl.DenseNet([4, 3])
+    with pytest.raises(FileExistsError, match="run.ckpt already exists"):
+        hl.train(net, hl.load_dataset("iris"), checkpoint=ckpt, progress=False)
+    assert net.history == [] and ckpt.read_text() == "keep me"
+
+
+def test_resume_writes_its_own_checkpoint_given_as_str_or_path(tmp_path):
+    ds, ckpt = hl.load_dataset("iris"), tmp_path / "run.ckpt"
+    hl.train(hl.DenseNet([4, 3]), ds, epochs=1, checkpoint=ckpt, progress=False)
+    net = hl.train(hl.DenseNet([4, 3]), ds, epochs=2, resume=ckpt, checkpoint=str(ckpt),
+                   progress=False)
+    assert len(net.history) == 2
+
+
+def test_evaluate_refuses_labels_outside_the_classes():
+    ds = hl.load_dataset("iris")
+    net = hl.DenseNet([4, 2])
+    with pytest.raises(ValueError, match=r"`y` must hold class indices 0..1 for this "
+                                         r"network's 2 classes. Got labels 0..2 instead."):
+        hl.evaluate(net, ds.X_test, ds.y_test)
+
+
+def test_resume_asking_for_fewer_epochs_than_done(tmp_path):
+    ds, ckpt = hl.load_dataset("iris"), tmp_path / "run.ckpt"
+    hl.train(hl.DenseNet([4, 3]), ds, epochs=3, checkpoint=ckpt, progress=False)
+    with pytest.raises(ValueError, match="run.ckpt has already trained 3 epochs; ask for "
+                                         "epochs >= 3 to continue it."):
+        hl.train(hl.DenseNet([4, 3]), ds, epochs=2, resume=ckpt, progress=False)
+
+
+def test_numpy_scalars_are_accepted_as_rates():
+    net = hl.train(hl.DenseNet([4, 3]), hl.load_dataset("iris"), epochs=1, lr=np.float32(0.1),
+                   dropout=np.float64(0.0), progress=False)
+    assert len(net.history) == 1
+
+
+def test_resume_refuses_a_checkpoint_of_another_data_set(tmp_path):
+    ckpt = tmp_path / "run.ckpt"
+    hl.train(hl.DenseNet([4, 3]), hl.load_dataset("iris"), epochs=1, checkpoint=ckpt,
+             progress=False)
+    ds = hl.load_dataset("wine")
+    ds = type(ds)(**{**ds.__dict__, "X_train": ds.X_train[:, :4], "X_test": ds.X_test[:, :4],
+                     "feature_names": ds.feature_names[:4]})
+    with pytest.raises(ValueError, match=r"different run \(data set 'iris' \(now 'wine'\)"):
+        hl.train(hl.DenseNet([4, 3]), ds, epochs=2, resume=ckpt, progress=False)
+
+
+def test_zero_vs_one_on_a_loaded_ten_class_data_set_keeps_its_digits(embedded):
+    net = hl.train_preset("zero-vs-one", embedded, epochs=1, progress=False)
+    assert net.class_names == ["0", "1"] and net.history[-1]["test_accuracy"] > 0.95
+
+
+def test_resume_from_a_missing_checkpoint(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No such checkpoint file: .*gone.ckpt."):
+        hl.train(hl.DenseNet([4, 3]), hl.load_dataset("iris"), resume=tmp_path / "gone.ckpt",
+                 progress=False)

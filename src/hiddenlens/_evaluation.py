@@ -77,6 +77,12 @@ def evaluate(net: DenseNet, X, y) -> Evaluation:
         err = (y.reshape(pred.shape) - pred) ** 2
         return Evaluation("regression", len(y), r2=net.score(X, y), mse=float(err.mean()))
     k = net.n_classes
+    whole = np.issubdtype(y.dtype, np.number) and np.all(np.mod(y, 1) == 0)
+    if not (whole and y.min(initial=0) >= 0 and y.max(initial=0) < k):
+        raise ValueError(
+            f"`y` must hold class indices 0..{k - 1} for this network's {k} classes. "
+            f"Got {_label_range(y)} instead."
+        )
     names = net.class_names or [str(i) for i in range(k)]
     cm = np.zeros((k, k), dtype=np.int64)
     np.add.at(cm, (y.astype(np.int64), pred), 1)
@@ -84,3 +90,11 @@ def evaluate(net: DenseNet, X, y) -> Evaluation:
     per_class = np.divide(np.diag(cm), support, out=np.zeros(k), where=support > 0)
     return Evaluation("classification", len(y), accuracy=float(np.mean(pred == y)),
                       per_class_accuracy=per_class, confusion_matrix=cm, class_names=names)
+
+
+def _label_range(y: np.ndarray) -> str:
+    if not len(y):
+        return "no labels"
+    if not np.issubdtype(y.dtype, np.number):
+        return f"labels of dtype {y.dtype}"
+    return f"labels {y.min()}..{y.max()}"

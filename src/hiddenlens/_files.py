@@ -12,13 +12,13 @@ from pathlib import Path
 def check_writable(path: str | os.PathLike, overwrite: bool = False) -> Path:
     """Return `path` as a Path, refusing an existing file unless `overwrite` is true."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder; give a file name to write to.")
     if path.exists() and not overwrite:
         raise FileExistsError(
             f"{path} already exists; pass overwrite=True (--force on the command line) "
             "to replace it."
         )
-    if path.exists() and path.is_dir():
-        raise IsADirectoryError(f"{path} is a folder; give a file name to write to.")
     if not path.parent.exists():
         raise FileNotFoundError(f"The folder {path.parent} does not exist; create it first.")
     return path

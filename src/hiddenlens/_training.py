@@ -1,20 +1,23 @@
-"""Training: one seeded loop for every network, and the seeds' networks as presets."""
+"""Training: one seeded loop for every network (the seeds' presets are in presets.py)."""
 
 from __future__ import annotations
 
 import contextlib
+import numbers
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from hiddenlens._backprop import loss_gradients
+from hiddenlens._files import check_writable
 from hiddenlens._optim import KerasRMSprop
 from hiddenlens._validation import check_choice, check_positive_int
 from hiddenlens.data import Dataset, load_dataset
-from hiddenlens.net import DenseNet
+from hiddenlens.net import DenseNet, apply_activation
 
 LOSSES = ("cross-entropy", "quadratic", "mse")
 OPTIMIZERS = ("sgd", "rmsprop", "adam")
@@ -101,12 +104,22 @@ def train(
     if config.loss == "cross-entropy" and net.output == "linear":
         raise ValueError("`loss` 'cross-entropy' needs a softmax or sigmoid output; a linear "
                          "output trains with loss='mse' or 'quadratic'.")
+    # an existing checkpoint file is refused now, not after the first epoch
+    own_checkpoint = resume is not None and checkpoint is not None and _same_file(checkpoint,
+                                                                                   resume)
+    if checkpoint is not None and not own_checkpoint:
+        check_writable(checkpoint, overwrite)
     _adopt_dataset(net, ds, standardize=resume is None)
     opt = _make_optimizer(net, config)
     generator = torch.Generator().manual_seed(config.seed)
     start = 0
     if resume is not None:
         start = load_checkpoint(resume, net, opt, generator, asdict(config))
+        if start > config.epochs:
+            raise ValueError(
+                f"{resume} has already trained {start} epochs; ask for epochs >= {start} to "
+                "continue it."
+            )
     loop = _Loop(net, ds, config, opt, generator)
     with _threads(threads), _progress_bar(progress) as bar:
         task = bar.add_task("training", total=(config.epochs - start) * loop.n_batches)
@@ -116,7 +129,7 @@ def train(
             bar.update(task, description=_epoch_label(net.history[-1], config.epochs))
             if checkpoint is not None:
                 save_checkpoint(checkpoint, net, opt, generator, asdict(config), epoch + 1,
-                                overwrite=overwrite or epoch > start or checkpoint == resume)
+                                overwrite=overwrite or epoch > start or own_checkpoint)
     net.module.eval()
     return net
 
@@ -140,7 +153,7 @@ def check_fits(net: DenseNet, ds: Dataset) -> None:
             f"{ds.n_features} features; use sizes starting with {ds.n_features}."
         )
     if ds.task == "regression":
-        if net.n_outputs != 1 or net.task != "regression":
+        if net.n_outputs != 1 or net.task != "regression" or net.output == "softmax":
             raise ValueError(
                 f"{ds.name} is a regression task: the network needs one linear output unit "
                 f"(output='linear'). Got {net.n_outputs} {net.output} outputs."
@@ -154,14 +167,22 @@ def check_fits(net: DenseNet, ds: Dataset) -> None:
         )
 
 
+def _same_file(a, b) -> bool:
+    return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
+
+
+def _is_real(x) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def _check_dropout(p) -> float:
-    if not isinstance(p, (int, float)) or not 0 <= p < 1:
+    if not _is_real(p) or not 0 <= p < 1:
         raise ValueError(f"`dropout` must be in [0, 1). Got {p!r} instead.")
     return float(p)
 
 
 def _check_lr(lr) -> float:
-    if not isinstance(lr, (int, float)) or not lr > 0:
+    if not _is_real(lr) or not 0 < lr < float("inf"):
         raise ValueError(f"`lr` must be a number > 0. Got {lr!r} instead.")
     return float(lr)
 
@@ -225,7 +246,7 @@ class _Loop:
             return F.cross_entropy(logits, target)
         if loss == "cross-entropy" and net.output == "sigmoid":
             return F.binary_cross_entropy_with_logits(logits, target, reduction="sum") / len(target)
-        out = _activate(net.output, logits)
+        out = apply_activation(net.output, logits)
         if loss == "quadratic":
             return 0.5 * ((out - target) ** 2).sum(dim=1).mean()  # Nielsen's cost
         return ((out - target) ** 2).mean()
@@ -262,12 +283,6 @@ class _Loop:
         entry["seconds"] = round(seconds, 4)
         entry["samples_per_second"] = round(len(self.X["train"]) / max(seconds, 1e-9), 1)
         return entry
-
-
-def _activate(name, logits):
-    from hiddenlens.net import apply_activation
-
-    return apply_activation(name, logits)
 
 
 def _metric_name(net: DenseNet) -> str:

@@ -59,6 +59,11 @@ def check_X(net: DenseNet, X, name: str = "X") -> np.ndarray:
         X = np.asarray(X, dtype=np.float64 if net.dtype_name == "float64" else np.float32)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"`{name}` must be an array of numbers. Got {type(X).__name__}.") from exc
+    if X.ndim == 0:
+        raise ValueError(
+            f"`{name}` must be an array of examples, (n, {net.n_inputs}). Got the single "
+            f"number {X.item()!r} instead."
+        )
     if X.ndim == 1 or (X.ndim == 2 and X.shape[1] == 1 and X.shape[0] == net.n_inputs != 1):
         X = X.reshape(1, -1)  # one example, possibly a column vector as in network.py
     elif X.ndim > 2:

@@ -20,7 +20,7 @@ from hiddenlens._activations import (  # noqa: F401  (re-exported for the explai
     activation_derivative,
     apply_activation,
 )
-from hiddenlens._validation import check_choice, check_X
+from hiddenlens._validation import check_choice, check_layer, check_positive_int, check_X
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -135,7 +135,9 @@ class DenseNet:
         hidden = _check_hidden_activations(activation, len(self.sizes) - 2)
         check_choice(output, "output", OUTPUT_ACTIVATIONS)
         if dtype not in DTYPES.values():
-            raise ValueError(f"`dtype` must be torch.float32 or torch.float64. Got {dtype}.")
+            raise ValueError(
+                f"`dtype` must be torch.float32 or torch.float64. Got {dtype} instead."
+            )
         self.activations = hidden + [output]
         self.task = task or ("regression" if output == "linear" else "classification")
         check_choice(self.task, "task", ("classification", "regression"))
@@ -277,6 +279,7 @@ class DenseNet:
     def forward(self, X, batch_size: int = 8192) -> np.ndarray:
         """Output activations (n, n_outputs) for raw inputs X (n, n_inputs)."""
         X = self.tensor(X)
+        batch_size = check_positive_int(batch_size, "batch_size")
         with torch.no_grad():
             return np.concatenate(
                 [self.module(X[i : i + batch_size]).numpy() for i in range(0, len(X), batch_size)]
@@ -307,8 +310,9 @@ class DenseNet:
         result plus one batch. `layers` keeps only those layers (others are empty arrays).
         """
         X = self.tensor(X)
+        batch_size = check_positive_int(batch_size, "batch_size")
         keep = set(range(self.n_layers)) if layers is None else {
-            layer % self.n_layers for layer in layers
+            check_layer(self, layer) for layer in layers
         }
         n, np_dtype = len(X), self.dtype_name
         zs = [np.empty((n, s) if l in keep else (0, s), np_dtype)

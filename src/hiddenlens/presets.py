@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 import torch
 
 from hiddenlens._training import check_fits, train
+from hiddenlens._validation import check_choice
 from hiddenlens.data import Dataset, load_dataset
+from hiddenlens.data._dataset import select_classes
 from hiddenlens.net import DenseNet
 
 
@@ -30,7 +32,6 @@ class Preset:
     classes: list[int] | None = None
     dropout: float = 0.0
     description: str = ""
-    extra: dict = field(default_factory=dict)
 
 
 PRESETS: dict[str, Preset] = {
@@ -81,15 +82,18 @@ def train_preset(
         raise ValueError(f"Unknown preset {name!r}; the presets are: {', '.join(PRESETS)}.")
     run_options = {k: overrides.pop(k) for k in ("checkpoint", "resume", "overwrite", "threads")
                    if k in overrides}
-    known = {f.name for f in fields(Preset)} - {"name", "description", "extra"}
+    known = {f.name for f in fields(Preset)} - {"name", "description"}
     unknown = set(overrides) - known
     if unknown:
         raise ValueError(f"Unknown preset option(s) {sorted(unknown)}; known: {sorted(known)}.")
     p = replace(PRESETS[name], **overrides)
+    check_choice(p.init, "init", tuple(_INITS))
     if dataset is None:
         dataset = load_dataset("mnist-embedded", classes=p.classes)
     elif isinstance(dataset, str):
         dataset = load_dataset(dataset, classes=p.classes, progress=progress)
+    elif p.classes is not None and dataset.n_classes not in (None, len(p.classes)):
+        dataset = select_classes(dataset, p.classes)  # zero-vs-one on the full MNIST
     net = DenseNet(p.sizes, p.activation, p.output, seed=seed)
     _INITS[p.init](net, seed)
     try:

@@ -29,6 +29,8 @@ def demo(
     from hiddenlens._files import check_writable
 
     model_path, report_path = output / "nielsen.safetensors", output / "report.html"
+    if output.exists() and not output.is_dir():
+        raise ValueError(f"{output} is a file; -o/--output names the folder to write into.")
     output.mkdir(parents=True, exist_ok=True)
     for path in (model_path, report_path):
         check_writable(path, force)

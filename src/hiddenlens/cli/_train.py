@@ -17,10 +17,13 @@ def train(
     ),
     output: Path = typer.Option(..., "-o", "--output", help="Model file to write."),
     sizes: str = typer.Option(None, help="Layer widths instead of a preset, e.g. 784-100-10."),
-    activation: str = typer.Option("sigmoid",
-                                   help="Hidden activation: sigmoid, tanh, relu, linear."),
-    output_activation: str = typer.Option("softmax", "--output-activation",
-                                          help="softmax, sigmoid or linear."),
+    activation: str = typer.Option(
+        None, help="Hidden activation: sigmoid, tanh, relu, linear (default: the preset's, "
+                   "else sigmoid)."),
+    output_activation: str = typer.Option(
+        None, "--output-activation",
+        help="softmax, sigmoid or linear (default: the preset's, else softmax, linear for a "
+             "regression target)."),
     data: str = typer.Option(None, "--data", help=DATA_HELP),
     target: str = typer.Option(None, help="Label column of a CSV file."),
     epochs: int = typer.Option(None, help="Epochs (default: the preset's, else 10)."),
@@ -48,18 +51,23 @@ def train(
         raise ValueError(
             "Give a preset (nielsen, keras-blog, single-layer, zero-vs-one) or --sizes."
         )
+    if target is not None and data is None:
+        raise ValueError("--target names the label column of the CSV file given with --data.")
     options = {k: v for k, v in dict(epochs=epochs, lr=lr, batch_size=batch_size,
                                      optimizer=optimizer).items() if v is not None}
+    shape = {k: v for k, v in dict(activation=activation, output=output_activation).items()
+             if v is not None}
     run = dict(checkpoint=checkpoint, resume=resume, overwrite=force)
     if preset is not None:
         ds = hl.load_dataset(data, target=target) if data else None
         if sizes:
             options["sizes"] = _parse_sizes(sizes)
-        net = hl.train_preset(preset, ds, seed=seed, **options, **run)
+        net = hl.train_preset(preset, ds, seed=seed, **options, **shape, **run)
     else:
         ds = hl.load_dataset(data or "mnist-embedded", target=target)
-        net = hl.DenseNet(_parse_sizes(sizes), activation, output_activation, seed=seed,
-                          task=ds.task)
+        default_output = "linear" if ds.task == "regression" else "softmax"
+        net = hl.DenseNet(_parse_sizes(sizes), shape.get("activation", "sigmoid"),
+                          shape.get("output", default_output), seed=seed, task=ds.task)
         hl.train(net, ds, seed=seed, **options, **run)
     net.save(output, overwrite=force)
     last = net.history[-1]

@@ -81,7 +81,9 @@ def _load_base(name, target, data_dir, download, progress, include_validation, s
     path = Path(key).expanduser()
     if key.lower().endswith(".csv"):
         return load_csv(path, target, seed=seed)
-    if key.lower().endswith((".pkl.gz", ".pkl")) and path.exists():
+    if key.lower().endswith((".pkl.gz", ".pkl")):
+        if not path.exists():
+            raise FileNotFoundError(f"No such file: {path}.")
         return load_nielsen_pickle(path, include_validation=include_validation)
     if path.exists():
         raise ValueError(

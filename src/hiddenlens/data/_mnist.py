@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from hiddenlens._files import atomic_write_bytes
 from hiddenlens.data._dataset import Dataset, image_pixel_names
 
 IMAGE_SHAPE = (28, 28)
@@ -78,6 +79,14 @@ def load_mnist(data_dir=None, *, download: bool = True, progress: bool = True) -
     elif missing:
         raise FileNotFoundError(_missing_sentence(folder, "download=False was given"))
     arrays = {name: read_idx(folder / name) for name in MNIST_FILES}
+    for split in ("train", "t10k"):
+        images = arrays[f"{split}-images-idx3-ubyte.gz"]  # (n, 28, 28)
+        labels = arrays[f"{split}-labels-idx1-ubyte.gz"]  # (n,)
+        if images.shape[1:] != IMAGE_SHAPE or labels.shape != (len(images),):
+            raise ValueError(
+                f"{folder}'s {split} files hold {images.shape} images and {labels.shape} "
+                "labels, not (n, 28, 28) and (n,); replace them with the standard MNIST files."
+            )
     X_train = arrays["train-images-idx3-ubyte.gz"].reshape(-1, 784).astype(np.float32) / 255
     X_test = arrays["t10k-images-idx3-ubyte.gz"].reshape(-1, 784).astype(np.float32) / 255
     return Dataset(
@@ -139,9 +148,7 @@ def _download(folder: Path, names: list[str], progress: bool) -> None:
                     f"The downloaded {name} does not match its MD5 checksum; nothing was kept. "
                     f"Try again, or put a verified copy in {folder}."
                 )
-            tmp = folder / f".{name}.part"
-            tmp.write_bytes(data)
-            os.replace(tmp, folder / name)
+            atomic_write_bytes(folder / name, data, overwrite=True)
 
 
 def _fetch(url: str, bar, label: str) -> bytes:
@@ -192,12 +199,12 @@ def load_nielsen_pickle(path, *, include_validation: bool = False) -> Dataset:
         ) from exc
     except (OSError, EOFError) as exc:
         raise ValueError(f"{path} is not a readable gzipped pickle ({exc}).") from exc
-    try:
-        (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = splits
-    except (TypeError, ValueError) as exc:
+    if not _is_nielsen_splits(splits):
         raise ValueError(
-            f"{path} does not hold Nielsen's (training, validation, test) tuple of (X, y) arrays."
-        ) from exc
+            f"{path} does not hold Nielsen's (training, validation, test) tuple of (X, y) "
+            "arrays, X of shape (n, 784) and y of shape (n,)."
+        )
+    (X_tr, y_tr), (X_va, y_va), (X_te, y_te) = splits
     if include_validation:
         X_tr, y_tr = np.concatenate([X_tr, X_va]), np.concatenate([y_tr, y_va])
     return Dataset(
@@ -208,3 +215,17 @@ def load_nielsen_pickle(path, *, include_validation: bool = False) -> Dataset:
         feature_names=image_pixel_names(IMAGE_SHAPE), class_names=DIGITS,
         name="mnist-nielsen", image_shape=IMAGE_SHAPE,
     )
+
+
+def _is_nielsen_splits(splits) -> bool:
+    """Three (X (n, 784), y (n,)) tuples of numeric arrays, and nothing else."""
+    if not (isinstance(splits, tuple) and len(splits) == 3):
+        return False
+    for split in splits:
+        if not (isinstance(split, tuple) and len(split) == 2
+                and all(isinstance(a, np.ndarray) and a.dtype.kind in "biuf" for a in split)):
+            return False
+        X, y = split
+        if X.ndim != 2 or X.shape[1] != 784 or y.shape != (len(X),):
+            return False
+    return True

@@ -12,6 +12,8 @@ from sklearn.model_selection import train_test_split
 from hiddenlens.data._dataset import Dataset
 
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
+MISSING = {"", "na", "nan", "null", "none", "?"}
+MISSING_TARGET = MISSING - {"none"}  # "none" can be a class ("none", "mild", "severe")
 
 
 def load_sklearn_table(name: str, *, test_size: float = 0.25, seed: int = 0) -> Dataset:
@@ -62,18 +64,36 @@ def load_csv(path, target: str | None, *, test_size: float = 0.25, seed: int = 0
         values = [v for i, v in enumerate(row) if i != t]
         for j, (column, value) in enumerate(zip(features, values)):
             X[r - 2, j] = _number(value, column, r, path.name)
-        if row[t].strip() == "":
-            raise ValueError(f"{path.name} has a missing value in column {target!r}, row {r}.")
-        raw_target.append(row[t].strip())
+        label = row[t].strip()
+        if label.lower() in MISSING_TARGET or label.lower().lstrip("+-") in ("inf", "infinity"):
+            raise ValueError(
+                f"{path.name} has a missing or infinite value in column {target!r}, row {r}."
+            )
+        raw_target.append(label)
     y, class_names, task = _encode_target(raw_target)
+    if class_names is not None and len(class_names) < 2:
+        raise ValueError(
+            f"{path.name}'s column {target!r} holds one class ({class_names[0]}); a classifier "
+            "needs at least two."
+        )
+    if len(y) < 2:
+        raise ValueError(f"{path.name} has one data row; a train/test split needs at least two.")
     return _split(path.stem, X, y, features, class_names, test_size, seed, task)
 
 
 def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            reader = csv.reader(f)
+            header = next(reader, None)
+            rows = [row for row in reader if any(cell.strip() for cell in row)]
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{path.name} is not UTF-8 text (byte {exc.object[exc.start]:#x} at offset "
+            f"{exc.start}); save it as a UTF-8 CSV."
+        ) from None
+    except csv.Error as exc:
+        raise ValueError(f"{path.name} is not a readable CSV file ({exc}).") from None
     if not header:
         raise ValueError(f"{path.name} is empty; a CSV needs a header row and data rows.")
     if not rows:
@@ -83,7 +103,7 @@ def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def _number(value: str, column: str, row: int, filename: str) -> float:
     text = value.strip()
-    if text == "" or text.lower() in {"na", "nan", "null", "none", "?"}:
+    if text.lower() in MISSING:
         raise ValueError(f"{filename} has a missing value in column {column!r}, row {row}.")
     try:
         number = float(text)

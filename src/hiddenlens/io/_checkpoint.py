@@ -6,6 +6,8 @@ generator state as "rng" (uint8) and the run's configuration and epoch in its JS
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
@@ -40,10 +42,14 @@ def save_checkpoint(path, net, opt, generator, config: dict, epoch: int, overwri
 
 def load_checkpoint(path, net, opt, generator, config: dict) -> int:
     """Restore `net`, `opt` and `generator` in place; return the number of epochs done."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"No such checkpoint file: {path}.")
     tensors, meta = unpack(read_bytes(path), path, kind=KIND)
     saved = meta.get("config", {})
     differ = [f"{k}={saved.get(k)!r} (now {v!r})" for k, v in config.items()
               if k != "epochs" and saved.get(k) != v]
+    if meta.get("dataset") != net.dataset:
+        differ.append(f"data set {meta.get('dataset')!r} (now {net.dataset!r})")
     if meta["sizes"] != net.sizes or meta["activations"] != net.activations:
         differ.append(f"network {meta['sizes']} {meta['activations']}")
     if differ:

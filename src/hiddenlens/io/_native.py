@@ -21,7 +21,7 @@ from hiddenlens._files import atomic_write_bytes
 from hiddenlens._version import __version__
 
 FORMAT = "hiddenlens-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the checksum covers the metadata too
 METADATA_KEY = "hiddenlens"
 
 
@@ -52,16 +52,22 @@ def model_metadata(net) -> dict:
     }
 
 
-def checksum(tensors: dict[str, np.ndarray]) -> str:
+def checksum(tensors: dict[str, np.ndarray], meta: dict | None) -> str:
+    """SHA-256 of the tensors and of the metadata (all but the checksum itself), so that an
+    edited header (an activation, a size) is caught like an edited weight. Version 1 files
+    (meta=None) covered the tensors only."""
     digest = hashlib.sha256()
     for name in sorted(tensors):
         digest.update(name.encode())
         digest.update(np.ascontiguousarray(tensors[name]).tobytes())
+    if meta is not None:
+        settings = {k: v for k, v in meta.items() if k != "sha256"}
+        digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()
 
 
 def pack(tensors: dict[str, np.ndarray], meta: dict) -> bytes:
-    meta = dict(meta, sha256=checksum(tensors))
+    meta = dict(meta, sha256=checksum(tensors, meta))
     return st_save(tensors, metadata={METADATA_KEY: json.dumps(meta)})
 
 
@@ -77,6 +83,8 @@ def unpack(data: bytes, path, kind: str = FORMAT) -> tuple[dict[str, np.ndarray]
         ) from exc
     try:
         meta = json.loads(header.get("__metadata__", {})[METADATA_KEY])
+        if not isinstance(meta, dict):
+            raise TypeError
     except (KeyError, TypeError, json.JSONDecodeError):
         raise ValueError(
             f"{path} is a safetensors file but not a {kind} file written by hiddenlens "
@@ -91,10 +99,10 @@ def unpack(data: bytes, path, kind: str = FORMAT) -> tuple[dict[str, np.ndarray]
             f"version {version}; this hiddenlens {__version__} reads up to version "
             f"{FORMAT_VERSION}: upgrade hiddenlens to read it."
         )
-    if checksum(tensors) != meta.get("sha256"):
+    if checksum(tensors, meta if version >= 2 else None) != meta.get("sha256"):
         raise ValueError(
-            f"{path} has been altered since hiddenlens wrote it: its tensors no longer match "
-            "the checksum stored with them."
+            f"{path} has been altered since hiddenlens wrote it: its tensors or settings no "
+            "longer match the checksum stored with them."
         )
     return tensors, meta
 
@@ -131,15 +139,12 @@ def net_from_parts(tensors: dict[str, np.ndarray], meta: dict, path):
         net.set_parameters(
             [tensors[f"weights.{l}"] for l in range(n)], [tensors[f"biases.{l}"] for l in range(n)]
         )
-        mean, scale = tensors["preprocessing.mean"], tensors["preprocessing.scale"]
+        net.set_preprocessing(tensors["preprocessing.mean"], tensors["preprocessing.scale"])
     except (KeyError, TypeError, IndexError) as exc:
         raise ValueError(f"{path} is missing part of the model ({exc}); it cannot be read.") \
             from exc
-    import torch
-
-    with torch.no_grad():
-        net.module.mean.copy_(torch.as_tensor(mean))
-        net.module.scale.copy_(torch.as_tensor(scale))
+    except ValueError as exc:
+        raise ValueError(f"{path} holds an inconsistent model: {exc}") from exc
     net.history = list(meta.get("history") or [])
     return net
 

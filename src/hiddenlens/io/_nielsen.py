@@ -64,6 +64,8 @@ def nielsen_from_dict(doc, path, **metadata):
             f"{path} has weights or biases that are not rectangular lists of numbers ({exc})."
         ) from None
     sizes = doc["sizes"]
+    if not (isinstance(sizes, list) and all(isinstance(n, int) for n in sizes)):
+        raise ValueError(f"{path} declares sizes {sizes!r}; network2.py writes a list of ints.")
     shapes = [w.shape for w in weights]
     expected = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     if not weights or shapes != expected or len(biases) != len(weights):

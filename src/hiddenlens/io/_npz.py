@@ -57,6 +57,8 @@ def from_npz(path, activation=None, output=None, orientation: str = "auto", **me
 
 def _numbered(arrays: dict, pattern: re.Pattern) -> list[np.ndarray]:
     found = {int(m.group(1)): a for k, a in arrays.items() if (m := pattern.match(k))}
+    if sorted(found) != list(range(len(found))):  # a gap or a clash: layers would shift
+        return []
     return [found[i] for i in sorted(found)]
 
 

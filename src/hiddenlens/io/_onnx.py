@@ -135,6 +135,11 @@ def _walk(graph, consts, current: str, path):
                 f"{label} of {path} reads {data_in or 'only constants'} instead of the output "
                 f"of the layer before it; hiddenlens imports one chain of dense layers."
             )
+        if node.op_type in ("Gemm", "MatMul", "Sub", "Div") and node.input[0] != current:
+            raise ValueError(  # c - x, c / x and W @ x are not what a dense chain computes
+                f"{label} of {path} takes its data as the second operand; hiddenlens imports "
+                "x @ W, x - c and x / c with the data first."
+            )
         const = [consts[x] for x in node.input if x in consts]
         step = _step(node, label, const, steps, prep, path)
         if step is not None:
