@@ -304,3 +304,7 @@ def test_full_mnist_with_labels_that_do_not_match_the_images(tmp_path, monkeypat
     with pytest.raises(ValueError, match=r"t10k files hold \(10, 28, 28\) images and \(9,\) "
                                          "labels, not"):
         hl.load_dataset("mnist", data_dir=tmp_path, download=False)
+
+
+def test_names_are_case_insensitive():
+    assert hl.load_dataset("IRIS").name == "iris"

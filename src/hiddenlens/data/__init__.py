@@ -72,6 +72,8 @@ def load_dataset(
 
 def _load_base(name, target, data_dir, download, progress, include_validation, seed) -> Dataset:
     key = os.fspath(name)
+    if key.lower() in DATASETS:  # "IRIS" and "Iris" are iris
+        key = key.lower()
     if key == "mnist-embedded":
         return load_mnist_embedded()
     if key == "mnist":
