@@ -82,7 +82,7 @@ class NeuronCardDisplay:
         import matplotlib.pyplot as plt
 
         fig = plt.figure(figsize=(13, 8.2))
-        grid = fig.add_gridspec(2, 4, height_ratios=[1, 0.9], hspace=0.35, wspace=0.25)
+        grid = fig.add_gridspec(2, 4, height_ratios=[1, 0.9], hspace=0.35, wspace=0.45)
         axes = {"field": fig.add_subplot(grid[0, 0]), "maximized": fig.add_subplot(grid[0, 1]),
                 "top": fig.add_subplot(grid[0, 2]), "bottom": fig.add_subplot(grid[0, 3]),
                 "classes": fig.add_subplot(grid[1, :2]), "text": fig.add_subplot(grid[1, 2:])}
