@@ -71,3 +71,13 @@ def test_help_has_examples():
     for cmd in (["show", "fields"], ["show", "diagram"], ["experiment", "depth"]):
         result = runner.invoke(app, [*cmd, "--help"])
         assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_experiment_on_full_mnist_says_where_the_files_go(tmp_path, monkeypatch):
+    monkeypatch.setenv("HIDDENLENS_DATA", str(tmp_path / "empty"))
+    monkeypatch.setenv("HIDDENLENS_MNIST_URL", "http://127.0.0.1:9/")  # nothing listens there
+    result = runner.invoke(app, ["experiment", "depth", "--data", "mnist", "-o",
+                                 str(tmp_path)])
+    assert isinstance(result.exception, FileNotFoundError)
+    assert "Full MNIST is not in" in str(result.exception)
+    assert "load_dataset('mnist-embedded')" in str(result.exception)

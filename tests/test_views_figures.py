@@ -153,7 +153,8 @@ def test_views_draw_into_a_given_ax_or_figure(nielsen_net, embedded):
     assert d.figure_ is fig and d.ax_ is b
     sub = plt.figure(figsize=(10, 8)).subfigures(2, 1)
     d = TopUnitsDisplay.from_model(nielsen_net, 1, k=3, ax=sub[0])
-    assert d.axes_.shape == (2, 3) and d.figure_ is sub[0]
+    assert d.axes_.shape == (2, 3) and d.axes_[0, 0].get_figure(root=False) is sub[0]
+    assert d.figure_ is sub[0].get_figure(root=True)  # figure_ is always what gets saved
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
 
@@ -172,3 +173,22 @@ def test_network_diagram(fixture, request, tmp_path):
     _png(d.figure_, tmp_path, "d.svg".replace("svg", "png"))
     save_figure(d.figure_, tmp_path / "d.svg")
     assert (tmp_path / "d.svg").read_text().startswith("<?xml")
+
+
+@pytest.mark.parametrize("make", [
+    lambda net, x, ax: ReceptiveFieldsDisplay.from_model(net, ax=ax),
+    lambda net, x, ax: ContributionDisplay.from_model(net, x, 1, ax=ax),
+    lambda net, x, ax: TopUnitsDisplay.from_model(net, 2, k=2, ax=ax),
+    lambda net, x, ax: CompositeDisplay.from_model(net, ax=ax),
+    lambda net, x, ax: TraceDisplay.from_model(net, x, ax=ax),
+    lambda net, x, ax: NetworkDiagramDisplay.from_model(net, ax=ax),
+], ids=["fields", "contributions", "top-units", "composite", "trace", "diagram"])
+@pytest.mark.parametrize("fixture", ["nielsen_net", "iris_net"])
+def test_every_display_draws_into_the_callers_figure(make, fixture, request, embedded,
+                                                     iris_data):
+    net = request.getfixturevalue(fixture)
+    x = embedded.X_test[0] if fixture == "nielsen_net" else iris_data.X_test[0]
+    fig, axes = plt.subplots(2, 1, figsize=(14, 10))
+    d = make(net, x, axes[1])
+    assert d.figure_ is fig and axes[0] in fig.axes
+    fig.savefig(io.BytesIO(), format="png", dpi=50)

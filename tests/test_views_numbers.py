@@ -175,3 +175,20 @@ def test_diagram_links_top_k_and_threshold(iris_net, nielsen_net):
                                                                        every[1].source])
     with pytest.raises(ValueError, match="`top_k` must be an integer >= 1. Got 0 instead."):
         hl.diagram_links(iris_net, top_k=0)
+
+
+@pytest.mark.parametrize("act", ["relu", "tanh", "sigmoid"])
+def test_jacobian_composite_equals_the_primitive_mean(act):
+    from hiddenlens.explain._jacobian import mean_jacobian
+
+    net = hl.DenseNet([6, 5, 4, 3], act, "softmax", dtype=torch.float64, seed=2)
+    net.set_preprocessing(np.arange(6) * 0.1, np.arange(1, 7) * 0.5)
+    X = np.random.RandomState(4).randn(40, 6)
+    y = np.random.RandomState(5).randint(0, 3, 40)
+    for layer in (0, 1, 2):
+        np.testing.assert_allclose(hl.composite_weights(net, layer, "jacobian", X),
+                                   mean_jacobian(net, X, layer, pre_activation=True),
+                                   atol=1e-12)
+    np.testing.assert_allclose(
+        hl.composite_weights(net, -1, "jacobian", X, y, per_class=True, pre_activation=False),
+        mean_jacobian(net, X, -1, y=y, n_classes=3), atol=1e-12)

@@ -22,9 +22,22 @@ from hiddenlens.explain import (
     describe,
     describe_layer,
     diagram_links,
+    garson,
+    image_patches,
+    input_x_gradient,
+    integrated_gradients,
+    jacobian,
+    lek_profile,
+    loss_sensitivity,
     maximize_activation,
     normalize_fields,
+    occlusion,
+    olden,
+    permutation_importance,
+    perturbation_importance,
     receptive_fields,
+    saliency,
+    smoothgrad,
     top_units,
     unit_order,
 )
@@ -39,6 +52,7 @@ from hiddenlens.io._sklearn import from_sklearn
 from hiddenlens.io._torch import from_torch
 from hiddenlens.net import DenseNet, Trace
 from hiddenlens.presets import PRESETS, train_preset
+from hiddenlens.report import build_report, write_report
 from hiddenlens.train import train
 
 __all__ = [
@@ -73,5 +87,10 @@ __all__ = [
     "from_torch",
     "train",
     "train_preset",
+    "build_report",
+    "write_report",
 ]
 __all__ += ["atlas", "describe", "describe_layer", "maximize_activation"]
+__all__ += ["garson", "image_patches", "input_x_gradient", "integrated_gradients", "jacobian",
+            "lek_profile", "loss_sensitivity", "occlusion", "olden", "permutation_importance",
+            "perturbation_importance", "saliency", "smoothgrad"]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import sys
 
+import hiddenlens.cli._attribute  # noqa: F401  (registers `attribute` and `importance`)
 import hiddenlens.cli._import  # noqa: F401  (registers `hiddenlens import`)
+import hiddenlens.cli._report  # noqa: F401  (registers `report`)
+import hiddenlens.cli._serve  # noqa: F401  (registers `serve`)
 from hiddenlens.cli import (  # noqa: F401  (they register commands)  # noqa: F401
     _demo,
     _experiment,

@@ -20,11 +20,12 @@ def _agg():
     return plt
 
 
-def _maximize_options(steps, lr, norm, l2, tv, blur, jitter, seed, raw: bool, net) -> dict:
+def _maximize_options(steps, lr, norm, l2, tv, blur, jitter, seed, raw: bool, net,
+                      layer: int) -> dict:
     """Options for maximize_activation: the readable defaults unless --raw, then overrides."""
     from hiddenlens.plot._neuron import readable_options
 
-    options = {} if raw else readable_options(net)
+    options = {} if raw else readable_options(net, layer)
     given = dict(steps=steps, lr=lr, norm=norm, l2=l2, tv=tv, blur=blur, jitter=jitter)
     options.update({k: v for k, v in given.items() if v is not None})
     options["seed"] = seed
@@ -55,13 +56,14 @@ def neuron(
     check_writable(output, force)
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target)
-    options = _maximize_options(steps, None, None, None, None, None, None, seed, False, net)
+    options = _maximize_options(steps, None, None, None, None, None, None, seed, False, net,
+                                layer)
     with console.status(f"Reading {ds.name} and optimising unit {unit}..."):
         card = NeuronCardDisplay.from_model(net, ds, layer, unit, maximize_kw=options)
     save_figure(card.figure_, output, force)
     plt.close("all")
     console.print(card.description.text, highlight=False)
-    console.print(f"Card written to {output}")
+    console.print(f"Card written to {output}", soft_wrap=True)
 
 
 @app.command()
@@ -76,8 +78,10 @@ def maximize(
     steps: int = typer.Option(None, help="Gradient-ascent steps (default 256)."),
     lr: float = typer.Option(None, help="Adam step size (default 0.05)."),
     norm: float = typer.Option(None, help="Hold every image to this L2 norm (Erhan et al.)."),
-    l2: float = typer.Option(None, help="Weight of the ||x||^2 penalty (default 0.02)."),
-    tv: float = typer.Option(None, help="Weight of the total-variation penalty (default 0)."),
+    l2: float = typer.Option(None, help="Weight of the ||x||^2 penalty (default 0.02; "
+                                        "0.05 for the output layer)."),
+    tv: float = typer.Option(None, help="Weight of the total-variation penalty (default 0; "
+                                        "0.3 for the output layer)."),
     blur: float = typer.Option(None, help="Gaussian blur sigma in pixels (default 1)."),
     jitter: int = typer.Option(None, help="Random shift in pixels per step (default 1)."),
     raw: bool = typer.Option(False, "--raw",
@@ -103,7 +107,7 @@ def maximize(
     check_writable(output, force)
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target)
-    options = _maximize_options(steps, lr, norm, l2, tv, blur, jitter, seed, raw, net)
+    options = _maximize_options(steps, lr, norm, l2, tv, blur, jitter, seed, raw, net, layer)
     with console.status("Optimising every unit of the layer in one batch..."):
         view = LayerMaximizeDisplay.from_model(net, layer, data=ds, **options)
     save_figure(view.figure_, output, force)
@@ -112,7 +116,7 @@ def maximize(
     console.print(
         f"{len(r.units)} units of layer {r.layer}: {r.reached_share:.0%} reach at least the "
         f"best of the {len(ds.X):,} examples of {ds.name}; "
-        f"{int(view.dead.sum())} dead.\nFigure written to {output}"
+        f"{int(view.dead.sum())} dead.\nFigure written to {output}", soft_wrap=True
     )
 
 
@@ -156,4 +160,4 @@ def describe(
         typer.echo(text, nl=False)
     else:
         atomic_write_text(output, text, overwrite=force)
-        console.print(f"Written to {output}")
+        console.print(f"Written to {output}", soft_wrap=True)

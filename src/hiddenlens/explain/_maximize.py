@@ -8,6 +8,7 @@ updates each element on its own, so the batch gives the same images as one run p
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -90,7 +91,8 @@ def maximize_activation(
 ) -> MaximizeResult:
     """Optimise one input per unit so that the unit's pre-activation is as large as possible.
 
-    All units (and all their diverse images) are optimised together in one batch by Adam.
+    All units (and all their diverse images) are optimised together in one batch, by Adam
+    (or, with `norm`, by projected gradient ascent).
     The objective of row i is ``z[units[i]] - l2 * ||x||^2 - tv * TV(x)`` (minus the diversity
     penalty), where z is the unit's pre-activation: the activation for the monotone hidden
     activations, and the pre-softmax logit for outputs (Simonyan et al. 2014 advise the logit).
@@ -103,11 +105,13 @@ def maximize_activation(
     units : sequence of int, optional
         Units of `layer` to maximise; None means the whole layer.
     steps : int, default=256
-        Adam steps.
+        Ascent steps.
     lr : float, default=0.05
-        Adam's step size, in input units.
+        Adam's step size, in input units; with `norm`, the step along the normalised
+        gradient is ``lr * norm``.
     norm : float, optional
-        Keep ||x|| = norm after every step (Erhan et al. 2009). With `bounds` too, the image
+        Keep ||x|| = norm after every step (Erhan et al. 2009): projected gradient ascent
+        along each row's normalised gradient instead of Adam. With `bounds` too, the image
         is scaled to the norm and then clipped, so the bounds win where they conflict.
     bounds : (low, high) or None, default=(0, 1)
         Clip the input to the data range after every step. `low`, `high` are numbers or
@@ -153,12 +157,13 @@ def maximize_activation(
     dtype = net.dtype
     lo_t, hi_t = (None, None) if lo is None else (_as(lo, dtype), _as(hi, dtype))
     param = _start(net, start, units, n_images, lo, hi, data, seed).requires_grad_(True)
-    kernel = _gaussian_kernel(blur, dtype) if blur > 0 else None
+    kernel = _blur_matrices(blur, net.image_shape, dtype) if blur > 0 else None
     rows = torch.as_tensor(np.repeat(units, n_images))  # (n_rows,) unit of each row
     shifts = np.random.default_rng([seed, 7919]).integers(-jitter, jitter + 1, (steps, 2))
     project = _projector(norm, lo_t, hi_t, kernel, net.image_shape)
-    with _threads(threads):
-        _ascend(net, idx, param, rows, steps, shifts, project, _Adam(param, lr), kernel,
+    with _threads(threads), _flush_denormals():
+        stepper = _Adam(param, lr) if norm is None else _SphereAscent(param, lr * norm)
+        _ascend(net, idx, param, rows, steps, shifts, project, stepper, kernel,
                 dict(l2=l2, tv=tv, diversity=diversity, n_images=n_images, jitter=jitter))
     return _result(net, idx, units, n_images, param, kernel, data)
 
@@ -166,12 +171,14 @@ def maximize_activation(
 def _ascend(net, idx, param, rows, steps, shifts, project, adam, kernel, opt) -> None:
     """The gradient-ascent loop, in place on `param` (n_rows, n_inputs)."""
     shape = net.image_shape
+    linear = net.module.linears[idx]
+    w_rows, b_rows = linear.weight.detach()[rows], linear.bias.detach()[rows]  # row i's unit
     with torch.no_grad():
         project(param)
     for step in range(steps):
         x = _render(param, kernel, shape)  # (n_rows, n_inputs)
-        z = _pre_activation(net, idx, _shift(x, shifts[step], shape, opt["jitter"]))
-        objective = z.gather(1, rows[:, None])[:, 0]  # (n_rows,)
+        objective = _unit_pre_activation(net, idx, _shift(x, shifts[step], shape, opt["jitter"]),
+                                         w_rows, b_rows)  # (n_rows,)
         if opt["l2"]:
             objective = objective - opt["l2"] * (x * x).sum(1)
         if opt["tv"]:
@@ -244,7 +251,7 @@ def _check_options(net: DenseNet, **options) -> None:
 
 
 def _as(values: np.ndarray, dtype) -> torch.Tensor:
-    return torch.as_tensor(np.ascontiguousarray(values), dtype=dtype)
+    return torch.tensor(np.array(values), dtype=dtype)  # a writable copy of a broadcast view
 
 
 # ---------------------------------------------------------------- start and projection
@@ -290,6 +297,17 @@ def _projector(norm, lo, hi, kernel, image_shape):
     return project
 
 
+@contextlib.contextmanager
+def _flush_denormals():
+    """Adam's second moments decay into denormal floats, which are ~5x slower on x86 CPUs;
+    flushing them to zero halves a step. Restored to torch's default (off) afterwards."""
+    torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        torch.set_flush_denormal(False)
+
+
 class _Adam:
     """Adam (Kingma and Ba 2015) ascending, element by element: rows never mix.
 
@@ -309,25 +327,49 @@ class _Adam:
         self.param.addcdiv_(self.m, denom, value=self.lr / (1 - b1**self.t))
 
 
+class _SphereAscent:
+    """Erhan et al.'s ascent under a norm constraint: each row steps `step` along its own
+    normalised gradient before the projection back onto the sphere. (Adam's per-pixel scaling
+    would bend the step away from the gradient and miss the constrained optimum.)"""
+
+    def __init__(self, param: torch.Tensor, step: float):
+        self.param, self.step = param, step
+
+    def ascend(self, grad: torch.Tensor) -> None:
+        size = grad.norm(dim=1, keepdim=True).clamp_min(1e-30)  # (n_rows, 1)
+        self.param.add_(grad / size, alpha=self.step)
+
+
 # ---------------------------------------------------------------- the image and its penalties
-def _gaussian_kernel(sigma: float, dtype) -> torch.Tensor:
+def _blur_matrices(sigma: float, image_shape, dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """Gaussian blur as two matrices, (h, h) for the rows and (w, w) for the columns.
+
+    Row i of a matrix holds the kernel centred on i, the taps beyond the edge folded onto the
+    edge pixel (replicate padding); each row sums to 1. Two small matmuls blur a batch far
+    faster than a one-channel conv2d.
+    """
     radius = max(1, int(np.ceil(3 * sigma)))
-    t = torch.arange(-radius, radius + 1, dtype=dtype)
-    k = torch.exp(-(t**2) / (2 * sigma**2))
-    return k / k.sum()  # (2r + 1,), separable
+    taps = np.exp(-np.arange(-radius, radius + 1) ** 2 / (2 * sigma**2))
+    taps /= taps.sum()
 
+    def matrix(n: int) -> torch.Tensor:
+        m = np.zeros((n, n))
+        for i in range(n):
+            for t, weight in zip(range(-radius, radius + 1), taps):
+                m[i, min(max(i + t, 0), n - 1)] += weight
+        return torch.as_tensor(m, dtype=dtype)
 
-def _render(p: torch.Tensor, kernel, image_shape) -> torch.Tensor:
-    """The image from the parameters: p itself, or p blurred (replicate padding)."""
-    if kernel is None:
-        return p
     h, w = image_shape
-    r = len(kernel) // 2
-    img = p.reshape(-1, 1, h, w)
-    img = torch.nn.functional.pad(img, (r, r, r, r), mode="replicate")
-    img = torch.nn.functional.conv2d(img, kernel.view(1, 1, 1, -1))
-    img = torch.nn.functional.conv2d(img, kernel.view(1, 1, -1, 1))
-    return img.reshape(len(p), h * w)
+    return matrix(h), matrix(w)
+
+
+def _render(p: torch.Tensor, blur, image_shape) -> torch.Tensor:
+    """The image from the parameters: p itself, or p blurred (rows, then columns)."""
+    if blur is None:
+        return p
+    rows, cols = blur
+    img = rows @ p.reshape(-1, *image_shape) @ cols.T  # (n_rows, h, w)
+    return img.reshape(len(p), -1)
 
 
 def _shift(x: torch.Tensor, shift, image_shape, jitter: int) -> torch.Tensor:
@@ -351,6 +393,16 @@ def _similarity(x: torch.Tensor, n_images: int) -> torch.Tensor:
     sim = v @ v.transpose(1, 2)  # (n_units, n_images, n_images)
     off = sim.sum(2) - sim.diagonal(dim1=1, dim2=2)
     return (off / (n_images - 1)).reshape(-1)
+
+
+def _unit_pre_activation(net: DenseNet, layer: int, x: torch.Tensor, w_rows: torch.Tensor,
+                         b_rows: torch.Tensor) -> torch.Tensor:
+    """z of row i's own unit (n_rows,): the last layer as a row-wise dot product, since each
+    row needs one unit, not the whole layer (100x fewer flops for a 100-unit layer)."""
+    a = net.module.standardize(x)
+    for linear, act in zip(net.module.linears[:layer], net.module.activations[:layer]):
+        a = apply_activation(act, linear(a))
+    return (a * w_rows).sum(1) + b_rows
 
 
 def _pre_activation(net: DenseNet, layer: int, x: torch.Tensor) -> torch.Tensor:

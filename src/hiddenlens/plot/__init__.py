@@ -1,10 +1,12 @@
 """Figures: Display objects that draw what `hiddenlens.explain` computes."""
 
+from hiddenlens.plot._attribution import AttributionDisplay
 from hiddenlens.plot._composite import CompositeDisplay
 from hiddenlens.plot._contributions import ContributionDisplay
 from hiddenlens.plot._diagram import NetworkDiagramDisplay
 from hiddenlens.plot._experiments import ExperimentDisplay
 from hiddenlens.plot._grid import save_figure
+from hiddenlens.plot._importance import ImportanceDisplay, LekProfileDisplay
 from hiddenlens.plot._neuron import LayerMaximizeDisplay, NeuronCardDisplay
 from hiddenlens.plot._receptive_fields import ReceptiveFieldsDisplay
 from hiddenlens.plot._top_units import TopUnitsDisplay
@@ -22,3 +24,4 @@ __all__ = [
     "TraceDisplay",
     "save_figure",
 ]
+__all__ += ["AttributionDisplay", "ImportanceDisplay", "LekProfileDisplay"]

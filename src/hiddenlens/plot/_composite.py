@@ -14,6 +14,7 @@ from hiddenlens.plot._grid import (
     mosaic,
     new_axes,
     panel_axes,
+    root_figure,
     sign_colors,
     symmetric_limit,
 )
@@ -97,7 +98,7 @@ class CompositeDisplay:
             ax.set_title(self.title, fontsize=10)
             ax.figure.colorbar(m, ax=ax, fraction=0.03, aspect=25, pad=0.02).set_label(
                 label, fontsize=8)
-            self.figure_, self.ax_, self.axes_ = ax.figure, ax, np.array([ax])
+            self.figure_, self.ax_, self.axes_ = root_figure(ax), ax, np.array([ax])
             return self
         cols = min(n, 5 if self.image_shape is not None else 4)
         rows = -(-n // cols)
@@ -118,7 +119,7 @@ class CompositeDisplay:
             for a in axes[-1]:
                 a.set_xlabel(label, fontsize=7)
         fig.suptitle(self.title, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = fig, axes.flat[0], axes
+        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes.flat[0], axes
         return self
 
     def _panel(self, ax, values, limit, first_col):

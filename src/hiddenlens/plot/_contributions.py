@@ -14,6 +14,7 @@ from hiddenlens.plot._grid import (
     image_view_error,
     model_label,
     panel_axes,
+    root_figure,
     sign_colors,
     symmetric_limit,
 )
@@ -79,7 +80,7 @@ class ContributionDisplay:
                     c_lim, "contribution to z")
         self._decomposition(axes[3])
         fig.suptitle(self.title, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = fig, axes[2], axes
+        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes[2], axes
         return self
 
     def _image(self, ax, values, title, cmap, limit, label) -> None:
@@ -127,5 +128,5 @@ class ContributionDisplay:
         a.set_title("value x weight per input", fontsize=9)
         self._decomposition(axes[0, 1])
         fig.suptitle(self.title, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = fig, a, axes[0]
+        self.figure_, self.ax_, self.axes_ = root_figure(fig), a, axes[0]
         return self

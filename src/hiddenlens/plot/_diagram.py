@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiddenlens.explain import diagram_links
-from hiddenlens.plot._grid import model_label, new_axes
+from hiddenlens.plot._grid import model_label, new_axes, root_figure
 
 POSITIVE, NEGATIVE = "#c0392b", "#2e6db4"
 AUTO_MAX_LINKS = 2000  # above this many links in a layer, "auto" keeps the top 3 per unit
@@ -86,7 +86,7 @@ class NetworkDiagramDisplay:
                    Line2D([], [], color="0.5", lw=0.6, label="width ~ |w| (per layer)")]
         ax.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False,
                   bbox_to_anchor=(0.5, -0.06))
-        self.figure_, self.ax_, self.positions_ = ax.figure, ax, pos
+        self.figure_, self.ax_, self.positions_ = root_figure(ax), ax, pos
         return self
 
     # ------------------------------------------------------------ geometry
@@ -110,11 +110,13 @@ class NetworkDiagramDisplay:
     def _draw_links(self, ax, LineCollection, start, end, weight) -> None:
         if not len(weight):
             return
-        width = 0.3 + 3.7 * np.abs(weight) / max(np.abs(weight).max(), 1e-12)
+        n = len(weight)
+        widest = float(np.clip(40 / np.sqrt(n), 0.8, 4.0))  # thinner when links crowd
+        width = 0.2 + widest * np.abs(weight) / max(np.abs(weight).max(), 1e-12)
         colors = np.where(weight >= 0, POSITIVE, NEGATIVE)
         segments = np.stack([start, end], axis=1)  # (n_links, 2 points, xy)
         ax.add_collection(LineCollection(segments, linewidths=width, colors=colors,
-                                         alpha=0.55, zorder=1))
+                                         alpha=0.6 if n < 200 else 0.4, zorder=1))
 
     def _draw_bias(self, ax, LineCollection, pos) -> None:
         for l, b in enumerate(self.net.biases):

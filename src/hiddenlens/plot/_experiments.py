@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens.plot._grid import DIVERGING, hide_ticks, panel_axes, symmetric_limit
+from hiddenlens.plot._grid import DIVERGING, hide_ticks, panel_axes, root_figure, symmetric_limit
 
 
 class ExperimentDisplay:
@@ -52,7 +52,7 @@ class ExperimentDisplay:
                 "depth": "One layer's templates against a deep net's composite templates"}
         fig.suptitle(f"{what[r.name]} ({r.data}; red: pixel raises the class score, blue: "
                      "lowers it)", fontsize=10)
-        self.figure_, self.ax_, self.axes_ = fig, axes[0, 0], axes
+        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes[0, 0], axes
         return self
 
     def _plot_zero_vs_one(self, ax) -> ExperimentDisplay:
@@ -74,10 +74,10 @@ class ExperimentDisplay:
             fig.colorbar(m, ax=a, fraction=0.046, pad=0.03).set_label(label, fontsize=8)
         a = axes[4]
         bins = np.linspace(0, 1, 26)
-        a.hist(r.extra["activation_0"], bins=bins, alpha=0.7, label=f"0s ({len(r.extra['activation_0'])})",
-               color="tab:blue")
-        a.hist(r.extra["activation_1"], bins=bins, alpha=0.7, label=f"1s ({len(r.extra['activation_1'])})",
-               color="tab:orange")
+        for digit, color in (("0", "tab:blue"), ("1", "tab:orange")):
+            values = r.extra[f"activation_{digit}"]
+            a.hist(values, bins=bins, alpha=0.7, color=color,
+                   label=f"{digit}s ({len(values)} test images)")
         a.set_xlabel("hidden unit activation (sigmoid)", fontsize=8)
         a.set_ylabel("test images", fontsize=8)
         a.legend(fontsize=8)
@@ -86,7 +86,7 @@ class ExperimentDisplay:
         fig.suptitle(f"Zero vs one with a single hidden unit (784-1-2 on {r.data}): test "
                      f"accuracy {acc:.4f}; mean pre-activation gap 1s - 0s = "
                      f"{r.extra['gap']:+.2f}", fontsize=10)
-        self.figure_, self.ax_, self.axes_ = fig, axes[0], axes
+        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes[0], axes
         return self
 
 

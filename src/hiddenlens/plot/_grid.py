@@ -60,26 +60,31 @@ def save_figure(fig, path, overwrite: bool = False, dpi: int = 100) -> None:
 
 
 def panel_axes(ax, rows: int, cols: int, figsize: tuple[float, float], **gridspec_kw):
-    """A (rows, cols) array of axes: a new figure when `ax` is None, else carved out of `ax`.
+    """(container, (rows, cols) array of axes): a new figure when `ax` is None, else in `ax`.
 
-    `ax` may be an Axes (its slot is split into panels and the Axes removed) or a Figure /
-    SubFigure (filled whole), so the report can place any multi-panel view where it wants.
+    `ax` may be an Axes (its slot becomes a SubFigure holding the panels, so the view's own
+    suptitle stays in that slot) or a Figure / SubFigure (filled whole): the report can place
+    any multi-panel view where it wants. The container takes the view's suptitle.
     """
     import matplotlib.pyplot as plt
     from matplotlib.axes import Axes
 
     if ax is None:
         fig = plt.figure(figsize=figsize, layout="constrained")
-        gs = fig.add_gridspec(rows, cols, **gridspec_kw)
     elif isinstance(ax, Axes):
-        fig, spec = ax.figure, ax.get_subplotspec()
+        parent, spec = ax.get_figure(root=False), ax.get_subplotspec()
         ax.remove()
-        gs = spec.subgridspec(rows, cols, **gridspec_kw)
+        fig = parent.add_subfigure(spec)
     else:  # Figure or SubFigure
         fig = ax
-        gs = fig.add_gridspec(rows, cols, **gridspec_kw)
+    gs = fig.add_gridspec(rows, cols, **gridspec_kw)
     axes = np.array([[fig.add_subplot(gs[r, c]) for c in range(cols)] for r in range(rows)])
     return fig, axes
+
+
+def root_figure(artist):
+    """The top-level Figure of an Axes, Figure or SubFigure (what is saved to a file)."""
+    return artist.get_figure(root=True)
 
 
 def new_axes(ax, figsize: tuple[float, float]):
@@ -103,10 +108,10 @@ def field_layout(net, layer: int):
         names = net.feature_names or [f"x{i}" for i in range(net.n_inputs)]
         return "bars", list(names), "input features"
     n_in = net.sizes[layer]
-    what = f"layer {layer - 1} units"
     if n_in > 30:
-        return "image", grid_shape(n_in), what
-    return "bars", [f"unit {i}" for i in range(n_in)], what
+        rows, cols = grid_shape(n_in)
+        return "image", (rows, cols), f"layer {layer - 1} units (as {rows}x{cols})"
+    return "bars", [f"unit {i}" for i in range(n_in)], f"layer {layer - 1} units"
 
 
 def image_view_error(net, view: str, use: str) -> ValueError:

@@ -16,6 +16,7 @@ from hiddenlens.plot._grid import (
     mosaic,
     new_axes,
     panel_axes,
+    root_figure,
     sign_colors,
 )
 
@@ -50,9 +51,18 @@ class ReceptiveFieldsDisplay:
     """
 
     def __init__(self, fields, units, title, image_shape=None, feature_names=None,
-                 normalize="diverging"):
+                 normalize="diverging", scale="shared"):
         self.fields, self.units, self.title = np.asarray(fields), np.asarray(units), title
         self.image_shape, self.feature_names, self.normalize = image_shape, feature_names, normalize
+        self.scale = scale
+
+    @property
+    def label_(self) -> str:
+        """The colour-bar (or x-axis) label: what a value of the drawn fields means."""
+        label = _SCALES[self.normalize][2]
+        if self.scale == "unit" and self.normalize != "minmax":
+            label = label.replace("largest |weight|", "unit's max |weight|")
+        return label
 
     @classmethod
     def from_model(cls, net, layer: int = 0, normalize: str = "diverging",
@@ -83,12 +93,13 @@ class ReceptiveFieldsDisplay:
         title = (f"Receptive fields of layer {idx}: {len(units)} units over {what}{ordered}\n"
                  f"{model_label(net)}")
         return cls(fields, units, title, None if bars else shape_or_names,
-                   names if bars else None, normalize).plot(**plot_kw)
+                   names if bars else None, normalize, scale).plot(**plot_kw)
 
     def plot(self, ax=None, cmap: str | None = None) -> ReceptiveFieldsDisplay:
         if self.image_shape is None:
             return self._plot_bars(ax)
-        cmap_, (lo, hi), label = _SCALES[self.normalize]
+        cmap_, (lo, hi), _ = _SCALES[self.normalize]
+        label = self.label_
         n = len(self.fields)
         rows, cols = grid_shape(n)
         ax = new_axes(ax, _figsize(rows, cols))
@@ -102,11 +113,12 @@ class ReceptiveFieldsDisplay:
                 r, c = divmod(i, cols)
                 ax.text(c * (w + 1) + 0.5, r * (h + 1) + 0.5, str(u), fontsize=6, va="top",
                         ha="left", color="0.2")
-        ax.set_title(self.title, fontsize=10)
+        corner = "; corner number: unit index" if n <= 100 else ""
+        ax.set_title(self.title + corner, fontsize=10)
         bar = ax.figure.colorbar(image, ax=ax, shrink=min(1.0, 0.5 + 0.1 * rows), fraction=0.03,
                                 aspect=25, pad=0.02)
         bar.set_label(label, fontsize=9)
-        self.figure_, self.ax_, self.axes_ = ax.figure, ax, np.array([ax])
+        self.figure_, self.ax_, self.axes_ = root_figure(ax), ax, np.array([ax])
         return self
 
     def _plot_bars(self, ax) -> ReceptiveFieldsDisplay:
@@ -132,9 +144,9 @@ class ReceptiveFieldsDisplay:
             a.set_title(f"unit {self.units[i]}", fontsize=9)
             a.tick_params(axis="x", labelsize=7)
         for a in axes[-1]:
-            a.set_xlabel(_SCALES[self.normalize][2].split(" (")[0], fontsize=7)
+            a.set_xlabel(self.label_.split(" (")[0], fontsize=7)
         fig.suptitle(self.title, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = fig, axes.flat[0], axes
+        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes.flat[0], axes
         return self
 
 

@@ -11,6 +11,7 @@ from hiddenlens.plot._grid import (
     hide_ticks,
     model_label,
     panel_axes,
+    root_figure,
     sign_colors,
     symmetric_limit,
 )
@@ -84,7 +85,7 @@ class TopUnitsDisplay:
             fig.colorbar(mappable, ax=axes, fraction=0.03, pad=0.02).set_label(
                 self.field_label, fontsize=8)
         fig.suptitle(self.title, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = fig, axes[0, 0], axes
+        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes[0, 0], axes
         return self
 
     def _panel(self, ax, field, limit):

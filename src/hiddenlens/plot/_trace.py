@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens.plot._grid import grid_shape, model_label, panel_axes
+from hiddenlens.plot._grid import grid_shape, model_label, panel_axes, root_figure
 
 SMALL_LAYER = 16  # up to this many units a layer is drawn as bars
 
@@ -59,7 +59,7 @@ class TraceDisplay:
         truth = "" if self.label is None else f", true class {self._name(self.label)}"
         fig.suptitle(f"Forward trace of one input through the {model_label(self.net)}: "
                      f"predicted {pred}{truth}", fontsize=11)
-        self.figure_, self.ax_, self.axes_ = fig, axes[-1], axes
+        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes[-1], axes
         return self
 
     def _name(self, k) -> str:

@@ -1,0 +1,40 @@
+"""hiddenlens serve: the local explorer."""
+
+from __future__ import annotations
+
+import typer
+
+from hiddenlens.cli._app import (
+    DATA_HELP,
+    app,
+    console,
+    err_console,
+    load_data_arg,
+    load_model_arg,
+)
+
+
+@app.command()
+def serve(
+    model: str = typer.Argument(..., help="A model file (any format hiddenlens reads)."),
+    data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
+    target: str = typer.Option(None, help="Label column of a CSV file."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on; anything but 127.0.0.1 "
+                                               "or localhost exposes the explorer to others."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+):
+    """Open a local web explorer: draw a digit (or move a feature's slider) and watch every
+    layer respond; click a unit to see what it looks for.
+
+    Example:  hiddenlens serve nielsen.safetensors --port 8000   (then open http://127.0.0.1:8000)
+    """
+    from hiddenlens.server import LOCAL_HOSTS
+    from hiddenlens.server import serve as run
+
+    net = load_model_arg(model)
+    ds = load_data_arg(data, net, target)
+    console.print(f"Serving {net!r} with {ds!r} at http://{host}:{port}  (Ctrl+C stops it)")
+    if host not in LOCAL_HOSTS:
+        err_console.print(f"[bold yellow]warning:[/] listening on {host}: anyone who can reach "
+                          f"this machine on port {port} can use the explorer.")
+    run(net, ds, host=host, port=port, warn=False)

@@ -1,0 +1,130 @@
+"""Weight-based importance for tabular networks: Garson, Olden, and Lek's profiles.
+
+The definitions of R's NeuralNetTools (Beck 2018). Garson and Olden read only the weights (no
+data) of the layers after the model's standardisation, so inputs on different scales are
+comparable; biases are ignored, as there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from hiddenlens._validation import check_choice, check_positive_int
+from hiddenlens.explain._groups import check_groups
+from hiddenlens.net import DenseNet
+
+
+def garson(net: DenseNet) -> np.ndarray:
+    """Garson's (1991) relative importance of each input, per output.
+
+    For input i, hidden unit j and output o: c_ij = |w_ji| |v_oj|, normalised within each hidden
+    unit (r_ij = c_ij / sum_i c_ij), summed over hidden units (s_i = sum_j r_ij) and scaled to
+    sum to 1 (s_i / sum_i s_i).
+
+    What it can tell: how much of each hidden unit's incoming weight mass comes from an input.
+    What it cannot: the sign (every value is >= 0), interactions, or anything about the data;
+    and, as computed by NeuralNetTools, |v_oj| cancels in the within-unit normalisation, so
+    every output row is the same and the hidden-to-output weights play no part. It needs
+    exactly one hidden layer; `olden` keeps the signs and the output weights.
+
+    Returns
+    -------
+    ndarray of shape (n_outputs, n_inputs), each row summing to 1.
+    """
+    if net.n_layers != 2:
+        raise ValueError(
+            f"garson needs exactly one hidden layer; this {net.describe_sizes()} network has "
+            f"{net.n_layers - 1}. Use olden, which chains through any number of hidden layers."
+        )
+    W, V = np.abs(net.weights[0]).astype(float), np.abs(net.weights[1]).astype(float)
+    c = W[None, :, :] * V[:, :, None]  # (outputs, hidden, inputs): |w_ji| |v_oj|
+    r = c / c.sum(axis=2, keepdims=True)  # share of each input within each hidden unit
+    s = r.sum(axis=1)  # (outputs, inputs)
+    return s / s.sum(axis=1, keepdims=True)
+
+
+def olden(net: DenseNet) -> np.ndarray:
+    """Olden & Jackson's (2002) connection weights: signed products summed over every path.
+
+    importance[o, i] = sum over paths i -> j1 -> ... -> o of the product of the weights, that
+    is (weights[-1] @ ... @ weights[0])[o, i], through any number of hidden layers.
+
+    What it can tell: the sign and size of each input's linear pull on an output, and it keeps
+    positive and negative paths from cancelling silently in Garson's absolute values. What it
+    cannot: the activations' nonlinearity (a saturated unit counts fully), interactions, or
+    anything about the data; use permutation_importance or lek_profile for those.
+
+    Returns
+    -------
+    ndarray of shape (n_outputs, n_inputs)
+    """
+    product = np.asarray(net.weights[0], dtype=float)
+    for W in net.weights[1:]:
+        product = np.asarray(W, dtype=float) @ product
+    return product
+
+
+def lek_profile(
+    net: DenseNet, X, feature=None, *, steps: int = 100, hold: str = "quantiles", groups=None,
+    random_state: int | None = 0,
+) -> Bunch:
+    """Lek's profile: sweep one feature from its min to its max, the others held fixed.
+
+    Parameters
+    ----------
+    net : DenseNet
+    X : array of shape (n, n_inputs)
+        Data giving each feature's range and the held values.
+    feature : int, str, sequence of them, or None, default=None (every feature)
+    steps : int, default=100
+    hold : {"quantiles", "kmeans"}, default="quantiles"
+        Hold the other features at their quantiles (each group one quantile of every feature),
+        or at the centres of k-means clusters of X (NeuralNetTools' two options).
+    groups : sequence of float or int, optional
+        The quantile levels (default 0, 0.2, ..., 1) or the number of clusters (default 6).
+    random_state : int, optional
+        Seeds k-means.
+
+    What it can tell: the shape (monotone, threshold, bump) of the response to one feature in
+    several typical contexts, and whether it changes between contexts (an interaction). What
+    it cannot: held values are combinations that may never occur in the data.
+
+    Returns
+    -------
+    Bunch with grid (n_features, steps), predictions (n_features, n_groups, steps,
+    n_outputs) of the output activations, held (n_groups, n_inputs), features (names) and
+    group_labels.
+    """
+    steps = check_positive_int(steps, "steps", minimum=2)
+    check_choice(hold, "hold", ("quantiles", "kmeans"))
+    X = net.tensor(X).numpy().astype(float)
+    cols, names = check_groups(net, None if feature is None else (
+        [feature] if np.ndim(feature) == 0 else [[f] for f in feature]))
+    held, labels = _held_values(X, hold, groups, random_state)
+    lo, hi = X.min(0), X.max(0)
+    grid = np.stack([np.linspace(lo[c[0]], hi[c[0]], steps) for c in cols])  # (F, steps)
+    rows = np.repeat(held[None, :, None, :], len(cols), 0).repeat(steps, 2)  # (F, G, S, d)
+    for f, c in enumerate(cols):
+        rows[f, :, :, c[0]] = grid[f]
+    out = net.forward(rows.reshape(-1, X.shape[1]))
+    preds = out.reshape(len(cols), len(held), steps, -1)
+    return Bunch(grid=grid, predictions=preds, held=held, features=names,
+                 group_labels=labels)
+
+
+def _held_values(X: np.ndarray, hold: str, groups, random_state) -> tuple[np.ndarray, list]:
+    if hold == "quantiles":
+        levels = np.linspace(0, 1, 6) if groups is None else np.asarray(groups, dtype=float)
+        if levels.ndim != 1 or levels.size == 0 or levels.min() < 0 or levels.max() > 1:
+            raise ValueError(f"`groups` must be quantile levels in [0, 1] for hold='quantiles'."
+                             f" Got {groups!r} instead.")
+        return np.quantile(X, levels, axis=0), [f"quantile {q:g}" for q in levels]
+    from sklearn.cluster import KMeans
+
+    k = check_positive_int(6 if groups is None else groups, "groups")
+    if k > len(X):
+        raise ValueError(f"`groups` ({k} clusters) must not exceed the rows of X ({len(X)}).")
+    km = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(X)
+    sizes = np.bincount(km.labels_, minlength=k)
+    return km.cluster_centers_, [f"cluster {i + 1} (n={s})" for i, s in enumerate(sizes)]

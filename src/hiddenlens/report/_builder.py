@@ -1,0 +1,168 @@
+"""Assemble the report: compute the shared context once, build each section, fill the template."""
+
+from __future__ import annotations
+
+import datetime
+import os
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+from hiddenlens._validation import check_choice
+from hiddenlens.report._importance import importance_section
+from hiddenlens.report._sections import (
+    Context,
+    Section,
+    diagram_section,
+    esc,
+    model_section,
+    traces_section,
+)
+from hiddenlens.report._units import classes_section, layer_section
+
+SECTIONS = ("model", "diagram", "layers", "classes", "importance", "traces")
+
+
+def _steps(net, sections=SECTIONS) -> list[tuple[str, object]]:
+    """(label, build(ctx) -> Section) in the order the report shows them."""
+    steps = {"model": [("the model", model_section)],
+             "diagram": [("the network diagram", diagram_section)],
+             "layers": [(f"layer {l}", lambda ctx, l=l: layer_section(ctx, l))
+                        for l in range(net.n_layers)],
+             "classes": [("top units per class", classes_section)],
+             "importance": [("feature importance", importance_section)],
+             "traces": [("forward traces", traces_section)]}
+    return [step for name in SECTIONS if name in sections for step in steps[name]]
+
+
+def _check_sections(sections) -> tuple[str, ...]:
+    if sections is None:
+        return SECTIONS
+    sections = (sections,) if isinstance(sections, str) else tuple(sections)
+    for name in sections:
+        check_choice(name, "sections", SECTIONS)
+    if not sections:
+        raise ValueError(f"`sections` must name at least one of {', '.join(SECTIONS)}.")
+    return sections
+
+
+def _context(net, dataset) -> Context:
+    from hiddenlens.evaluate import evaluate
+
+    X, y = dataset.X_test, dataset.y_test
+    return Context(net=net, dataset=dataset, X=X, y=y, trace=net.trace(X),
+                   evaluation=evaluate(net, X, y))
+
+
+def build_report(net, dataset=None, *, sections=None, progress: bool = True) -> str:
+    """The report for `net` as one self-contained HTML string.
+
+    Parameters
+    ----------
+    net : DenseNet
+    dataset : Dataset or str, optional
+        The data set to evaluate and explain on (its test split); default: the model's own,
+        else the built-in digits.
+    sections : sequence of str, optional
+        Only these of "model", "diagram", "layers", "classes", "importance", "traces" (in
+        the report's order); default: all.
+    progress : bool, default=True
+        Show a progress bar, one step per section.
+
+    Returns
+    -------
+    str
+        An HTML page whose pictures are inline base64 PNG: it fetches nothing.
+    """
+    import matplotlib
+
+    from hiddenlens._version import __version__
+    from hiddenlens.data import load_dataset
+
+    sections = _check_sections(sections)
+    if dataset is None or isinstance(dataset, (str, os.PathLike)):
+        name = dataset or (net.dataset if net.dataset and net.dataset != "mnist-nielsen"
+                           else "mnist-embedded")
+        dataset = load_dataset(name, progress=progress)
+    if dataset.n_features != net.n_inputs:
+        raise ValueError(f"The data set {dataset.name} has {dataset.n_features} features but "
+                         f"the network takes {net.n_inputs} inputs; give the data set it was "
+                         "trained on.")
+    backend = matplotlib.get_backend()
+    matplotlib.use("Agg")
+    try:
+        built = _build_sections(net, dataset, sections, progress)
+    finally:
+        matplotlib.use(backend)
+    return _render(net, dataset, built, __version__)
+
+
+def _build_sections(net, dataset, names, progress: bool) -> list[Section]:
+    from rich.progress import Progress
+
+    steps = _steps(net, names)
+    with Progress(*Progress.get_default_columns(), disable=not progress, transient=True) as bar:
+        task = bar.add_task("report: tracing the test split", total=len(steps) + 1)
+        ctx = _context(net, dataset)
+        bar.advance(task)
+        sections = []
+        for label, build in steps:
+            bar.update(task, description=f"report: {label}")
+            sections.append(build(ctx))
+            bar.advance(task)
+    return sections
+
+
+def _render(net, dataset, sections: list[Section], version: str) -> str:
+    template = Template((resources.files("hiddenlens.report") / "templates" / "report.html")
+                        .read_text(encoding="utf-8"))
+    nav = "".join(f'<li><a href="#{s.id}">{esc(s.title)}</a></li>' for s in sections)
+    body = "\n".join(
+        f'<section id="{s.id}"><h2>{esc(s.title)}</h2><p class="intro">{esc(s.intro)}</p>'
+        + "\n".join(s.parts) + "</section>" for s in sections)
+    return template.substitute(
+        title=esc(f"hiddenlens report: {net.describe_sizes()} network"),
+        subtitle=esc(f"{net!r}, explained on the test split of {dataset.name} "
+                     f"({len(dataset.X_test)} examples)."),
+        nav=nav, body=body, version=esc(version),
+        date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
+
+
+def write_report(net, path, dataset=None, overwrite: bool = False,
+                 progress: bool = True, *, sections=None) -> Path:
+    """Write the report for `net` to `path` as one self-contained HTML file.
+
+    Parameters
+    ----------
+    net : DenseNet
+    path : path
+        The .html file to write (atomically); an existing file is refused unless `overwrite`.
+    dataset : Dataset or str, optional
+        Default: the model's own data set, else the built-in digits.
+    overwrite : bool, default=False
+    progress : bool, default=True
+    sections : sequence of str, optional
+        Only these sections (see `build_report`); default: all.
+
+    Returns
+    -------
+    Path
+        `path`.
+
+    Examples
+    --------
+    >>> net = hiddenlens.train_preset("nielsen")          # doctest: +SKIP
+    >>> hiddenlens.write_report(net, "report.html")       # doctest: +SKIP
+    """
+    from hiddenlens._files import atomic_write_text, check_writable
+
+    path = Path(path)
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"The report is an HTML file; give a path ending in .html. Got {path}.")
+    check_writable(path, overwrite)  # fail before minutes of work, not after
+    page = build_report(net, dataset, sections=sections, progress=progress)
+    atomic_write_text(path, page, overwrite)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)  # a report is for sharing; the temporary file was 0600
+    return path

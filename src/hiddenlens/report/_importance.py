@@ -1,0 +1,163 @@
+"""The report's feature-importance section: a heat map for images, bars and profiles otherwise."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hiddenlens.report import _figures as figs
+from hiddenlens.report._optional import optional
+from hiddenlens.report._sections import Context, Section, figure, pending
+
+N_SALIENCY = 500  # test examples averaged into the image heat map
+
+
+def importance_section(ctx: Context) -> Section:
+    s = Section("importance", "Feature importance",
+                "Which inputs the network's decisions depend on most.")
+    if ctx.is_image:
+        s.parts.append(_image_heatmap(ctx))
+        return s
+    s.parts.append(_permutation_bars(ctx))
+    s.parts.extend(_weight_methods(ctx))
+    s.parts.append(_lek(ctx))
+    return s
+
+
+def _image_heatmap(ctx: Context) -> str:
+    saliency = optional("hiddenlens", "saliency")
+    if saliency is None:
+        return pending("The input heat map", "saliency")
+    X, y = ctx.X[:N_SALIENCY], ctx.y[:N_SALIENCY]
+    target = y if ctx.net.task == "classification" else 0
+    grads = np.asarray(saliency(ctx.net, X, target=target, abs=True))  # (n, n_inputs)
+    heat = grads.mean(axis=0).reshape(ctx.net.image_shape)
+    mean_image = X.mean(axis=0).reshape(ctx.net.image_shape)
+    fig, (left, right) = figs.new_figure(8, 3.6, ncols=2)
+    left.imshow(mean_image, cmap="gray_r")
+    left.set_title("mean test image", fontsize=10)
+    shown = right.imshow(heat, cmap="magma")
+    right.set_title(f"mean |gradient| of the true class's logit, {len(X)} test images",
+                    fontsize=10)
+    for ax in (left, right):
+        ax.set_xticks([])
+        ax.set_yticks([])
+    fig.colorbar(shown, ax=right, fraction=0.046).set_label("mean |d logit / d pixel|")
+    return figure("Input heat map", "Bright pixels are those where a small change moves the "
+                  "true class's score most, on average over test images; dark pixels (the "
+                  "border) are ignored by the network.", figs.inline_png(fig, "input heat map"))
+
+
+def _permutation_bars(ctx: Context) -> str:
+    r = _permutation(ctx)
+    if r is None:
+        return pending("Permutation importance", "permutation_importance")
+    mean, std = np.asarray(r.importances_mean), np.asarray(r.importances_std)  # (n_inputs,)
+    order = np.argsort(mean)
+    names = _features(ctx)
+    fig, ax = figs.new_figure(7, 0.6 + 0.28 * len(mean))
+    ax.barh(np.arange(len(mean)), mean[order], xerr=std[order], color="tab:blue")
+    ax.set_yticks(np.arange(len(mean)), [names[i] for i in order], fontsize=8)
+    ax.set_xlabel("drop in test score when the feature is shuffled (5 repeats)")
+    ax.set_title(f"Permutation importance, {ctx.net.describe_sizes()}", fontsize=10)
+    return figure("Permutation importance", "Each bar is how much the test score falls when "
+                  "that feature's values are shuffled across examples; longer bars matter more, "
+                  "whiskers are one standard deviation over repeats.",
+                  figs.inline_png(fig, "permutation importance"))
+
+
+def _weight_methods(ctx: Context) -> list[str]:
+    parts = []
+    for name, how in (("garson", "share of |weight| flowing from each feature to the outputs "
+                                 "(Garson; magnitude only)"),
+                      ("olden", "sum over paths of the signed weight products from each "
+                                "feature to the output (Olden; bars right of zero push the "
+                                "output up, left push it down)")):
+        method = optional("hiddenlens", name)
+        if method is None:
+            parts.append(pending(name.capitalize(), name))
+            continue
+        try:
+            values = np.asarray(method(ctx.net)).T  # (n_inputs, n_outputs)
+        except ValueError as exc:  # e.g. Garson on two hidden layers
+            parts.append(f'<p class="pending">{name.capitalize()}: {exc}</p>')
+            continue
+        parts.append(figure(name.capitalize(), f"For each feature, the {how}.",
+                            figs.inline_png(_bars(ctx, values, name), name)))
+    return parts
+
+
+def _bars(ctx: Context, values: np.ndarray, name: str):
+    values = values.reshape(len(values), -1)  # (n_inputs, n_outputs)
+    names = _features(ctx)
+    outputs = ctx.class_names or [f"output {k}" for k in range(values.shape[1])]
+    fig, ax = figs.new_figure(7, 0.8 + 0.3 * len(values) * min(values.shape[1], 3) / 2)
+    height = 0.8 / values.shape[1]
+    for k in range(values.shape[1]):  # one colour per output
+        ax.barh(np.arange(len(values)) + k * height, values[:, k], height=height,
+                label=outputs[k] if values.shape[1] > 1 else None)
+    ax.set_yticks(np.arange(len(values)) + 0.4 - height / 2, names, fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_xlabel("relative importance" if name == "garson" else "signed importance")
+    ax.set_title(f"{name.capitalize()}, {ctx.net.describe_sizes()}", fontsize=10)
+    if values.shape[1] > 1:
+        ax.legend(fontsize=7)
+    return fig
+
+
+def _lek(ctx: Context) -> str:
+    lek = optional("hiddenlens", "lek_profile")
+    if lek is None:
+        return pending("Lek profiles", "lek_profile")
+    feature = _most_important(ctx)
+    profile = lek(ctx.net, ctx.X, feature)
+    name = _features(ctx)[feature]
+    fig = _lek_figure(ctx, profile, name)
+    return figure("Lek profile", f"The outputs as the most important feature ({name}) sweeps "
+                  "from its minimum to its maximum while the other features are held at their "
+                  "quantiles (one line per quantile): a steep line means the output depends on "
+                  "this feature there.", figs.inline_png(fig, "lek profile"))
+
+
+def _most_important(ctx: Context) -> int:
+    """The feature with the largest permutation importance (the first one without it)."""
+    r = _permutation(ctx)
+    return 0 if r is None else int(np.argmax(r.importances_mean))
+
+
+def _permutation(ctx: Context):
+    """`permutation_importance` on the test split, 5 repeats, computed once per report."""
+    permutation = optional("hiddenlens", "permutation_importance")
+    if permutation is None:
+        return None
+    if "permutation" not in ctx.cache:
+        ctx.cache["permutation"] = permutation(ctx.net, ctx.X, ctx.y, n_repeats=5,
+                                               random_state=0)
+    return ctx.cache["permutation"]
+
+
+def _lek_figure(ctx: Context, profile, name: str):
+    grid = np.asarray(profile.grid).reshape(-1, np.shape(profile.grid)[-1])[0]  # (steps,)
+    pred = np.asarray(profile.predictions)
+    pred = pred.reshape(-1, *pred.shape[-3:])[0]  # (n_groups, steps, n_outputs)
+    outputs = ctx.class_names or [f"output {k}" for k in range(pred.shape[-1])]
+    n_out = pred.shape[-1]
+    fig, axes = figs.new_figure(3.2 * n_out + 0.8, 3.0, ncols=n_out, squeeze=False,
+                                sharey=True)
+    import matplotlib
+
+    colors = matplotlib.colormaps["viridis"](np.linspace(0, 0.9, len(pred)))
+    for k, ax in enumerate(axes[0]):
+        for g, c in enumerate(colors):
+            ax.plot(grid, pred[g, :, k], color=c, label=str(profile.group_labels[g]))
+        ax.set_title(outputs[k], fontsize=10)
+        ax.set_xlabel(name)
+    axes[0][0].set_ylabel("output activation")
+    axes[0][-1].legend(fontsize=7, title="others held at", title_fontsize=7)
+    fig.suptitle(f"Lek profile of {name}, {ctx.net.describe_sizes()}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def _features(ctx: Context) -> list[str]:
+    return ctx.net.feature_names or [f"x{i}" for i in range(ctx.net.n_inputs)]

@@ -1,0 +1,107 @@
+"""The attribute / importance commands and the three Displays, on real files."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+import hiddenlens as hl  # noqa: E402
+from hiddenlens.cli import app  # noqa: E402
+from hiddenlens.plot import AttributionDisplay, ImportanceDisplay, LekProfileDisplay  # noqa: E402
+
+SRC = str(Path(hl.__file__).parents[1])
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("models")
+    iris = hl.DenseNet([4, 6, 3], "tanh", seed=0)
+    hl.train(iris, hl.load_dataset("iris"), epochs=20, progress=False)
+    iris.save(folder / "iris.safetensors")
+    digits = hl.DenseNet([784, 16, 10], seed=0, image_shape=(28, 28), dataset="mnist-embedded")
+    digits.save(folder / "digits.safetensors")
+    return folder, iris, digits
+
+
+def _run(*args):
+    result = CliRunner().invoke(app, [str(a) for a in args])
+    return result
+
+
+def test_attribute_writes_side_by_side_heat_maps(models, tmp_path):
+    folder, *_ = models
+    out = tmp_path / "attr.png"
+    result = _run("attribute", folder / "digits.safetensors", "--method", "smoothgrad,ig",
+                  "--index", 3, "--target", 7, "--samples", 5, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_size > 5000 and "smoothgrad, ig" in result.output
+    again = _run("attribute", folder / "digits.safetensors", "-o", out)
+    assert isinstance(again.exception, FileExistsError)
+
+
+@pytest.mark.parametrize("method", ["permutation", "perturbation", "garson", "olden", "lek"])
+def test_importance_writes_a_figure_and_json(models, tmp_path, method):
+    folder, *_ = models
+    out, js = tmp_path / f"{method}.png", tmp_path / f"{method}.json"
+    result = _run("importance", folder / "iris.safetensors", "--method", method, "--data",
+                  "iris", "--repeats", 2, "--json", js, "-o", out)
+    assert result.exit_code == 0, result.output
+    numbers = json.loads(js.read_text())
+    assert numbers["method"] == method and out.stat().st_size > 5000
+    assert len(numbers["features"]) == 4
+
+
+def test_cli_errors_are_one_sentence(models, tmp_path):
+    folder, *_ = models
+    run = [sys.executable, "-m", "hiddenlens"]
+    env = {"PYTHONPATH": SRC, "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(run + ["attribute", str(folder / "iris.safetensors"), "-o",
+                                 str(tmp_path / "x.png")], capture_output=True, text=True,
+                          env=env)
+    assert proc.returncode == 1
+    assert "Attribution heat maps are drawn over images, but this 4-6-3 network has no " \
+           "image_shape" in " ".join(proc.stderr.split())
+    assert "Traceback" not in proc.stderr
+    result = _run("importance", folder / "digits.safetensors", "--method", "lek", "-o",
+                  tmp_path / "l.png")
+    assert "choose up to 12 with --feature" in str(result.exception)
+    result = _run("importance", folder / "iris.safetensors", "--method", "shap", "-o",
+                  tmp_path / "l.png")
+    assert "--method must be one of permutation, perturbation, garson, olden, lek" in \
+        str(result.exception)
+
+
+def test_displays_draw_what_explain_returns(models):
+    _, iris, digits = models
+    ds = hl.load_dataset("iris")
+    bars = ImportanceDisplay.from_model(iris, ds.X_test, ds.y_test, "permutation",
+                                        n_repeats=3, random_state=0)
+    res = hl.explain.permutation_importance(iris, ds.X_test, ds.y_test, n_repeats=3,
+                                            random_state=0)
+    widths = sorted(p.get_width() for p in bars.ax_.patches)
+    np.testing.assert_allclose(widths, sorted(res.importances_mean), atol=1e-12)
+    assert bars.ax_.get_yticklabels()[-1].get_text() == ds.feature_names[
+        int(np.argmax(np.abs(res.importances_mean)))]
+    lek = LekProfileDisplay.from_model(iris, ds.X_test, ["petal width (cm)"], steps=20)
+    assert len(lek.ax_[0].lines) == 6
+    x = hl.load_dataset("mnist-embedded").X_test[0]
+    maps = AttributionDisplay.from_model(digits, x, ["saliency", "occlusion"], target=2)
+    assert len(maps.ax_) == 3
+    np.testing.assert_allclose(maps.maps["saliency (gradient)"],
+                               hl.explain.saliency(digits, x, 2)[0])
+    with pytest.raises(ValueError, match=r"garson needs exactly one hidden layer"):
+        ImportanceDisplay.from_model(hl.DenseNet([4, 3, 3, 2]), method="garson")

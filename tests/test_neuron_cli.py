@@ -1,0 +1,109 @@
+"""hiddenlens neuron / maximize / describe, run in-process on a small trained model."""
+
+import csv
+import io
+import sys
+
+import matplotlib
+import pytest
+from typer.testing import CliRunner
+
+import hiddenlens as hl
+from hiddenlens.cli import app, main
+
+matplotlib.use("Agg")
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    net = hl.DenseNet([784, 12, 10], "sigmoid", seed=5)
+    hl.train(net, hl.load_dataset(train_size=600), epochs=2, lr=0.5, progress=False)
+    path = tmp_path_factory.mktemp("models") / "small.safetensors"
+    net.save(path)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
+def run(*args):
+    result = runner.invoke(app, [str(a) for a in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def test_neuron_card(model, tmp_path):
+    out = tmp_path / "card.png"
+    result = run("neuron", model, "--layer", 0, "--unit", 3, "-o", out, "--steps", 30)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "Unit 3 of layer 0" in result.output and f"Card written to {out}" in result.output
+
+
+def test_neuron_refuses_an_existing_file(model, tmp_path):
+    out = tmp_path / "card.png"
+    out.write_bytes(b"mine")
+    with pytest.raises(FileExistsError, match="already exists; pass overwrite=True"):
+        run("neuron", model, "--unit", 0, "-o", out)
+    assert out.read_bytes() == b"mine"
+    assert run("neuron", model, "--unit", 0, "-o", out, "--steps", 5, "--force").exit_code == 0
+
+
+def test_maximize_output_layer(model, tmp_path):
+    out = tmp_path / "outputs.png"
+    result = run("maximize", model, "--layer", -1, "-o", out, "--steps", 40)
+    assert result.exit_code == 0, result.output
+    assert out.exists()
+    assert "10 units of layer 1:" in result.output and "reach at least the best" in result.output
+
+
+def test_maximize_raw_with_norm(model, tmp_path):
+    out = tmp_path / "layer0.svg"
+    result = run("maximize", model, "--layer", 0, "--raw", "--norm", 8, "--steps", 20, "-o", out)
+    assert result.exit_code == 0 and out.read_text().lstrip().startswith("<?xml")
+
+
+def test_describe_markdown_csv_and_one_unit(model, tmp_path):
+    md = run("describe", model, "--layer", 0).output.splitlines()
+    assert md[0].startswith("| unit | fires_most_for") and len(md) == 2 + 12
+    rows = list(csv.DictReader(io.StringIO(run("describe", model, "--format", "csv").output)))
+    assert [int(r["unit"]) for r in rows] == list(range(12))
+    one = run("describe", model, "--layer", 0, "--unit", 7).output
+    assert one.startswith("Unit 7 of layer 0") and "fires most for" in one
+    out = tmp_path / "layer0.csv"
+    assert run("describe", model, "--format", "csv", "-o", out).exit_code == 0
+    assert out.read_text().startswith("unit,fires_most_for")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["describe", "{model}", "--format", "xml"],
+     "`--format` must be one of 'md', 'csv'. Got 'xml' instead."),
+    (["neuron", "{model}", "--unit", "12", "-o", "{tmp}/c.png"],
+     "`unit` must be in 0..11 for layer 0, which has 12 units. Got 12 instead."),
+    (["maximize", "{model}", "--layer", "5", "-o", "{tmp}/m.png"],
+     "`layer` must be in -2..1 for this 784-12-10 network"),
+    (["maximize", "{model}", "--norm", "-1", "-o", "{tmp}/m.png"],
+     "`norm` must be a number > 0 (or None). Got -1.0 instead."),
+    (["neuron", "{model}", "--unit", "0", "--data", "iris", "-o", "{tmp}/c.png"],
+     "The data has 4 features per example but the network takes 784 inputs."),
+])
+def test_errors_are_one_sentence(model, tmp_path, monkeypatch, capsys, args, message):
+    argv = [a.format(model=model, tmp=tmp_path) for a in args]
+    monkeypatch.setattr(sys, "argv", ["hiddenlens", *argv])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert message in err and "Traceback" not in err
+
+
+def test_help_has_examples():
+    for command in ("neuron", "maximize", "describe"):
+        assert "Example" in run(command, "--help").output

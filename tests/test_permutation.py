@@ -1,0 +1,122 @@
+"""permutation_importance: the same Bunch and numbers as scikit-learn's, for the same seed."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.inspection import permutation_importance as sk_permutation_importance
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.utils import Bunch
+
+import hiddenlens as hl
+from hiddenlens.explain import permutation_importance
+
+
+def _from_mlp(mlp) -> hl.DenseNet:
+    """The MLP imported as a float64 DenseNet."""
+    net = hl.from_sklearn(mlp)
+    assert net.dtype == torch.float64
+    return net
+
+
+def _fit(model, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return model.fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def wine():
+    ds = hl.load_dataset("wine")
+    X = (ds.X_train - ds.X_train.mean(0)) / ds.X_train.std(0)
+    Xt = ((ds.X_test - ds.X_train.mean(0)) / ds.X_train.std(0)).astype(np.float64)
+    clf = _fit(MLPClassifier((6,), activation="tanh", max_iter=60, random_state=0), X,
+               ds.y_train)
+    return clf, _from_mlp(clf), Xt, ds.y_test
+
+
+@pytest.mark.parametrize("options", [
+    dict(random_state=0),
+    dict(random_state=3, n_repeats=7),
+    dict(random_state=np.random.RandomState(11)),
+    dict(random_state=1, max_samples=0.6),
+    dict(random_state=2, max_samples=20),
+    dict(random_state=4, scoring="neg_log_loss"),
+    dict(random_state=4, scoring="balanced_accuracy"),
+    dict(random_state=5, sample_weight=np.linspace(0.5, 2, 45)),
+])
+def test_same_numbers_as_scikit_learn(wine, options):
+    clf, net, X, y = wine
+    ours_opts = dict(options)
+    theirs_opts = dict(options)
+    if isinstance(options["random_state"], np.random.RandomState):
+        ours_opts["random_state"] = np.random.RandomState(11)
+    theirs = sk_permutation_importance(clf, X, y, **theirs_opts)
+    ours = permutation_importance(net, X, y, **ours_opts)
+    assert isinstance(ours, Bunch) and set(ours) == set(theirs)
+    for key in theirs:
+        assert ours[key].shape == theirs[key].shape
+        if options.get("scoring") == "neg_log_loss":  # continuous: float rounding only
+            np.testing.assert_allclose(ours[key], theirs[key], atol=1e-12)
+        else:
+            np.testing.assert_array_equal(ours[key], theirs[key])  # max difference 0
+
+
+def test_same_numbers_on_real_digits_with_a_float64_mlp():
+    ds = hl.load_dataset("mnist-embedded")
+    pick = np.arange(0, 1000, 10)
+    clf = _fit(MLPClassifier((12,), activation="logistic", max_iter=8, random_state=0),
+               ds.X_train[::4].astype(np.float64), ds.y_train[::4])
+    X, y = ds.X_test[pick].astype(np.float64), ds.y_test[pick]
+    theirs = sk_permutation_importance(clf, X, y, n_repeats=2, random_state=0)
+    ours = permutation_importance(_from_mlp(clf), X, y, n_repeats=2, random_state=0)
+    np.testing.assert_array_equal(ours.importances, theirs.importances)
+
+
+def test_regression_r2_matches_scikit_learn():
+    rng = np.random.RandomState(0)
+    X = rng.randn(80, 5)
+    y = X[:, 0] * 2 - X[:, 3] + 0.1 * rng.randn(80)
+    reg = _fit(MLPRegressor(hidden_layer_sizes=(7,), activation="relu", max_iter=200,
+                            random_state=0), X, y)
+    theirs = sk_permutation_importance(reg, X, y, n_repeats=4, random_state=0)
+    ours = permutation_importance(_from_mlp(reg), X, y, n_repeats=4, random_state=0)
+    np.testing.assert_allclose(ours.importances, theirs.importances, atol=1e-12)
+    assert ours.importances_mean[[0, 3]].min() > ours.importances_mean[[1, 2, 4]].max()
+
+
+def test_groups_shuffle_columns_together(wine):
+    _, net, X, y = wine
+    res = permutation_importance(net, X, y, groups={"first": [0, 1], "rest": range(2, 13)},
+                                 random_state=0)
+    assert res.importances.shape == (2, 5)
+    single = permutation_importance(net, X, y, groups=[[4]], random_state=0)
+    full = permutation_importance(net, X, y, random_state=0)
+    np.testing.assert_array_equal(single.importances[0], full.importances[4])
+
+
+def test_callable_scoring_receives_predictions(wine):
+    _, net, X, y = wine
+    res = permutation_importance(net, X, y, scoring=lambda t, p: float(np.mean(t == p)),
+                                 random_state=0)
+    np.testing.assert_array_equal(res.importances,
+                                  permutation_importance(net, X, y, random_state=0).importances)
+
+
+def test_bad_arguments_say_what_is_wrong(wine):
+    _, net, X, y = wine
+    with pytest.raises(ValueError, match=r"`n_repeats` must be an integer >= 1\. Got 0 "
+                                         r"instead\."):
+        permutation_importance(net, X, y, n_repeats=0)
+    with pytest.raises(ValueError, match=r"`scoring` must be one of 'accuracy', "
+                                         r"'balanced_accuracy', 'neg_log_loss', 'r2', "
+                                         r"'neg_mean_squared_error', 'neg_mean_absolute_error' "
+                                         r"or a callable f\(y_true, y_pred\)\. Got 'f1' "
+                                         r"instead\."):
+        permutation_importance(net, X, y, scoring="f1")
+    with pytest.raises(ValueError, match=r"`max_samples` must be in 1\.\.45"):
+        permutation_importance(net, X, y, max_samples=46)
+    with pytest.raises(ValueError, match=r"Unknown feature 'colour'; the features are: x0"):
+        permutation_importance(net, X, y, groups=[["colour"]])

@@ -1,0 +1,212 @@
+"""The HTML report: one self-contained file with every section, and the `report` command."""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import re
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import hiddenlens as hl
+from hiddenlens.cli._app import app
+from hiddenlens.evaluate import evaluate
+from hiddenlens.report import build_report, write_report
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, and the text of each section's intro."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(page: str) -> list[tuple[str, dict]]:
+    parser = Tags()
+    parser.feed(page)
+    return parser.tags
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return hl.load_dataset("mnist-embedded")
+
+
+@pytest.fixture(scope="module")
+def digit_net(digits):
+    net = hl.DenseNet([784, 16, 10], "sigmoid", seed=0)
+    return hl.train(net, digits, epochs=2, progress=False)
+
+
+@pytest.fixture(scope="module")
+def digit_report(digit_net, digits):
+    return build_report(digit_net, digits, progress=False)
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return hl.load_dataset("iris")
+
+
+@pytest.fixture(scope="module")
+def iris_net(iris):
+    return hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), iris, epochs=20, progress=False)
+
+
+@pytest.fixture(scope="module")
+def iris_report(iris_net, iris):
+    return build_report(iris_net, iris, progress=False)
+
+
+# ------------------------------------------------------------------ self-contained
+@pytest.mark.parametrize("which", ["digit_report", "iris_report"])
+def test_report_is_self_contained(which, request):
+    page = request.getfixturevalue(which)
+    tags = _tags(page)
+    assert not [t for t, _ in tags if t in ("script", "link", "iframe", "object", "embed")]
+    for tag, attrs in tags:
+        for key, value in attrs.items():
+            if key in ("src", "href", "action", "poster", "srcset"):
+                assert value.startswith(("data:image/png;base64,", "#")), (tag, key, value[:60])
+    assert not re.search(r"url\(", page)  # no CSS fetches either
+    images = [a["src"] for t, a in tags if t == "img"]
+    assert images
+    for src in images:
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == PNG
+    assert "Content-Security-Policy" in page and "default-src 'none'" in page
+
+
+def test_every_section_is_there_and_says_how_to_read_it(digit_report):
+    tags = _tags(digit_report)
+    ids = [a["id"] for t, a in tags if t == "section"]
+    assert ids == ["model", "diagram", "layer-0", "layer-1", "classes", "importance", "traces"]
+    nav = [a["href"] for t, a in tags if t == "a"]
+    assert nav == [f"#{i}" for i in ids]
+    for section in re.findall(r"<section id=.*?</section>", digit_report, re.S):
+        assert re.search(r'<p class="intro">[A-Z][^<]+\.</p>', section)
+    for caption in re.findall(r"<figcaption>(.*?)</figcaption>", digit_report, re.S):
+        assert re.fullmatch(r"<b>[^<]+\.</b> [A-Z].+\.", caption.strip(), re.S), caption
+
+
+def test_views_and_neurons_are_drawn(digit_report):
+    for title in ("Network diagram.", "Receptive fields.", "Activation maximisation.",
+                  "Composite templates, linear (left) and Jacobian (right).",
+                  "Top positive and negative units."):
+        assert f"<figcaption><b>{title}</b>" in digit_report
+    assert "<h3>Dead and saturated units</h3>" in digit_report
+    assert "this build of hiddenlens has no" not in digit_report.split('id="importance"')[0]
+
+
+def test_description_table_is_describe_layer(digit_report, digit_net, digits):
+    records = hl.describe_layer(digit_net, digits.X_test, 0, y=digits.y_test).records
+    table = re.search(r'<table class="describe">(.*?)</table>', digit_report, re.S).group(1)
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
+    assert len(rows) == 16
+    for row, record in zip(rows, records):
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        assert cells[0] == str(record["unit"]) and cells[1] == record["fires_most_for"]
+        assert html.unescape(cells[-1]) == record["description"]
+
+
+def test_model_section_gives_the_evaluation(digit_report, digit_net, digits):
+    ev = evaluate(digit_net, digits.X_test, digits.y_test)
+    assert f"test accuracy {ev.accuracy:.4f} on 1000 examples" in digit_report
+    assert "<td>hidden layer 0</td><td>16</td><td>sigmoid</td><td>12560</td>" in digit_report
+    assert "Per-class accuracy and confusion matrix" in digit_report
+    assert "Training curves" in digit_report  # the net was trained, so it has a history
+    assert "Receptive fields" in digit_report
+
+
+def test_traces_show_one_right_and_one_wrong_example_per_class(digit_report, digit_net, digits):
+    pred = digit_net.predict(digits.X_test)
+    for c in range(10):
+        right = int(np.any((digits.y_test == c) & (pred == c)))
+        wrong = int(np.any((digits.y_test == c) & (pred != c)))
+        block = re.search(rf"<figure>((?:(?!</figure>).)*?)<figcaption><b>Class {c}\.</b>",
+                          digit_report, re.S).group(1)
+        assert block.count("<img") == right + wrong
+        if wrong:
+            first = np.flatnonzero((digits.y_test == c) & (pred != c))[0]
+            assert f'alt="misclassified {c}: test #{first}"' in block
+
+
+def test_top_units_section_follows_the_output_weights(iris_report, iris_net):
+    w = iris_net.weights[-1]  # (3, 5): 2 units up and 2 down, so no unit is in both lists
+    for c, name in enumerate(["setosa", "versicolor", "virginica"]):
+        order = np.argsort(w[c], kind="stable")
+        up = ", ".join(f"{u}: {w[c][u]:+.3f}" for u in order[::-1][:2])
+        down = ", ".join(f"{u}: {w[c][u]:+.3f}" for u in order[:2])
+        assert f"<td>{name}</td><td>{up}</td><td>{down}</td>" in iris_report
+
+
+def test_tabular_report_shows_weights_over_feature_names(iris_report):
+    assert "Incoming weights" in iris_report and "Receptive fields" not in iris_report
+    assert "Input heat map" not in iris_report
+
+
+def test_a_network_without_history_says_so(digits):
+    net = hl.DenseNet([784, 10], seed=0)
+    page = build_report(net, digits, sections=["classes", "model"], progress=False)
+    assert [a["id"] for t, a in _tags(page) if t == "section"] == ["model", "classes"]
+    assert "No training history is stored with this model" in page
+    assert "This network has no hidden layer feeding classes" in page
+
+
+# ------------------------------------------------------------------ writing
+def test_write_report_is_atomic_and_refuses_to_overwrite(tmp_path, iris_net, iris):
+    path = write_report(iris_net, tmp_path / "r.html", iris, progress=False, sections="model")
+    assert path == tmp_path / "r.html" and path.read_text().startswith("<!doctype html>")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
+    with pytest.raises(FileExistsError, match="r.html already exists; pass overwrite=True"):
+        write_report(iris_net, path, iris, progress=False)
+    write_report(iris_net, path, iris, overwrite=True, progress=False, sections=["model"])
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]  # no temporary file left
+
+
+def test_write_report_errors(tmp_path, iris_net, digits):
+    with pytest.raises(ValueError, match=r"The report is an HTML file; give a path ending in "
+                                         r"\.html\. Got .*r\.png\."):
+        write_report(iris_net, tmp_path / "r.png", progress=False)
+    with pytest.raises(ValueError, match="The data set mnist-embedded has 784 features but the "
+                                         "network takes 4 inputs"):
+        write_report(iris_net, tmp_path / "r.html", digits, progress=False)
+    with pytest.raises(FileNotFoundError, match="does not exist; create it first"):
+        write_report(iris_net, tmp_path / "no" / "r.html", progress=False)
+    with pytest.raises(ValueError, match="`sections` must be one of 'model', 'diagram', "
+                                         "'layers', 'classes', 'importance', 'traces'. "
+                                         "Got 'neurons' instead."):
+        build_report(iris_net, sections=["model", "neurons"])
+
+
+def test_report_command(tmp_path, iris_net):
+    model = tmp_path / "iris.safetensors"
+    iris_net.save(model)
+    out = tmp_path / "report.html"
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", str(model), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Report written to" in result.output and out.exists()
+    again = runner.invoke(app, ["report", str(model), "-o", str(out)])
+    assert isinstance(again.exception, FileExistsError)
+    forced = runner.invoke(app, ["report", str(model), "-o", str(out), "--force",
+                                 "--only", "model, classes"])
+    assert forced.exit_code == 0
+    assert 'id="traces"' not in out.read_text() and 'id="classes"' in out.read_text()
+
+
+@pytest.mark.parametrize("command", ["report", "serve"])
+def test_help_gives_an_example(command):
+    result = CliRunner().invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "Example:" in result.output
