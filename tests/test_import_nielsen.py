@@ -55,6 +55,21 @@ def test_network2_json_predicts_like_feedforward(saved):
     assert hl.load_model(path).describe_sizes() == "784-30-10"  # recognised by content
 
 
+def test_a_live_network_object(saved):
+    network, _ = saved
+    net = hl.from_nielsen(network)
+    np.testing.assert_array_equal(net.weights[1], network.weights[1])
+    x = np.linspace(0, 1, 784)
+    np.testing.assert_allclose(net.forward(x)[0], network.feedforward(x.reshape(-1, 1))[:, 0],
+                               atol=1e-12)
+    broken = Network2([784, 30, 10])
+    broken.weights = broken.weights[:1]
+    with pytest.raises(ValueError, match=re.escape(
+        "this Network2 declares sizes [784, 30, 10], so its weights should be [(30, 784), "
+        "(10, 30)]; they are [(30, 784)]: the shapes do not chain.")):
+        hl.from_nielsen(broken)
+
+
 def test_quadratic_cost_and_any_extension(tmp_path):
     network = Network2([4, 3, 2], seed=1)
     path = tmp_path / "trained.model"

@@ -17,24 +17,29 @@ from hiddenlens.io._arrays import build_net
 COSTS = ("CrossEntropyCost", "QuadraticCost")
 
 
-def from_nielsen(path, **metadata):
-    """Import a network saved by Nielsen's network2.py (``net.save(filename)``).
+def from_nielsen(source, **metadata):
+    """Import a network of Nielsen's network.py / network2.py: its saved JSON or the object.
 
     Parameters
     ----------
-    path : path
-        The JSON file: sizes, weights (n_out, n_in) per layer, biases (n_out, 1), cost.
+    source : path or Network
+        The JSON file network2.py's ``net.save(filename)`` writes (sizes, weights (n_out, n_in)
+        per layer, biases (n_out, 1), cost), or a live ``Network`` of network.py or
+        network2.py (anything with ``sizes``, ``weights`` and ``biases``).
     **metadata
         class_names, feature_names, image_shape, task for the DenseNet.
 
     Returns
     -------
     DenseNet
-        float64 sigmoid network (output sigmoid too), as network2.py computes it.
+        float64 sigmoid network (output sigmoid too), as network.py and network2.py compute.
     """
     from hiddenlens.io._native import read_bytes
 
-    path = Path(path)
+    if all(hasattr(source, k) for k in ("sizes", "weights", "biases")):
+        doc = {"sizes": list(source.sizes), "weights": source.weights, "biases": source.biases}
+        return nielsen_from_dict(doc, f"this {type(source).__name__}", **metadata)
+    path = Path(source)
     try:
         doc = json.loads(read_bytes(path))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
