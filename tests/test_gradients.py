@@ -11,6 +11,7 @@ from captum.attr import (
 )
 
 import hiddenlens as hl
+from _captum_models import Logits
 from hiddenlens.explain import (
     input_x_gradient,
     integrated_gradients,
@@ -35,18 +36,6 @@ def digits():
 def net(request):
     act, out = request.param
     return hl.DenseNet([784, 30, 20, 10], act, out, seed=3, image_shape=(28, 28))
-
-
-class Logits(torch.nn.Module):
-    """What a Captum user wraps: the model without its softmax (or with it)."""
-
-    def __init__(self, net, probability=False):
-        super().__init__()
-        self.net, self.probability = net, probability
-
-    def forward(self, x):
-        x = x.reshape(len(x), -1)
-        return self.net.module(x) if self.probability else self.net.module.logits(x)
 
 
 def test_saliency_equals_captum(net, digits):

@@ -6,6 +6,7 @@ import torch
 from captum.attr import Occlusion
 
 import hiddenlens as hl
+from _captum_models import Logits
 from hiddenlens.explain import image_patches, occlusion
 
 
@@ -16,16 +17,6 @@ def digits():
     return ds.X_test[pick], ds.y_test[pick]
 
 
-class Image2Logits(torch.nn.Module):
-    def __init__(self, net, probability=False):
-        super().__init__()
-        self.net, self.probability = net, probability
-
-    def forward(self, x):
-        x = x.reshape(len(x), -1)
-        return self.net.module(x) if self.probability else self.net.module.logits(x)
-
-
 @pytest.mark.parametrize("window,stride,baseline", [((4, 4), 2, 0.0), ((6, 5), (3, 4), 0.3),
                                                     (7, 7, 0.0), ((5, 5), 4, 0.5)])
 def test_occlusion_equals_captum(digits, window, stride, baseline):
@@ -33,7 +24,7 @@ def test_occlusion_equals_captum(digits, window, stride, baseline):
     net = hl.DenseNet([784, 30, 10], "relu", seed=1, image_shape=(28, 28))
     ours = occlusion(net, X, y, window=window, stride=stride, baseline=baseline)
     win = (window, window) if np.ndim(window) == 0 else window
-    theirs = Occlusion(Image2Logits(net)).attribute(
+    theirs = Occlusion(Logits(net)).attribute(
         torch.tensor(X).reshape(-1, 28, 28), sliding_window_shapes=tuple(win), strides=stride,
         baselines=baseline, target=torch.tensor(y))
     np.testing.assert_allclose(ours, theirs.reshape(len(X), -1).numpy(), atol=1e-5)
@@ -44,7 +35,7 @@ def test_occlusion_of_probabilities_and_per_image_baselines(digits):
     net = hl.DenseNet([784, 16, 8, 10], "sigmoid", seed=2, image_shape=(28, 28))
     B = np.random.RandomState(0).rand(*X.shape).astype(np.float32)
     ours = occlusion(net, X, 3, window=6, stride=3, baseline=B, pre_activation=False)
-    theirs = Occlusion(Image2Logits(net, probability=True)).attribute(
+    theirs = Occlusion(Logits(net, probability=True)).attribute(
         torch.tensor(X).reshape(-1, 28, 28), sliding_window_shapes=(6, 6), strides=3,
         baselines=torch.tensor(B).reshape(-1, 28, 28), target=3)
     np.testing.assert_allclose(ours, theirs.reshape(len(X), -1).numpy(), atol=1e-6)
