@@ -74,7 +74,7 @@ def main() -> list[dict]:
             diff = np.abs(net.predict_proba(X) - peer.predict(X, verbose=0)).max()
             rows.append(dict(method=f"from_keras ({suffix})", peer="keras.saving.load_model",
                              ours_s=ours_s, peer_s=peer_s, max_abs_diff=float(diff)))
-        onnx_path = net.to_onnx(Path(tmp) / "keras_blog.onnx")
+        onnx_path = hl.to_onnx(net, Path(tmp) / "keras_blog.onnx")
         ours_s, back = median_time(lambda: hl.from_onnx(onnx_path))
         peer_s, session = median_time(lambda: ort.InferenceSession(
             str(onnx_path), providers=["CPUExecutionProvider"]))

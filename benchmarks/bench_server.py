@@ -62,7 +62,7 @@ PAGE_TIMING = """async ([xs, nRequests]) => {
 def serve(net, folder: Path):
     """`hiddenlens serve` in its own process, as a user runs it; yield its URL."""
     model = folder / "model.safetensors"
-    net.save(model, overwrite=True)
+    hl.save_model(net, model, overwrite=True)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -31,9 +31,9 @@ def models(tmp_path_factory):
     folder = tmp_path_factory.mktemp("models")
     iris = hl.DenseNet([4, 6, 3], "tanh", seed=0)
     hl.train(iris, hl.load_dataset("iris"), epochs=20, progress=False)
-    iris.save(folder / "iris.safetensors")
+    hl.save_model(iris, folder / "iris.safetensors")
     digits = hl.DenseNet([784, 16, 10], seed=0, image_shape=(28, 28), dataset="mnist-embedded")
-    digits.save(folder / "digits.safetensors")
+    hl.save_model(digits, folder / "digits.safetensors")
     return folder, iris, digits
 
 

@@ -127,7 +127,7 @@ def test_tabular_model_without_a_data_set_needs_data(tmp_path):
     import hiddenlens as hl
 
     model = tmp_path / "imported.safetensors"
-    hl.DenseNet([4, 3]).save(model)  # as an import would: no data set recorded
+    hl.save_model(hl.DenseNet([4, 3]), model)  # as an import would: no data set recorded
     assert_one_sentence_error(run("evaluate", model), "takes 4 inputs and names no built-in "
                                                       "data set", "--data")
     result = run("evaluate", model, "--data", "iris", "--json")

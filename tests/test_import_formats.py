@@ -43,8 +43,8 @@ def torch_net():
 
 def test_sniff_names_each_format(tmp_path, torch_net):
     module, net = torch_net
-    net.save(tmp_path / "m.safetensors")
-    net.to_onnx(tmp_path / "m.onnx")
+    hl.save_model(net, tmp_path / "m.safetensors")
+    hl.to_onnx(net, tmp_path / "m.onnx")
     torch.save(module.state_dict(), tmp_path / "m.pt")
     np.savez(tmp_path / "m.npz", weights_0=np.ones((2, 3)))
     kinds = {name: sniff((tmp_path / name).read_bytes())
@@ -128,7 +128,7 @@ def test_empty_missing_and_unknown_files(tmp_path):
 
 
 def test_truncated_hiddenlens_model(tmp_path, torch_net):
-    path = torch_net[1].save(tmp_path / "m.safetensors")
+    path = hl.save_model(torch_net[1], tmp_path / "m.safetensors")
     cut = tmp_path / "cut.safetensors"
     cut.write_bytes(path.read_bytes()[:200])
     with pytest.raises(ValueError, match=re.escape(f"{cut} is truncated or is not a safetensors "
@@ -138,7 +138,7 @@ def test_truncated_hiddenlens_model(tmp_path, torch_net):
 
 def test_cli_imports_and_exports_onnx(tmp_path, torch_net):
     _, net = torch_net
-    onnx_path = net.to_onnx(tmp_path / "in.onnx")
+    onnx_path = hl.to_onnx(net, tmp_path / "in.onnx")
     out = tmp_path / "out.safetensors"
     result = CliRunner().invoke(app, ["import", str(onnx_path), "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -196,7 +196,7 @@ def test_logits_get_an_output_activation_on_request(tmp_path):
     net = hl.from_torch(module, output="softmax")
     assert net.task == "classification"
     assert np.abs(net.predict_proba(X) - expected).max() <= 1e-6
-    path = hl.from_torch(module).to_onnx(tmp_path / "logits.onnx")
+    path = hl.to_onnx(hl.from_torch(module), tmp_path / "logits.onnx")
     assert hl.load_model(path).task == "regression"
     out = tmp_path / "probabilities.safetensors"
     result = CliRunner().invoke(app, ["import", str(path), "-o", str(out),

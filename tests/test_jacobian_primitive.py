@@ -5,8 +5,8 @@ import pytest
 import torch
 
 import hiddenlens as hl
+from hiddenlens._activations import apply_activation
 from hiddenlens.explain._jacobian import layer_jacobian, mean_jacobian
-from hiddenlens.net import apply_activation
 
 CASES = [([6, 5, 3], "sigmoid", "softmax"), ([6, 5, 3], "relu", "softmax"),
          ([6, 5, 3], "tanh", "sigmoid"), ([6, 5, 4, 3], ["relu", "tanh"], "linear")]

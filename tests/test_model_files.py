@@ -18,7 +18,7 @@ def trained():
 
 def test_round_trip_is_exact(tmp_path, trained):
     path = tmp_path / "iris.safetensors"
-    trained.save(path)
+    hl.save_model(trained, path)
     loaded = hl.load_model(path)
     X = hl.load_dataset("iris").X_test
     np.testing.assert_array_equal(loaded.predict_proba(X), trained.predict_proba(X))
@@ -33,7 +33,7 @@ def test_round_trip_is_exact(tmp_path, trained):
 
 def test_float64_and_mixed_activations_round_trip(tmp_path):
     net = hl.DenseNet([6, 5, 4, 2], ["relu", "sigmoid"], "linear", dtype=torch.float64)
-    net.save(tmp_path / "m.safetensors")
+    hl.save_model(net, tmp_path / "m.safetensors")
     loaded = hl.load_model(tmp_path / "m.safetensors")
     assert loaded.dtype == torch.float64 and loaded.activation == ["relu", "sigmoid"]
     X = np.random.RandomState(0).randn(3, 6)
@@ -45,16 +45,16 @@ def test_existing_path_is_refused_without_overwrite(tmp_path, trained):
     path.write_text("precious")
     with pytest.raises(FileExistsError, match="already exists; pass overwrite=True "
                                               r"\(--force on the command line\)"):
-        trained.save(path)
+        hl.save_model(trained, path)
     assert path.read_text() == "precious"
-    trained.save(path, overwrite=True)
+    hl.save_model(trained, path, overwrite=True)
     assert hl.load_model(path).sizes == [4, 5, 3]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.safetensors"]  # no temp left
 
 
 def test_truncated_file(tmp_path, trained):
     path = tmp_path / "m.safetensors"
-    trained.save(path)
+    hl.save_model(trained, path)
     path.write_bytes(path.read_bytes()[:-100])
     with pytest.raises(ValueError, match="is truncated or is not a safetensors file"):
         hl.load_model(path)
@@ -62,7 +62,7 @@ def test_truncated_file(tmp_path, trained):
 
 def test_altered_file(tmp_path, trained):
     path = tmp_path / "m.safetensors"
-    trained.save(path)
+    hl.save_model(trained, path)
     data = bytearray(path.read_bytes())
     data[-5] ^= 0xFF  # flip bits in the last tensor
     path.write_bytes(bytes(data))
@@ -104,7 +104,7 @@ def test_empty_missing_and_pickle_files(tmp_path):
 
 def test_metadata_is_readable_json(tmp_path, trained):
     path = tmp_path / "m.safetensors"
-    trained.save(path)
+    hl.save_model(trained, path)
     header_len = int.from_bytes(path.read_bytes()[:8], "little")
     header = json.loads(path.read_bytes()[8 : 8 + header_len])
     meta = json.loads(header["__metadata__"]["hiddenlens"])
@@ -113,7 +113,7 @@ def test_metadata_is_readable_json(tmp_path, trained):
 
 def test_altered_header_is_caught(tmp_path, trained):
     path = tmp_path / "m.safetensors"
-    trained.save(path)
+    hl.save_model(trained, path)
     data = path.read_bytes()
     edited = data.replace(b'\\"tanh\\"', b'\\"relu\\"')  # same length: the header still parses
     assert edited != data
@@ -147,4 +147,4 @@ def test_version_1_files_still_load(tmp_path, trained):
 
 def test_a_folder_is_not_a_file_to_write(tmp_path, trained):
     with pytest.raises(IsADirectoryError, match="is a folder; give a file name to write to"):
-        trained.save(tmp_path)
+        hl.save_model(trained, tmp_path)

@@ -21,7 +21,7 @@ def model(tmp_path_factory):
     net = hl.DenseNet([784, 12, 10], "sigmoid", seed=5)
     hl.train(net, hl.load_dataset(train_size=600), epochs=2, lr=0.5, progress=False)
     path = tmp_path_factory.mktemp("models") / "small.safetensors"
-    net.save(path)
+    hl.save_model(net, path)
     return path
 
 

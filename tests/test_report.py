@@ -201,7 +201,7 @@ def test_write_report_errors(tmp_path, iris_net, digits):
 
 def test_report_command(tmp_path, iris_net):
     model = tmp_path / "iris.safetensors"
-    iris_net.save(model)
+    hl.save_model(iris_net, model)
     out = tmp_path / "report.html"
     runner = CliRunner()
     result = runner.invoke(app, ["report", str(model), "-o", str(out)])

@@ -386,7 +386,7 @@ def test_serve_command_warns_when_it_leaves_the_loopback_names(tmp_path, iris_cl
     assert "[default: 127.0.0.1]" in CliRunner().invoke(app, ["serve", "--help"],
                                                         env={"COLUMNS": "200"}).output
     _, net = iris_client
-    net.save(tmp_path / "iris.safetensors")
+    hl.save_model(net, tmp_path / "iris.safetensors")
     src = Path(hl.__file__).resolve().parents[1]
     env = dict(os.environ, PYTHONPATH=str(src), COLUMNS="300")
     out, err = tmp_path / "out.txt", tmp_path / "err.txt"

@@ -139,8 +139,8 @@ def test_closed_form_gradients_equal_autograd(sizes, act, out, loss):
 def test_dropout_gradients_equal_autograd_with_the_same_masks():
     import torch
 
+    from hiddenlens._activations import apply_activation
     from hiddenlens._backprop import loss_gradients
-    from hiddenlens.net import apply_activation
 
     net = hl.DenseNet([5, 6, 4, 3], ["relu", "tanh"], "softmax", dtype=torch.float64, seed=4)
     x = torch.randn(7, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(0))

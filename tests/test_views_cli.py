@@ -6,6 +6,7 @@ import pytest
 from matplotlib.image import imread
 from typer.testing import CliRunner
 
+import hiddenlens as hl
 from hiddenlens.cli import app
 
 runner = CliRunner()
@@ -14,8 +15,8 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def model_files(tmp_path_factory, nielsen_net, iris_net):
     folder = tmp_path_factory.mktemp("models")
-    nielsen_net.save(folder / "nielsen.safetensors")
-    iris_net.save(folder / "iris.safetensors")
+    hl.save_model(nielsen_net, folder / "nielsen.safetensors")
+    hl.save_model(iris_net, folder / "iris.safetensors")
     return folder
 
 

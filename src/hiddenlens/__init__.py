@@ -16,8 +16,9 @@ _EXPORTS = {
     "hiddenlens._training": ["train"],
     "hiddenlens.presets": ["PRESETS", "train_preset"],
     "hiddenlens._evaluation": ["Evaluation", "evaluate"],
-    "hiddenlens.io": ["load_model", "from_arrays", "from_keras", "from_nielsen", "from_npz",
-                      "from_onnx", "from_safetensors", "from_sklearn", "from_torch"],
+    "hiddenlens.io": ["load_model", "save_model", "to_onnx", "from_arrays", "from_keras",
+                      "from_nielsen", "from_npz", "from_onnx", "from_safetensors", "from_sklearn",
+                      "from_torch"],
     "hiddenlens.explain": [
         # views (receptive fields, contributions, top units, composites, diagram)
         "ContributionMap", "TopUnits", "composite_weights", "contribution_map",

@@ -12,12 +12,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from hiddenlens._activations import apply_activation
 from hiddenlens._backprop import loss_gradients
 from hiddenlens._files import check_writable
 from hiddenlens._optim import KerasRMSprop
 from hiddenlens._validation import check_choice, check_positive_int
 from hiddenlens.data import Dataset, load_dataset
-from hiddenlens.net import DenseNet, apply_activation
+from hiddenlens.net import DenseNet
 
 LOSSES = ("cross-entropy", "quadratic", "mse")
 OPTIMIZERS = ("sgd", "rmsprop", "adam")

@@ -14,12 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from hiddenlens._activations import (  # noqa: F401  (re-exported for the explain modules)
-    HIDDEN_ACTIVATIONS,
-    OUTPUT_ACTIVATIONS,
-    activation_derivative,
-    apply_activation,
-)
+from hiddenlens import _chain as chain
+from hiddenlens._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from hiddenlens._validation import check_choice, check_layer, check_positive_int, check_X
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
@@ -29,7 +25,8 @@ class DenseModule(nn.Module):
     """The torch side of a DenseNet: optional input standardisation, then Linear layers.
 
     `forward(x)` returns the output activations (probabilities for softmax/sigmoid outputs);
-    `forward_all(x)` returns every layer's pre-activations and activations.
+    `forward_all(x)` returns every layer's pre-activations and activations. All three run
+    the one dense chain (`hiddenlens._chain`).
     """
 
     def __init__(self, sizes: Sequence[int], activations: Sequence[str], dtype: torch.dtype):
@@ -42,27 +39,19 @@ class DenseModule(nn.Module):
         self.register_buffer("scale", torch.ones(sizes[0], dtype=dtype))
 
     def standardize(self, x: torch.Tensor) -> torch.Tensor:
-        return (x - self.mean) / self.scale  # (n, n_in)
+        return chain.standardize(self, x)  # (n, n_in)
 
     def logits(self, x: torch.Tensor) -> torch.Tensor:
         """The output layer's pre-activation, from raw inputs."""
-        a = self.standardize(x)
-        for linear, act in zip(self.linears[:-1], self.activations[:-1]):
-            a = apply_activation(act, linear(a))
-        return self.linears[-1](a)
+        L = len(self.linears) - 1
+        return chain.run(self, x, stop=("z", L), keep=False).z[L]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return apply_activation(self.activations[-1], self.logits(x))
+        return chain.run(self, x, keep=False).a[-1]
 
     def forward_all(self, x: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-        zs, acts = [], []
-        a = self.standardize(x)
-        for linear, act in zip(self.linears, self.activations):
-            z = linear(a)
-            a = apply_activation(act, z)
-            zs.append(z)
-            acts.append(a)
-        return zs, acts
+        p = chain.run(self, x)
+        return p.z, p.a
 
 
 @dataclass
@@ -322,11 +311,11 @@ class DenseNet:
         with torch.no_grad():
             for i in range(0, n, batch_size):
                 batch = X[i : i + batch_size]
-                inputs[i : i + len(batch)] = self.module.standardize(batch).numpy()
-                z_list, a_list = self.module.forward_all(batch)
+                p = chain.run(self.module, batch)
+                inputs[i : i + len(batch)] = p.input.numpy()
                 for l in keep:
-                    zs[l][i : i + len(batch)] = z_list[l].numpy()
-                    acts[l][i : i + len(batch)] = a_list[l].numpy()
+                    zs[l][i : i + len(batch)] = p.z[l].numpy()
+                    acts[l][i : i + len(batch)] = p.a[l].numpy()
         return Trace(input=inputs, pre_activations=zs, activations=acts)
 
     def score(self, X, y) -> float:
@@ -340,19 +329,7 @@ class DenseNet:
         ss_tot = np.sum((y - y.mean(axis=0)) ** 2)
         return float(1 - ss_res / ss_tot) if ss_tot > 0 else 0.0
 
-    # ---------------------------------------------------------------- files
-    def save(self, path, *, overwrite: bool = False):
-        """Write the model to `path` (safetensors weights + JSON metadata), atomically."""
-        from hiddenlens.io._native import save_model
-
-        return save_model(self, path, overwrite=overwrite)
-
-    def to_onnx(self, path, *, overwrite: bool = False):
-        """Write the model as an ONNX graph ("input" (n, n_inputs) -> "output"), atomically."""
-        from hiddenlens.io._onnx import to_onnx
-
-        return to_onnx(self, path, overwrite=overwrite)
-
+    # ---------------------------------------------------------------- metadata
     def _check_metadata(self) -> None:
         if self.image_shape and int(np.prod(self.image_shape)) != self.n_inputs:
             raise ValueError(

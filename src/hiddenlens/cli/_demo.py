@@ -39,7 +39,7 @@ def demo(
     t0 = time.perf_counter()
     net = hl.train_preset("nielsen", ds, seed=seed)
     trained = time.perf_counter() - t0
-    net.save(model_path, overwrite=force)
+    hl.save_model(net, model_path, overwrite=force)
     console.print("Writing the report")
     t0 = time.perf_counter()
     hl.write_report(net, report_path, ds, overwrite=force)

@@ -42,7 +42,7 @@ def import_model(
     import numpy as np
 
     from hiddenlens._files import check_writable
-    from hiddenlens.io import describe_format, load_model
+    from hiddenlens.io import describe_format, load_model, save_model, to_onnx
 
     check_writable(output, force)
     options = {k: v for k, v in dict(activation=activation, output=output_activation).items()
@@ -50,9 +50,9 @@ def import_model(
     net = load_model(source, **options)
     kind = describe_format(source)
     if output.suffix.lower() == ".onnx":
-        net.to_onnx(output, overwrite=force)
+        to_onnx(net, output, overwrite=force)
     else:
-        net.save(output, overwrite=force)
+        save_model(net, output, overwrite=force)
     X = np.random.default_rng(0).random((64, net.n_inputs))
     diff = float(np.abs(load_model(output).forward(X) - net.forward(X)).max())
     classes = f", classes {', '.join(net.class_names)}" if net.class_names else ""

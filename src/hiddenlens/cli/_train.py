@@ -69,7 +69,7 @@ def train(
         net = hl.DenseNet(_parse_sizes(sizes), shape.get("activation", "sigmoid"),
                           shape.get("output", default_output), seed=seed, task=ds.task)
         hl.train(net, ds, seed=seed, **options, **run)
-    net.save(output, overwrite=force)
+    hl.save_model(net, output, overwrite=force)
     last = net.history[-1]
     score = {k: v for k, v in last.items() if k.startswith("test_") and k != "test_loss"}
     console.print(

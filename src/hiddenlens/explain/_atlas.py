@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from hiddenlens import _chain as chain
 from hiddenlens._validation import check_layer, check_positive_int
 from hiddenlens.explain._lowrank import progress_bar
-from hiddenlens.explain._targets import layer_input
-from hiddenlens.net import DenseNet, apply_activation
+from hiddenlens.net import DenseNet
 
 # Below the floor a unit is off ("dead" if it never rises above it); above the ceiling it
 # is saturated. None: the activation has no such level.
@@ -168,8 +168,8 @@ def atlas(
 def _layer(net: DenseNet, idx: int, X: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
     """Pre-activations and activations (c, width) of layer `idx` only, as net.trace does."""
     with torch.no_grad():
-        z = net.module.linears[idx](layer_input(net, X, idx))
-        return z.numpy(), apply_activation(net.activations[idx], z).numpy()
+        p = chain.run(net.module, X, stop=("a", idx), keep=False)
+        return p.z[idx].numpy(), p.a[idx].numpy()
 
 
 # ---------------------------------------------------------------- data

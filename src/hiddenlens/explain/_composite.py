@@ -7,9 +7,10 @@ import contextlib
 import numpy as np
 import torch
 
+from hiddenlens import _chain as chain
 from hiddenlens._validation import check_choice, check_layer
-from hiddenlens.explain._jacobian import iter_layer_jacobian, mean_jacobian
-from hiddenlens.net import DenseNet, activation_derivative, apply_activation
+from hiddenlens.explain._jacobian import iter_pulled, mean_jacobian
+from hiddenlens.net import DenseNet
 
 
 def composite_weights(net: DenseNet, layer: int = -1, method: str = "linear", X=None,
@@ -94,11 +95,8 @@ def _one_thread():
 
 def _linear_product(net: DenseNet, idx: int) -> np.ndarray:
     """weights[idx] @ ... @ weights[0] in float64, (n_units, n_inputs) in the model's dtype."""
-    linears = net.module.linears
     with torch.no_grad(), _one_thread():
-        W = linears[idx].weight.detach().double()
-        for l in range(idx - 1, -1, -1):
-            W = W @ linears[l].weight.double()  # (n_units, sizes[l]): the narrow side first
+        W = chain.linear_chain(net.module, idx, 0)
     return W.numpy().astype(net.dtype_name)  # a copy, never the parameter itself
 
 
@@ -119,17 +117,13 @@ def _mean_input_jacobian(net: DenseNet, X, idx: int, pre_activation: bool, y=Non
     k = n_classes if y is not None else 1
     total = torch.zeros(k, net.sizes[idx + 1], net.sizes[1], dtype=torch.float64)
     counts = np.zeros(k)
-    first, act0 = net.module.linears[0], net.activations[0]
-    for start, J in iter_layer_jacobian(net, Xt, idx, wrt=0, pre_activation=pre_activation):
-        with torch.no_grad():  # J: (rows, n_units, width_0) = d unit / d a_0
-            z0 = first(net.module.standardize(Xt[start : start + len(J)]))
-            G = J * activation_derivative(act0, z0, apply_activation(act0, z0))[:, None, :]
-        labels = (torch.zeros(len(J), dtype=torch.int64) if y is None
-                  else torch.as_tensor(y[start : start + len(J)]))
+    for start, G in iter_pulled(net, Xt, idx, None, ("z", 0), pre_activation):
+        labels = (torch.zeros(len(G), dtype=torch.int64) if y is None
+                  else torch.as_tensor(y[start : start + len(G)]))
         total.index_add_(0, labels, G.double())
         counts += np.bincount(labels.numpy(), minlength=k)
     with torch.no_grad():
-        W0 = first.weight.detach().double() / net.module.scale.double()  # (width_0, n_in)
+        W0 = chain.input_weights(net.module, torch.float64)  # (width_0, n_in)
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = total / torch.as_tensor(counts)[:, None, None]  # NaN for an empty class
         out = (mean @ W0).numpy()

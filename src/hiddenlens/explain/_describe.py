@@ -7,7 +7,9 @@ import io
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 
+from hiddenlens import _chain as chain
 from hiddenlens._validation import check_layer, check_unit
 from hiddenlens.explain._atlas import CEILINGS, FLOORS, Atlas, atlas
 from hiddenlens.net import DenseNet
@@ -205,11 +207,8 @@ def downstream_weights(net: DenseNet, layer: int) -> np.ndarray:
     later unit were linear; for the last hidden layer it is exactly the outgoing weights.
     """
     idx = check_layer(net, layer)
-    ws = [w.astype(np.float64) for w in net.weights]
-    out = np.eye(net.sizes[idx + 1])
-    for w in ws[idx + 1 :]:
-        out = w @ out
-    return out
+    with torch.no_grad():
+        return chain.linear_chain(net.module, net.n_layers - 1, idx + 1).numpy()
 
 
 def _outputs(d: UnitDescription, net: DenseNet, idx: int, unit: int) -> None:

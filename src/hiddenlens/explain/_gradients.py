@@ -12,12 +12,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from hiddenlens import _chain as chain
 from hiddenlens._validation import check_choice, check_layer, check_positive_int, check_unit
-from hiddenlens.explain._jacobian import _chain, _wrt_index, layer_jacobian
+from hiddenlens.explain._jacobian import _wrt_index, layer_jacobian, wrt_point
 from hiddenlens.explain._targets import (
     ROWS_PER_CHUNK,
-    first_layer,
-    forward_from_z0,
+    from_z0,
     grad_z0,
     input_gradient,
     one_hot,
@@ -60,13 +60,13 @@ def jacobian(net: DenseNet, X, of=(-1, None), wrt="input",
         return layer_jacobian(net, X, L, [int(unit)], wrt, pre)[:, 0]
     X = net.tensor(X)
     units = _per_example_units(net, layer, unit, len(X))
-    k = _wrt_index(net, wrt, L)
+    to = wrt_point(_wrt_index(net, wrt, L))
     chunks = []
     with torch.no_grad():
         for i in range(0, len(X), ROWS_PER_CHUNK):
-            zs, acts = net.module.forward_all(X[i : i + ROWS_PER_CHUNK])
+            p = chain.run(net.module, X[i : i + ROWS_PER_CHUNK], stop=("z" if pre else "a", L))
             G = one_hot(units[i : i + ROWS_PER_CHUNK], net.sizes[L + 1], X.dtype)
-            chunks.append(_chain(net, zs, acts, G, L, k, pre)[:, 0].numpy())
+            chunks.append(chain.pull_back(net.module, p, G, L, pre, to)[:, 0].numpy())
     return np.concatenate(chunks) if chunks else np.empty((0, 0), net.dtype_name)
 
 
@@ -145,7 +145,7 @@ def smoothgrad(net: DenseNet, X, target=None, *, n_samples: int = 50, noise: flo
     gen = torch.Generator().manual_seed(
         int(np.random.SeedSequence(random_state).generate_state(1)[0])
         if random_state is None else int(random_state))
-    W, _ = first_layer(net)
+    W = chain.input_weights(net.module)
     # rows per block a multiple of 16 so blockwise draws equal one big draw (torch fills
     # normals 16 at a time and redraws only a final partial group)
     rows = max(16, (2**22 // (n_samples * X.shape[1])) // 16 * 16)
@@ -156,10 +156,10 @@ def smoothgrad(net: DenseNet, X, target=None, *, n_samples: int = 50, noise: flo
             std = torch.full((len(batch) * n_samples, X.shape[1]), float(noise))
             eps = torch.normal(0.0, std, generator=gen).to(X.dtype)  # (b * S, d)
             noisy = batch.repeat_interleave(n_samples, dim=0) + eps
-            zs, acts = forward_from_z0(net, z0_of(net, noisy))
+            p = from_z0(net, z0_of(net, noisy))
             G = one_hot(units[i : i + rows].repeat_interleave(n_samples), net.sizes[layer + 1],
                         X.dtype)
-            g = grad_z0(net, zs, acts, G, layer, pre)  # (b * S, h)
+            g = grad_z0(net, p, G, layer, pre)  # (b * S, h)
             g = g.reshape(len(batch), n_samples, -1).sum(1) / n_samples
             out[i : i + len(batch)] = (g @ W).numpy()
     return out
@@ -186,20 +186,14 @@ def loss_sensitivity(net: DenseNet, X, y, *, loss: str | None = None) -> np.ndar
     loss = check_choice(loss or ("mse" if net.task == "regression" else "cross-entropy"),
                         "loss", LOSSES)
     T = _loss_targets(net, y, len(X))
-    W, _ = first_layer(net)
     out = np.empty(tuple(X.shape), dtype=net.dtype_name)
     L = net.n_layers - 1
     with torch.no_grad():
         for i in range(0, len(X), ROWS_PER_CHUNK):
-            zs, acts = forward_from_z0(net, z0_of(net, X[i : i + ROWS_PER_CHUNK]))
-            a, t = acts[L], T[i : i + ROWS_PER_CHUNK]
-            if loss == "cross-entropy" and net.output in ("softmax", "sigmoid"):
-                G, pre = (a - t)[:, None, :], True  # d CE / d logit = p - y
-            elif loss == "quadratic":
-                G, pre = (a - t)[:, None, :], False
-            else:
-                G, pre = (2 * (a - t) / a.shape[1])[:, None, :], False
-            out[i : i + len(a)] = (grad_z0(net, zs, acts, G, L, pre) @ W).numpy()
+            p = chain.run(net.module, X[i : i + ROWS_PER_CHUNK])
+            G = chain.loss_gradient(net.output, p.z[L], p.a[L], T[i : i + ROWS_PER_CHUNK], loss)
+            G = chain.pull_back(net.module, p, G[:, None, :], L, True)  # (rows, 1, d)
+            out[i : i + len(G)] = G[:, 0].numpy()
     return out
 
 

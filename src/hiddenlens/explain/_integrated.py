@@ -14,10 +14,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from hiddenlens import _chain as chain
 from hiddenlens._validation import check_choice, check_positive_int
 from hiddenlens.explain._targets import (
-    first_layer,
-    forward_from_z0,
+    from_z0,
     grad_z0,
     one_hot,
     resolve_target,
@@ -106,7 +106,7 @@ def integrated_gradients(
     X = net.tensor(X)
     B = check_baseline(net, baseline, len(X))
     layer, units, pre = resolve_target(net, X, target, pre_activation)
-    W, _ = first_layer(net)
+    W = chain.input_weights(net.module)
     a = torch.as_tensor(alphas, dtype=X.dtype)[None, :, None]  # (1, S, 1)
     w = torch.as_tensor(weights, dtype=X.dtype)[None, :, None]
     rows = max(1, 2**22 // (steps * max(net.sizes[1:])))
@@ -118,11 +118,11 @@ def integrated_gradients(
             b = B if len(B) == 1 else B[i : i + rows]
             zx, zb = z0_of(net, x), z0_of(net, b).expand(len(x), -1)  # (r, h)
             z = (zb[:, None, :] + a * (zx - zb)[:, None, :]).reshape(-1, zx.shape[1])
-            zs, acts = forward_from_z0(net, z)  # every step of every row, (r * S, ...)
+            p = from_z0(net, z)  # every step of every row, (r * S, ...)
             G = one_hot(u.repeat_interleave(steps), net.sizes[layer + 1], X.dtype)
-            g = grad_z0(net, zs, acts, G, layer, pre).reshape(len(x), steps, -1)
+            g = grad_z0(net, p, G, layer, pre).reshape(len(x), steps, -1)
             mean_grad = (g * w).sum(1) @ W  # (r, d)
             attr[i : i + len(x)] = ((x - b) * mean_grad).numpy()
-            ends = [unit_value(*forward_from_z0(net, zz), layer, u, pre) for zz in (zx, zb)]
+            ends = [unit_value(from_z0(net, zz), layer, u, pre) for zz in (zx, zb)]
             gap[i : i + len(x)] = attr[i : i + len(x)].sum(1) - (ends[0] - ends[1]).numpy()
     return (attr, gap) if return_gap else attr

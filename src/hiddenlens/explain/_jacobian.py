@@ -7,7 +7,8 @@ derivatives:
     d a_L / d a_k = f_L'(z_L) W_L f_{L-1}'(z_{L-1}) W_{L-1} ... f_{k+1}'(z_{k+1}) W_{k+1}
 
 and with respect to the raw input one more factor, W_0 / scale (the model's standardisation).
-One forward pass and a few batched matrix products replace one backward pass per unit.
+One forward pass and a few batched matrix products replace one backward pass per unit; both
+are the dense chain's (`hiddenlens._chain`), this module chunks the rows and averages.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import torch
 
+from hiddenlens import _chain as chain
 from hiddenlens._validation import check_layer
-from hiddenlens.net import DenseNet, activation_derivative
+from hiddenlens.net import DenseNet
 
 MAX_CHUNK_ELEMENTS = 2**25  # (rows * units * widest layer) per chunk: ~128 MB in float32
 
@@ -36,22 +38,9 @@ def _wrt_index(net: DenseNet, wrt, layer: int) -> int:
     return k
 
 
-def _chain(net, zs, acts, G, layer, k, pre_activation):
-    """Carry G (n, units, width_L) back from layer `layer` to layer k (or the input, k = -1)."""
-    linears, names = net.module.linears, net.activations
-    if not pre_activation:
-        if names[layer] == "softmax":
-            p = acts[layer]  # d p_i / d z_j = p_i (delta_ij - p_j)
-            G = G * p[:, None, :] - (G * p[:, None, :]).sum(-1, keepdim=True) * p[:, None, :]
-        else:
-            G = G * activation_derivative(names[layer], zs[layer], acts[layer])[:, None, :]
-    for l in range(layer, k, -1):
-        G = G @ linears[l].weight  # (n, units, width_{l-1})
-        if l - 1 > k:
-            G = G * activation_derivative(names[l - 1], zs[l - 1], acts[l - 1])[:, None, :]
-    if k == -1:
-        G = G / net.module.scale  # raw inputs are standardised before layer 0
-    return G
+def wrt_point(k: int):
+    """The chain's point for a `_wrt_index` result: the raw input or a layer's activation."""
+    return chain.INPUT if k == -1 else ("a", k)
 
 
 def _chunks(net: DenseNet, X: torch.Tensor, n_units: int) -> Iterator[tuple[int, torch.Tensor]]:
@@ -66,16 +55,21 @@ def iter_layer_jacobian(
 ) -> Iterator[tuple[int, torch.Tensor]]:
     """Yield (start row, J chunk of shape (rows, n_units, n_wrt)) for X in bounded memory."""
     L = check_layer(net, layer)
-    k = _wrt_index(net, wrt, L)
+    to = wrt_point(_wrt_index(net, wrt, L))
+    yield from iter_pulled(net, net.tensor(X), L, units, to, pre_activation)
+
+
+def iter_pulled(net: DenseNet, X: torch.Tensor, L: int, units, to, pre_activation: bool):
+    """(start row, d units of layer L / d `to` (rows, n_units, width at `to`)) by chunks;
+    `to` is any point of the chain (the raw input, a layer's z or a)."""
     units = np.arange(net.sizes[L + 1]) if units is None else np.asarray(units, dtype=np.int64)
-    X = net.tensor(X)
     with torch.no_grad():
         for start, batch in _chunks(net, X, len(units)):
-            zs, acts = net.module.forward_all(batch)
+            p = chain.run(net.module, batch, stop=("z" if pre_activation else "a", L))
             eye = torch.zeros(len(units), net.sizes[L + 1], dtype=batch.dtype)
             eye[torch.arange(len(units)), torch.as_tensor(units)] = 1
             G = eye.expand(len(batch), -1, -1)  # (rows, units, width_L)
-            yield start, _chain(net, zs, acts, G, L, k, pre_activation)
+            yield start, chain.pull_back(net.module, p, G, L, pre_activation, to)
 
 
 def layer_jacobian(

@@ -1,21 +1,27 @@
 """The exact shortcut behind every perturbation method: a low-rank first-layer update.
 
 Changing the columns S of the inputs by dX_S changes layer 0's pre-activation by
-z0' = z0 + dX_S @ W0[:, S].T (the standardisation folded into W0), so the (n, d) @ (d, h)
-product is done once for the data and each perturbation costs (n, |S|) @ (|S|, h). The rest of
-the network runs as usual. The numbers are those of a full forward pass up to float rounding.
+z0' = z0 + dX_S @ W0[:, S].T (the standardisation folded into W0; the chain's `shift`), so
+the (n, d) @ (d, h) product is done once for the data and each perturbation costs
+(n, |S|) @ (|S|, h). The rest of the network is the chain run from z0. The numbers are those
+of a full forward pass up to float rounding.
+
+What sits here beside the math, for speed: blocks of perturbations sized to a memory budget,
+running only the rows a change touches, and the float32 screen for exact accuracy.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
 import torch
 
-from hiddenlens.explain._targets import first_layer, z0_of
-from hiddenlens.net import DenseNet, apply_activation
+from hiddenlens import _chain as chain
+from hiddenlens.explain._targets import z0_of
+from hiddenlens.net import DenseNet
 
 MAX_BLOCK_ELEMENTS = 2**23  # (perturbations * rows * widest layer) per block: 32 MB float32
 
@@ -40,8 +46,7 @@ class FirstLayerCache:
     def __init__(self, net: DenseNet, X: torch.Tensor, layer: int = -1,
                  pre_activation: bool = False, argmax_only: bool = False):
         self.net, self.layer, self.pre = net, layer % net.n_layers, pre_activation
-        W, _ = first_layer(net)
-        self.Wt = W.detach().T.contiguous()  # (d, h): raw-input rows of W0
+        self.Wt = chain.column_weights(net.module, chain.INPUT).detach()  # (d, h)
         self.z0 = z0_of(net, X)  # (n, h)
         self.base = self.values(self.z0)  # (n, width of `layer`)
         width = max(net.sizes[1:])
@@ -52,16 +57,11 @@ class FirstLayerCache:
 
     def values(self, z: torch.Tensor) -> torch.Tensor:
         """The chosen layer's values (T, width) from layer 0 pre-activations (T, h)."""
-        net, L = self.net, self.layer
-        a = z
+        L = self.layer
         with torch.no_grad():
-            for l in range(L + 1):
-                if l > 0:
-                    z = net.module.linears[l](a)
-                if l == L and self.pre:
-                    return z
-                a = apply_activation(net.activations[l], z)
-            return a
+            p = chain.run(self.net.module, z, start=("z", 0), stop=("z" if self.pre else "a", L),
+                          keep=False)
+        return p.value(L, self.pre)
 
     def block_values(self, cols: torch.Tensor, dX: torch.Tensor) -> torch.Tensor:
         """Values (B, n, width) after B changes: cols (B, k) int64, dX (B, n, k)."""
@@ -79,16 +79,18 @@ class FirstLayerCache:
             out.view(-1, width).index_copy_(0, b * n + r, values)
         return out
 
-
     def _z(self, cols, dX, changed, b, r) -> torch.Tensor:
         """Layer 0 pre-activations (T, h) of the touched rows after their change."""
         z = _rows(self.z0, r)  # (T, h)
-        if cols.shape[1] == 1:  # rank one: dz = dx * W0[:, j], only on touched rows
-            return z.addcmul_(dX[..., 0][changed][:, None], _rows(self.Wt, cols[b, 0]))
+        if cols.shape[1] == 1:  # rank one: dz = dx * W0[:, j], each row its own column
+            return chain.shift(z, dX[..., 0][changed][:, None], _rows(self.Wt, cols[b, 0]),
+                               inplace=True)
         # rank k: one (rows touched, k) @ (k, h) product per change; (b, r) is sorted by b
         counts = changed.sum(1).tolist()
-        parts = [dX[i][changed[i]] @ self.Wt[cols[i]] for i in range(len(cols)) if counts[i]]
-        return z + torch.cat(parts)
+        touched = [i for i, c in enumerate(counts) if c]
+        for i, part in zip(touched, torch.split(z, [counts[i] for i in touched])):
+            chain.shift(part, dX[i][changed[i]], self.Wt[cols[i]], inplace=True)  # a view of z
+        return z
 
 
 class Float32Screen:
@@ -105,15 +107,16 @@ class Float32Screen:
     def __init__(self, net: DenseNet, z0: torch.Tensor, Wt: torch.Tensor):
         V, c = net.module.linears[1].weight.detach(), net.module.linears[1].bias.detach()
         self.z0, self.Wt = z0.float(), Wt.float()
-        self.V, self.c = V.float(), c.float()
+        self.module32 = copy.deepcopy(net.module).float()  # the same chain in float32
         self.act = net.activations[0]
         self.S = float(V.abs().sum(1).max()) + float(c.abs().max())
         self.h = net.sizes[1]
         self.z0max, self.wmax = float(z0.abs().max()), float(Wt.abs().max())
 
     def logits(self, cache: FirstLayerCache, r, cols, dx) -> torch.Tensor:
-        z = _rows(self.z0, r).addcmul_(dx.float()[:, None], _rows(self.Wt, cols))  # (T, h)
-        logits = apply_activation(self.act, z) @ self.V.T + self.c
+        z = chain.shift(_rows(self.z0, r), dx.float()[:, None], _rows(self.Wt, cols),
+                        inplace=True)  # (T, h)
+        logits = chain.run(self.module32, z, start=("z", 0), stop=("z", 1), keep=False).z[1]
         if logits.shape[1] == 1:
             margin = logits[:, 0].abs()  # the decision is the sign
         else:
@@ -122,8 +125,8 @@ class Float32Screen:
         unsafe = (margin <= self._tolerance(z, dx)).nonzero()[:, 0]
         logits = logits.double()
         if len(unsafe):  # too close to call in float32: redo those rows in float64
-            z64 = _rows(cache.z0, r[unsafe]).addcmul_(dx[unsafe][:, None],
-                                                       _rows(cache.Wt, cols[unsafe]))
+            z64 = chain.shift(_rows(cache.z0, r[unsafe]), dx[unsafe][:, None],
+                              _rows(cache.Wt, cols[unsafe]), inplace=True)
             logits[unsafe] = cache.values(z64)
         return logits
 

@@ -15,6 +15,7 @@ from numbers import Real
 import numpy as np
 import torch
 
+from hiddenlens import _chain as chain
 from hiddenlens._training import _threads
 from hiddenlens._validation import check_layer, check_positive_int, check_unit
 from hiddenlens.explain._ascent import (
@@ -28,8 +29,7 @@ from hiddenlens.explain._ascent import (
     similarity,
     total_variation,
 )
-from hiddenlens.explain._targets import layer_input
-from hiddenlens.net import DenseNet, apply_activation
+from hiddenlens.net import DenseNet
 
 
 @dataclass
@@ -296,20 +296,15 @@ def _unit_pre_activation(net: DenseNet, layer: int, x: torch.Tensor, w_rows: tor
                          b_rows: torch.Tensor) -> torch.Tensor:
     """z of row i's own unit (n_rows,): the last layer as a row-wise dot product, since each
     row needs one unit, not the whole layer (100x fewer flops for a 100-unit layer)."""
-    return (layer_input(net, x, layer) * w_rows).sum(1) + b_rows
-
-
-def _pre_activation(net: DenseNet, layer: int, x: torch.Tensor) -> torch.Tensor:
-    """z of `layer` (n, width) for raw inputs x (n, n_inputs); the logits for the output."""
-    return net.module.linears[layer](layer_input(net, x, layer))
+    return (chain.layer_input(net.module, x, layer) * w_rows).sum(1) + b_rows
 
 
 # ---------------------------------------------------------------- the result
 def _result(net, idx, units, n_images, param, kernel, data) -> MaximizeResult:
     with torch.no_grad():
         x = render(param.detach(), kernel, net.image_shape)  # (n_rows, n_inputs)
-        z = _pre_activation(net, idx, x)  # (n_rows, width)
-        a = apply_activation(net.activations[idx], z)
+        p = chain.run(net.module, x, stop=("a", idx), keep=False)
+        z, a = p.z[idx], p.a[idx]  # (n_rows, width)
     rows = np.repeat(units, n_images)
     picked_z = z.numpy()[np.arange(len(rows)), rows].reshape(len(units), n_images)
     picked_a = a.numpy()[np.arange(len(rows)), rows].reshape(len(units), n_images)

@@ -8,8 +8,10 @@ comparable; biases are ignored, as there.
 from __future__ import annotations
 
 import numpy as np
+import torch
 from sklearn.utils import Bunch
 
+from hiddenlens import _chain as chain
 from hiddenlens._validation import check_choice, check_positive_int
 from hiddenlens.explain._groups import check_groups
 from hiddenlens.net import DenseNet
@@ -59,10 +61,8 @@ def olden(net: DenseNet) -> np.ndarray:
     -------
     ndarray of shape (n_outputs, n_inputs)
     """
-    product = np.asarray(net.weights[0], dtype=float)
-    for W in net.weights[1:]:
-        product = np.asarray(W, dtype=float) @ product
-    return product
+    with torch.no_grad():
+        return chain.linear_chain(net.module, net.n_layers - 1, 0).numpy()
 
 
 def lek_profile(

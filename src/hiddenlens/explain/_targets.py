@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from hiddenlens import _chain as chain
 from hiddenlens._validation import check_layer, check_unit
-from hiddenlens.explain._jacobian import _chain
-from hiddenlens.net import DenseNet, activation_derivative, apply_activation
+from hiddenlens.net import DenseNet
 
 ROWS_PER_CHUNK = 4096
 
@@ -81,67 +81,35 @@ def one_hot(units: torch.Tensor, width: int, dtype) -> torch.Tensor:
     return G
 
 
-def first_layer(net: DenseNet):
-    """W (h, d) acting on raw inputs (the standardisation folded in) and the bias (h,)."""
-    lin = net.module.linears[0]
-    return lin.weight / net.module.scale, lin.bias
-
-
 def z0_of(net: DenseNet, X: torch.Tensor) -> torch.Tensor:
     """Layer 0's pre-activation (n, h) for raw inputs."""
     with torch.no_grad():
-        return net.module.linears[0](net.module.standardize(X))
+        return chain.run(net.module, X, stop=("z", 0)).z[0]
 
 
-def layer_input(net: DenseNet, X: torch.Tensor, layer: int) -> torch.Tensor:
-    """What `layer` multiplies (n, width of layer - 1): the standardised raw input X for layer 0,
-    else the activations of the layer below. Runs only the layers below `layer`; differentiable
-    (wrap in torch.no_grad() when no gradient is wanted)."""
-    a = net.module.standardize(X)
-    for linear, name in zip(net.module.linears[:layer], net.activations[:layer]):
-        a = apply_activation(name, linear(a))
-    return a
+def from_z0(net: DenseNet, z0: torch.Tensor) -> chain.Pass:
+    """The chain run on from layer 0's pre-activation (n, h), every layer kept."""
+    return chain.run(net.module, z0, start=("z", 0))
 
 
-def forward_from_z0(net: DenseNet, z0: torch.Tensor):
-    """Every layer's (pre_activations, activations) given layer 0's pre-activation (..., h).
-
-    Leading dimensions are flattened for the pass (softmax acts on rows) and restored.
-    """
-    lead = z0.shape[:-1]
-    z = z0.reshape(-1, z0.shape[-1])
-    zs, acts = [z], [apply_activation(net.activations[0], z)]
-    for lin, name in zip(net.module.linears[1:], net.activations[1:]):
-        zs.append(lin(acts[-1]))
-        acts.append(apply_activation(name, zs[-1]))
-    if len(lead) != 1:
-        zs = [t.reshape(*lead, t.shape[-1]) for t in zs]
-        acts = [t.reshape(*lead, t.shape[-1]) for t in acts]
-    return zs, acts
-
-
-def unit_value(zs, acts, layer: int, units: torch.Tensor, pre_activation: bool) -> torch.Tensor:
+def unit_value(p: chain.Pass, layer: int, units: torch.Tensor, pre: bool) -> torch.Tensor:
     """The target unit's value (n,) for each example."""
-    values = zs[layer] if pre_activation else acts[layer]
-    return values.gather(1, units[:, None])[:, 0]
+    return p.value(layer, pre).gather(1, units[:, None])[:, 0]
 
 
-def grad_z0(net: DenseNet, zs, acts, G: torch.Tensor, layer: int, pre: bool) -> torch.Tensor:
-    """d target / d z0 (n, h) from G (n, 1, width of `layer`), closed form."""
-    G = _chain(net, zs, acts, G, layer, 0, pre)
-    if layer > 0:  # _chain stops at a_0; one more factor f_0'(z_0)
-        G = G * activation_derivative(net.activations[0], zs[0], acts[0])[:, None, :]
-    return G[:, 0, :]
+def grad_z0(net: DenseNet, p: chain.Pass, G: torch.Tensor, layer: int, pre: bool) -> torch.Tensor:
+    """d target / d z0 (n, h) from G (n, 1, width of `layer`)."""
+    return chain.pull_back(net.module, p, G, layer, pre, to=("z", 0))[:, 0, :]
 
 
 def input_gradient(net: DenseNet, X: torch.Tensor, layer: int, units: torch.Tensor,
                    pre: bool) -> np.ndarray:
     """d target / d input (n, d) for one unit per example, in chunks of rows."""
-    W, _ = first_layer(net)
     out = np.empty(tuple(X.shape), dtype=net.dtype_name)
     with torch.no_grad():
         for i in range(0, len(X), ROWS_PER_CHUNK):
-            zs, acts = forward_from_z0(net, z0_of(net, X[i : i + ROWS_PER_CHUNK]))
+            p = chain.run(net.module, X[i : i + ROWS_PER_CHUNK], stop=("z" if pre else "a",
+                                                                      layer))
             G = one_hot(units[i : i + ROWS_PER_CHUNK], net.sizes[layer + 1], X.dtype)
-            out[i : i + len(G)] = (grad_z0(net, zs, acts, G, layer, pre) @ W).numpy()
+            out[i : i + len(G)] = chain.pull_back(net.module, p, G, layer, pre)[:, 0].numpy()
     return out
