@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import posixpath
+import re
 import warnings
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pytest
@@ -20,6 +23,7 @@ with warnings.catch_warnings():
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx`")
 LOCAL = "http://127.0.0.1"
+STATIC = Path(hl.__file__).parent / "server" / "static"
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +66,33 @@ def test_page_and_static_files_come_from_the_package_with_a_csp(client):
     csp = r.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script-src 'self'" in csp
     assert r.headers["x-content-type-options"] == "nosniff"
-    for name, kind in [("app.js", "text/javascript"), ("style.css", "text/css")]:
+    assert '<script type="module" src="/static/main.js"></script>' in r.text
+    kinds = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
+    for name in _static_names():
         r = client.get(f"/static/{name}")
-        assert r.status_code == 200 and r.headers["content-type"].startswith(kind)
+        assert r.status_code == 200, name
+        assert r.headers["content-type"].startswith(kinds[PurePosixPath(name).suffix])
         assert "content-security-policy" in r.headers
+        assert r.content == (STATIC / name).read_bytes()
+
+
+def _static_names() -> list[str]:
+    return sorted(p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*")
+                  if p.suffix in (".js", ".css", ".html"))
+
+
+def test_every_module_import_is_a_served_module_of_this_package(client):
+    """No build step and no outside code: each import is a relative path the server serves."""
+    names = _static_names()
+    assert {"main.js", "panels/layers.js", "panels/draw.js", "forward.js"} <= set(names)
+    for name in (n for n in names if n.endswith(".js")):
+        text = (STATIC / name).read_text()
+        assert not re.search(r"\.(inner|outer)HTML|insertAdjacentHTML|document\.write|eval\(",
+                             text), name  # text goes in through textContent only
+        for spec in re.findall(r'^import .* from "([^"]+)";$', text, flags=re.M):
+            assert spec.startswith(("./", "../")), (name, spec)
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), spec))
+            assert target in names, (name, spec)
 
 
 @pytest.mark.parametrize("path", ["/static/net.py", "/static/..%2F_app.py",
