@@ -89,13 +89,21 @@ def iris_url(iris_net, iris):
     yield from _serve(create_app(iris_net, iris))
 
 
+def _watch(page) -> list[str]:
+    """Collect what would show as a problem in the browser's console: uncaught exceptions,
+    console errors and any answer of 400 or more."""
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return errors
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = context.new_page()
-    errors = []
-    pg.on("pageerror", lambda exc: errors.append(str(exc)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    errors = _watch(pg)
     yield pg
     context.close()
     assert not errors, f"The page reported errors: {errors}"
@@ -221,6 +229,78 @@ def test_tabular_sliders_update_the_outputs(page, iris_url, iris_net):
     _shot(page, "explorer-tabular.png")
 
 
+def test_the_page_is_one_module_script_that_loads_every_module(page, digit_url):
+    """main.js imports every panel and shared module, each served as JavaScript: no module of
+    the package is left unloaded, none is fetched from elsewhere."""
+    page.goto(digit_url)
+    page.wait_for_selector("body[data-ready=true]")
+    scripts = page.evaluate("Array.from(document.scripts).map(s => [s.type, s.src])")
+    assert scripts == [["module", f"{digit_url}/static/main.js"]]
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    modules = {u.removeprefix(f"{digit_url}/static/") for u in loaded if u.endswith(".js")}
+    static = Path(hl.__file__).parent / "server" / "static"
+    assert modules == {p.relative_to(static).as_posix() for p in static.rglob("*.js")}
+    assert all(u.startswith(digit_url) for u in loaded)
+
+
+def test_clear_empties_the_canvas_and_the_input(page, digit_url):
+    page.goto(digit_url)
+    page.wait_for_selector("body[data-ready=true]")
+    _draw_seven(page)
+    _wait(page, "window.hiddenlens.stats.updates > 2")
+    page.click("#clear")
+    assert page.evaluate("Math.max(...window.hiddenlens.x)") == 0
+    assert page.locator("#prediction").inner_text() == "Prediction: (draw a digit)"
+
+
+def test_a_tabular_example_moves_the_sliders_and_the_outputs(page, iris_url, iris, iris_net):
+    page.goto(iris_url)
+    page.wait_for_selector("body[data-ready=true]")
+    index = page.locator("#tab-examples option").nth(3).get_attribute("value")
+    page.select_option("#tab-examples", index)
+    _wait(page, "window.hiddenlens.stats.updates > 1")
+    x = iris.X_test[int(index)]
+    np.testing.assert_allclose(page.evaluate("Array.from(window.hiddenlens.x)"), x, atol=1e-5)
+    shown = page.locator("#sliders .value").all_inner_texts()
+    np.testing.assert_allclose([float(t) for t in shown], x, rtol=1e-3)
+    step = (iris.X_train.max(axis=0) - iris.X_train.min(axis=0)) / 200  # a slider snaps to it
+    knobs = [float(page.locator(f"#feature-{i}").input_value()) for i in range(4)]
+    assert np.all(np.abs(np.array(knobs) - x) <= step)
+    np.testing.assert_allclose(_bars(page), iris_net.predict_proba(x)[0], atol=1e-3)
+
+
+def test_an_intervention_in_the_forward_pass_changes_every_later_layer(page, iris_url, iris_net):
+    """The hook a knock-out mode builds on: S.interventions edit a layer's activations in
+    place before the next layer reads them."""
+    page.goto(iris_url)
+    page.wait_for_selector("body[data-ready=true]")
+    page.evaluate("""() => {
+      const H = window.hiddenlens;
+      H.interventions.push((layer, a) => { if (layer === 0) a.fill(0); });
+      H.setInput(H.x, true);
+    }""")
+    b = iris_net.biases[1]
+    np.testing.assert_allclose(_bars(page), np.exp(b) / np.exp(b).sum(), atol=1e-3)
+    page.evaluate("() => { window.hiddenlens.interventions.length = 0; "
+                  "window.hiddenlens.setInput(window.hiddenlens.x, true); }")
+    x = np.array(page.evaluate("Array.from(window.hiddenlens.x)"))
+    np.testing.assert_allclose(_bars(page), iris_net.predict_proba(x)[0], atol=1e-3)
+
+
+def test_a_card_asked_for_last_wins(page, digit_url):
+    """Two clicks in a row: the first card's late answer never replaces the second card."""
+    page.goto(digit_url)
+    page.wait_for_selector("body[data-ready=true]")
+    box = page.locator("#layer-0").bounding_box()
+    with page.expect_response(lambda r: r.url.endswith("/api/units/0/0")):
+        page.mouse.click(box["x"] + 5, box["y"] + 5)  # unit 0: its card needs a maximisation
+        page.locator("#outputs .bar-row").nth(2).click()
+        page.wait_for_selector("#card[data-unit='output/2']")
+    page.wait_for_timeout(100)  # the unit card's answer has come: it must change nothing
+    assert page.locator("#card").get_attribute("data-unit") == "output/2"
+    assert page.locator("#card-title").inner_text() == "Output 2"
+
+
 # ------------------------------------------------------------------ the report
 @pytest.fixture(scope="module")
 def report_path(digits, tmp_path_factory):
@@ -252,6 +332,7 @@ def test_report_opens_offline_with_every_image_and_fetches_nothing(browser, repo
 def test_a_finger_draws_too(browser, digit_url):
     context = browser.new_context(has_touch=True, viewport={"width": 1400, "height": 1000})
     page = context.new_page()
+    errors = _watch(page)
     page.goto(digit_url)
     page.wait_for_selector("body[data-ready=true]")
     before = _bars(page)
@@ -261,6 +342,7 @@ def test_a_finger_draws_too(browser, digit_url):
     assert _bars(page) != before
     assert page.evaluate("Math.max(...window.hiddenlens.x)") > 0.5
     context.close()
+    assert not errors, f"The page reported errors: {errors}"
 
 
 def test_without_hidden_layers_an_output_opens_its_own_card(page, browser, digits):

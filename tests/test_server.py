@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import base64
+import posixpath
+import re
 import warnings
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pytest
 
 import hiddenlens as hl
 from hiddenlens.server import create_app
+from hiddenlens.server._errors import BadRequest
+from hiddenlens.server._middleware import CSP
+from hiddenlens.server._payloads import UnknownItem
 
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", message="Using `httpx`")  # starlette prefers httpx2 now
@@ -17,6 +23,7 @@ with warnings.catch_warnings():
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx`")
 LOCAL = "http://127.0.0.1"
+STATIC = Path(hl.__file__).parent / "server" / "static"
 
 
 @pytest.fixture(scope="module")
@@ -59,10 +66,33 @@ def test_page_and_static_files_come_from_the_package_with_a_csp(client):
     csp = r.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "script-src 'self'" in csp
     assert r.headers["x-content-type-options"] == "nosniff"
-    for name, kind in [("app.js", "text/javascript"), ("style.css", "text/css")]:
+    assert '<script type="module" src="/static/main.js"></script>' in r.text
+    kinds = {".js": "text/javascript", ".css": "text/css", ".html": "text/html"}
+    for name in _static_names():
         r = client.get(f"/static/{name}")
-        assert r.status_code == 200 and r.headers["content-type"].startswith(kind)
+        assert r.status_code == 200, name
+        assert r.headers["content-type"].startswith(kinds[PurePosixPath(name).suffix])
         assert "content-security-policy" in r.headers
+        assert r.content == (STATIC / name).read_bytes()
+
+
+def _static_names() -> list[str]:
+    return sorted(p.relative_to(STATIC).as_posix() for p in STATIC.rglob("*")
+                  if p.suffix in (".js", ".css", ".html"))
+
+
+def test_every_module_import_is_a_served_module_of_this_package(client):
+    """No build step and no outside code: each import is a relative path the server serves."""
+    names = _static_names()
+    assert {"main.js", "panels/layers.js", "panels/draw.js", "forward.js"} <= set(names)
+    for name in (n for n in names if n.endswith(".js")):
+        text = (STATIC / name).read_text()
+        assert not re.search(r"\.(inner|outer)HTML|insertAdjacentHTML|document\.write|eval\(",
+                             text), name  # text goes in through textContent only
+        for spec in re.findall(r'^import .* from "([^"]+)";$', text, flags=re.M):
+            assert spec.startswith(("./", "../")), (name, spec)
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), spec))
+            assert target in names, (name, spec)
 
 
 @pytest.mark.parametrize("path", ["/static/net.py", "/static/..%2F_app.py",
@@ -423,3 +453,77 @@ def test_a_one_unit_layer_lists_its_unit_once_by_the_sign_of_its_weight(digits):
         w = float(net.weights[1][c, 0])
         assert r[("positive", "negative")[w < 0]] == [{"unit": 0, "weight": round(w, 6)}]
         assert r[("negative", "positive")[w < 0]] == []
+
+
+# ------------------------------------------------------------------ exception handlers
+def _raising(exc):
+    def raise_it(*args, **kwargs):
+        raise exc
+    return raise_it
+
+
+@pytest.mark.parametrize("exc, status", [
+    (UnknownItem("Layer 7 does not exist: this network has 2 layers."), 404),
+    (BadRequest("The request body is over the limit of 10 bytes.", 413), 413),
+    (BadRequest("`x` must be a list of 784 numbers."), 400),
+    (ValueError("`X` contains NaN or infinite values; clean them first."), 400),
+    (TypeError("`x` must be a list of numbers. Got a str instead."), 400),
+])
+def test_each_error_kind_inside_an_endpoint_gives_its_status_and_sentence(net, monkeypatch,
+                                                                           exc, status):
+    app = create_app(net)
+    monkeypatch.setattr(app.state.explorer, "model_info", _raising(exc))
+    r = TestClient(app, base_url=LOCAL).get("/api/model")
+    assert r.status_code == status
+    assert r.json() == {"error": str(exc)}
+    assert r.headers["content-security-policy"] == CSP
+
+
+def test_an_unexpected_exception_is_a_500_with_one_logged_line_and_no_traceback(net, monkeypatch,
+                                                                                caplog):
+    app = create_app(net)
+    monkeypatch.setattr(app.state.explorer, "top_units",
+                        _raising(ZeroDivisionError("division by zero\nsecond line")))
+    client = TestClient(app, base_url=LOCAL)  # raise_server_exceptions: nothing reaches it
+    with caplog.at_level("ERROR", logger="hiddenlens.server"):
+        r = client.get("/api/outputs/3/top-units")
+    assert r.status_code == 500
+    assert r.json() == {"error": "The explorer failed to answer GET /api/outputs/3/top-units; "
+                                 "its console says why."}
+    assert "Traceback" not in r.text and "ZeroDivisionError" not in r.text
+    assert r.headers["content-security-policy"] == CSP
+    [record] = [rec for rec in caplog.records if rec.name == "hiddenlens.server"]
+    assert record.getMessage() == ("GET /api/outputs/3/top-units failed: ZeroDivisionError: "
+                                   "division by zero second line")
+    assert record.exc_info is None  # one line: no traceback on the console either
+
+
+def test_an_unexpected_exception_in_a_worker_thread_is_a_500_too(net, monkeypatch):
+    app = create_app(net)
+    monkeypatch.setattr(app.state.explorer, "trace", _raising(RuntimeError("boom")))
+    r = TestClient(app, base_url=LOCAL).post("/api/trace", json={"x": [0.0] * 784})
+    assert r.status_code == 500 and "Traceback" not in r.text
+    assert r.json()["error"].startswith("The explorer failed to answer POST /api/trace")
+
+
+def test_every_answer_carries_the_security_headers(client, digits, net):
+    answers = [client.get("/api/nothing"), client.get("/api/trace"), client.get("/favicon.ico"),
+               client.get("/api/model", headers={"origin": "https://evil.example"}),
+               TestClient(create_app(net), base_url="http://evil.example").get("/")]
+    assert [r.status_code for r in answers] == [404, 405, 204, 403, 400]
+    for r in answers:
+        assert r.headers["content-security-policy"] == CSP
+        assert r.headers["x-content-type-options"] == "nosniff"
+        assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_wrong_method_says_which_are_allowed(client):
+    r = client.get("/api/units/0/1/contribution")
+    assert r.status_code == 405 and r.headers["allow"] == "POST"
+    assert r.json() == {"error": "GET is not accepted at /api/units/0/1/contribution."}
+
+
+def test_the_origin_check_covers_the_page_and_its_modules(client):
+    for path in ["/", "/static/main.js", "/api/model"]:
+        r = client.get(path, headers={"origin": "https://evil.example"})
+        assert r.status_code == 403, path

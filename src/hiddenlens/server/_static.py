@@ -1,0 +1,56 @@
+"""The page and its modules, read once from this package: no request path reaches the disk.
+
+`static_files()` walks the package's ``static/`` folder at startup and keeps every file of a
+known kind under its relative path (``"main.js"``, ``"panels/layers.js"``); a request names a
+key of that dict or gets a 404.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import PurePosixPath
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from hiddenlens.server._errors import error_response
+
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",  # ES modules must be served as JavaScript
+    ".css": "text/css; charset=utf-8",
+}
+
+
+def _walk(folder: Traversable, prefix: str = ""):
+    for item in folder.iterdir():
+        if item.is_dir():
+            yield from _walk(item, f"{prefix}{item.name}/")
+        else:
+            yield f"{prefix}{item.name}", item
+
+
+def static_files() -> dict[str, tuple[bytes, str]]:
+    """Every servable file of ``static/``: relative path -> (content, media type)."""
+    files = {}
+    for name, item in _walk(resources.files("hiddenlens.server") / "static"):
+        kind = MEDIA_TYPES.get(PurePosixPath(name).suffix)
+        if kind is not None:
+            files[name] = (item.read_bytes(), kind)
+    return files
+
+
+async def page(request: Request) -> Response:
+    """``/`` is index.html; ``/static/<path>`` is a file of the allow-list, else a 404."""
+    static = request.app.state.static
+    name = request.path_params.get("path", "index.html")
+    if name not in static:
+        return error_response(404, f"There is no file {name!r}; this server has only the "
+                                   f"explorer's page (at /) and its {len(static) - 1} files.")
+    content, kind = static[name]
+    return Response(content, media_type=kind)
+
+
+async def favicon(request: Request) -> Response:
+    return Response(status_code=204)

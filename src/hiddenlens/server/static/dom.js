@@ -1,0 +1,15 @@
+// DOM helpers: text goes in through textContent only, never innerHTML.
+export const $ = (id) => document.getElementById(id);
+
+export function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export function figure(caption, canvas) {  // a picture over its caption
+  const f = el("div", "figure");
+  f.append(canvas, el("span", "caption", caption));
+  return f;
+}
