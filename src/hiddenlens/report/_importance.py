@@ -51,9 +51,11 @@ def _permutation_bars(ctx: Context) -> str:
 
     r = _permutation(ctx)
 
-    fig = ImportanceDisplay(r.importances_mean, r.importances_std, ctx.feature_names,
-                            "drop in test score when the feature is shuffled (5 repeats)",
-                            f"Permutation importance, {ctx.net.describe_sizes()}").plot().figure_
+    fig = ImportanceDisplay(importances=r.importances_mean, std=r.importances_std,
+                            names=ctx.feature_names,
+                            xlabel="drop in test score when the feature is shuffled (5 repeats)",
+                            title=f"Permutation importance, {ctx.net.describe_sizes()}"
+                            ).plot().figure_
     return figure("Permutation importance", "Each bar is how much the test score falls when "
                   "that feature's values are shuffled across examples; longer bars matter more, "
                   "whiskers are one standard deviation over repeats.",

@@ -47,7 +47,8 @@ def _templates(ctx: Context, l: int) -> list[str]:
     from hiddenlens.plot import CompositeDisplay
 
     n = min(N_JACOBIAN, len(ctx.X))
-    images = [figs.inline_png(CompositeDisplay.from_model(net, l, method=m, X=ctx.X[:n]).figure_,
+    images = [figs.inline_png(CompositeDisplay.from_model(net, ctx.X[:n], layer=l,
+                                                          method=m).figure_,
                               f"{m} composite of layer {l}") for m in ("linear", "jacobian")]
     return [figure("Composite templates, linear (left) and Jacobian (right)",
                    f"What each unit of {layer_name(net, l)} looks for in the input: left, the "
@@ -62,7 +63,7 @@ def _templates(ctx: Context, l: int) -> list[str]:
 def _maximization(ctx: Context, l: int) -> str:
     from hiddenlens.plot import LayerMaximizeDisplay
 
-    d = LayerMaximizeDisplay.from_model(ctx.net, l, data=ctx.X, y=ctx.labels)
+    d = LayerMaximizeDisplay.from_model(ctx.net, ctx.X, ctx.labels, layer=l)
     what = "dark = ink" if ctx.is_image else "one row per unit, one column per feature"
     return figure("Activation maximisation", "For each unit, the input found by gradient ascent "
                   f"that makes it fire most ({what}): the pattern the unit is tuned to; dead "
