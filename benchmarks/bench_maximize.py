@@ -18,7 +18,7 @@ import numpy as np
 
 import hiddenlens as hl
 from hiddenlens.explain import maximize_activation
-from hiddenlens.plot._neuron import READABLE
+from hiddenlens.explain._readable import READABLE
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -102,7 +102,7 @@ def _output_figure(net, ds) -> Path:
     matplotlib.use("Agg")
     from hiddenlens.plot import LayerMaximizeDisplay, save_figure
 
-    view = LayerMaximizeDisplay.from_model(net, -1, data=ds)
+    view = LayerMaximizeDisplay.from_model(net, ds, layer=-1)
     path = RESULTS / "maximize_outputs_nielsen.png"
     RESULTS.mkdir(exist_ok=True)
     save_figure(view.figure_, path, overwrite=True)

@@ -88,7 +88,7 @@ def test_cli_errors_are_one_sentence(models, tmp_path):
 def test_displays_draw_what_explain_returns(models):
     _, iris, digits = models
     ds = hl.load_dataset("iris")
-    bars = ImportanceDisplay.from_model(iris, ds.X_test, ds.y_test, "permutation",
+    bars = ImportanceDisplay.from_model(iris, ds.X_test, ds.y_test, method="permutation",
                                         n_repeats=3, random_state=0)
     res = hl.explain.permutation_importance(iris, ds.X_test, ds.y_test, n_repeats=3,
                                             random_state=0)
@@ -96,18 +96,19 @@ def test_displays_draw_what_explain_returns(models):
     np.testing.assert_allclose(widths, sorted(res.importances_mean), atol=1e-12)
     assert bars.ax_.get_yticklabels()[-1].get_text() == ds.feature_names[
         int(np.argmax(res.importances_mean))]  # the most important on top
-    lek = LekProfileDisplay.from_model(iris, ds.X_test, ["petal width (cm)"], steps=20)
-    assert len(lek.ax_[0].lines) == 6
+    lek = LekProfileDisplay.from_model(iris, ds.X_test, feature=["petal width (cm)"],
+                                       n_points=20)
+    assert len(lek.ax_.lines) == 6 and len(lek.ax_.lines[0].get_xdata()) == 20
     x = hl.load_dataset("mnist-embedded").X_test[0]
-    maps = AttributionDisplay.from_model(digits, x, ["saliency", "occlusion"], target=2)
-    assert len(maps.ax_) == 3
-    np.testing.assert_allclose(maps.maps["saliency (gradient)"],
-                               hl.explain.saliency(digits, x, 2)[0])
+    maps = AttributionDisplay.from_model(digits, x, method=["saliency", "occlusion"], target=2)
+    assert len(maps.axes_) == 3
+    assert [a.get_title() for a in maps.axes_] == ["input", "saliency (gradient)", "occlusion"]
+    np.testing.assert_allclose(maps.maps["saliency"], hl.explain.saliency(digits, x, 2)[0])
     digits_ds = hl.load_dataset("mnist-embedded")
     image_bars = ImportanceDisplay.from_model(digits, digits_ds.X_test[:40],
-                                              digits_ds.y_test[:40], "perturbation",
+                                              digits_ds.y_test[:40], method="perturbation",
                                               n_repeats=1, random_state=0)
-    assert image_bars.ax_map_.images[0].get_array().shape == (28, 28)
+    assert image_bars.axes_[1].images[0].get_array().shape == (28, 28)
     with pytest.raises(ValueError, match=r"garson needs exactly one hidden layer"):
         ImportanceDisplay.from_model(hl.DenseNet([4, 3, 3, 2]), method="garson")
 
@@ -118,22 +119,23 @@ def test_an_output_unit_out_of_range_is_one_sentence(models, tmp_path):
         result = _run("importance", folder / "iris.safetensors", "--method", method,
                       "--output-unit", 7, "--data", "iris", "-o", tmp_path / "x.png")
         assert isinstance(result.exception, ValueError), result.output
-        assert str(result.exception) == ("`unit` must be in 0..2 for layer -1, which has 3 "
+        assert str(result.exception) == ("`target` must be in 0..2 for layer -1, which has 3 "
                                          "units. Got 7 instead.")
-    with pytest.raises(ValueError, match=r"`unit` must be in 0\.\.2 for layer -1"):
-        LekProfileDisplay.from_model(iris, np.zeros((5, 4)), output=3)
+    with pytest.raises(ValueError, match=r"`target` must be in 0\.\.2 for layer -1"):
+        LekProfileDisplay.from_model(iris, np.zeros((5, 4)), target=3)
 
 
 def test_every_colour_bar_says_what_its_values_are(models):
     _, _, digits = models
     ds = hl.load_dataset("mnist-embedded")
-    maps = AttributionDisplay.from_model(digits, ds.X_test[0], ["ig", "saliency", "occlusion"],
+    maps = AttributionDisplay.from_model(digits, ds.X_test[0],
+                                         method=["ig", "saliency", "occlusion"],
                                          probability=True)
-    labels = [a.get_ylabel() for a in maps.figure_.axes[len(maps.ax_):]]  # the colour bars
+    labels = [a.get_ylabel() for a in maps.figure_.axes[len(maps.axes_):]]  # the colour bars
     assert labels == ["share of probability(x) - probability(baseline)",
                       "d probability / d pixel", "drop of the probability when covered"]
-    bars = ImportanceDisplay.from_model(digits, ds.X_test[:30], ds.y_test[:30], "perturbation",
-                                        n_repeats=1, random_state=0)
+    bars = ImportanceDisplay.from_model(digits, ds.X_test[:30], ds.y_test[:30],
+                                        method="perturbation", n_repeats=1, random_state=0)
     assert bars.figure_.axes[-1].get_ylabel() == "drop in accuracy"
 
 
@@ -144,6 +146,6 @@ def test_a_callable_scoring_is_named_by_its_function(models):
     def hits(y_true, y_pred):
         return float(np.sum(y_true == y_pred))
 
-    bars = ImportanceDisplay.from_model(iris, ds.X_test, ds.y_test, "permutation",
+    bars = ImportanceDisplay.from_model(iris, ds.X_test, ds.y_test, method="permutation",
                                         scoring=hits, n_repeats=1, random_state=0)
     assert bars.ax_.get_xlabel().startswith("drop in hits when the feature is shuffled")

@@ -6,7 +6,7 @@ import torch
 
 import hiddenlens as hl
 from hiddenlens.explain import maximize_activation
-from hiddenlens.plot._neuron import READABLE
+from hiddenlens.explain._readable import READABLE
 
 
 @pytest.fixture(scope="module")

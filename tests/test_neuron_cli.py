@@ -117,8 +117,9 @@ def test_card_colour_bars_are_labelled(model, nielsen_net, embedded):
     # layer 0 of an image model: a 28x28 field; layer 1 of 784-100-10: a 10x10 grid of weights
     for net, layer, label in ((hl.load_model(model), 0, "weight from the pixel"),
                               (nielsen_net, 1, "weight (red excites, blue inhibits)")):
-        card = NeuronCardDisplay.from_model(net, X, layer, 2, y=y, maximize_kw={"steps": 5})
-        colour_bars = [a for a in card.figure_.axes if a not in card.axes_.values()]
+        card = NeuronCardDisplay.from_model(net, X, layer=layer, unit=2, y=y,
+                                            maximize_kw={"steps": 5})
+        colour_bars = [a for a in card.figure_.axes if a not in card.axes_]
         assert [a.get_ylabel() for a in colour_bars] == [label]
 
 
@@ -127,7 +128,7 @@ def test_tabular_layer_overview_colours_each_feature_by_its_own_range():
 
     ds = hl.load_dataset("iris")
     net = hl.train(hl.DenseNet([4, 3, 3], "tanh", seed=0), ds, epochs=10, progress=False)
-    view = LayerMaximizeDisplay.from_model(net, -1, data=ds, steps=20)
+    view = LayerMaximizeDisplay.from_model(net, ds, layer=-1, maximize_kw={"steps": 20})
     lo, hi = ds.X.min(0), ds.X.max(0)
     shown = view.ax_.images[0].get_array()
     np.testing.assert_allclose(shown, (view.result.images - lo) / (hi - lo), rtol=1e-5)
@@ -137,10 +138,11 @@ def test_tabular_layer_overview_colours_each_feature_by_its_own_range():
 
 def test_tabular_card_places_the_maximising_input_in_each_features_range():
     from hiddenlens.plot import NeuronCardDisplay
+    from hiddenlens.plot._neuron import PANELS
 
     ds = hl.load_dataset("iris")
     net = hl.train(hl.DenseNet([4, 3, 3], "tanh", seed=0), ds, epochs=10, progress=False)
-    card = NeuronCardDisplay.from_model(net, ds, 0, 1, maximize_kw={"steps": 20})
+    card = NeuronCardDisplay.from_model(net, ds, layer=0, unit=1, maximize_kw={"steps": 20})
     lo, hi = ds.X.min(0), ds.X.max(0)
-    widths = [p.get_width() for p in card.axes_["maximized"].patches]
+    widths = [p.get_width() for p in card.axes_[PANELS.index("maximized")].patches]
     np.testing.assert_allclose(widths, (card.maximized.images[0] - lo) / (hi - lo), rtol=1e-5)

@@ -279,3 +279,54 @@ def test_a_one_unit_layer_lists_its_unit_by_the_sign_of_its_weight(iris):
         cells = ["none", "none"]
         cells[w < 0] = f"0: {w:+.3f}"
         assert f"<td>{name}</td><td>{cells[0]}</td><td>{cells[1]}</td>" in page
+
+
+# ------------------------------------------------------------------ each thing computed once
+def _count_calls(monkeypatch, name: str) -> list:
+    """Wrap every binding of `hiddenlens.explain.<name>` (the package's and each module's that
+    imported it) so that real calls are recorded as (positional args, keyword args)."""
+    import sys
+
+    from hiddenlens import explain
+
+    original, calls = getattr(explain, name), []
+
+    def counting(net, *args, **kwargs):
+        calls.append((args, kwargs))
+        return original(net, *args, **kwargs)
+
+    for module in list(sys.modules.values()):
+        if getattr(module, "__name__", "").startswith("hiddenlens") and \
+                getattr(module, name, None) is original:
+            monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def test_the_report_computes_each_layers_atlas_and_composite_once(monkeypatch, iris):
+    from collections import Counter
+
+    net = hl.train(hl.DenseNet([4, 4, 3, 3], "tanh", seed=0), iris, epochs=3, progress=False)
+    atlases = _count_calls(monkeypatch, "atlas")
+    composites = _count_calls(monkeypatch, "composite_weights")
+    page = build_report(net, iris, sections=["layers", "classes"], progress=False)
+    # every layer's atlas feeds its maximisation, dead-unit table and descriptions
+    assert Counter(args[1] for args, _ in atlases) == {0: 1, 1: 1, 2: 1}
+    assert page.count("<h3>Dead and saturated units</h3>") == 2
+    assert page.count('<table class="describe">') == 2
+    # layer 1's linear composite feeds its templates and the top units of the classes
+    linear = Counter(args[0] for args, _ in composites if args[1] == "linear")
+    assert linear == {1: 1, 2: 1}
+
+
+def test_names_from_files_are_shown_as_text(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    path = tmp_path / "odd.csv"
+    rows = [f"{a},{b},{'<b>big</b>' if a > 0 else 'small'}" for a, b in X]
+    path.write_text("<i>width</i>,a&b,label\n" + "\n".join(rows) + "\n")
+    ds = hl.load_dataset(path, target="label")
+    net = hl.train(hl.DenseNet([2, 3, 2], "tanh", seed=0), ds, epochs=2, progress=False)
+    page = build_report(net, ds, sections=["layers", "classes"], progress=False)
+    assert "<i>" not in page and "<b>big" not in page and "a&b" not in page
+    assert "&lt;i&gt;width&lt;/i&gt;" in page and "&lt;b&gt;big&lt;/b&gt;" in page
+    assert "a&amp;b" in page

@@ -55,8 +55,7 @@ def test_receptive_fields_grid(nielsen_net, tmp_path):
 
 @pytest.mark.parametrize("normalize,label", [("minmax", "0..255"), ("abs", "|weight|")])
 def test_receptive_field_normalisations_and_order(nielsen_net, normalize, label, tmp_path):
-    d = ReceptiveFieldsDisplay.from_model(nielsen_net, normalize=normalize, order="norm",
-                                          max_units=16)
+    d = ReceptiveFieldsDisplay.from_model(nielsen_net, normalize=normalize, by="norm", k=16)
     assert label in _colorbar_labels(d.figure_)[0]
     assert d.units.tolist() == hl.unit_order(nielsen_net, by="norm")[:16].tolist()
     assert "largest weight norm first" in _title(d)
@@ -83,11 +82,11 @@ def test_image_view_of_a_tabular_model_names_the_tabular_view(iris_net, iris_dat
                                          r"net on iris has 4 named features .*Use kind='bars'"):
         ReceptiveFieldsDisplay.from_model(iris_net, kind="image")
     with pytest.raises(ValueError, match=r"Use kind='bars' \(one bar per feature"):
-        ContributionDisplay.from_model(iris_net, iris_data.X_test[0], 0, kind="image")
+        ContributionDisplay.from_model(iris_net, iris_data.X_test[0], unit=0, kind="image")
 
 
 def test_contribution_display(nielsen_net, embedded, tmp_path):
-    d = ContributionDisplay.from_model(nielsen_net, embedded.X_test[0], 17)
+    d = ContributionDisplay.from_model(nielsen_net, embedded.X_test[0], unit=17)
     assert d.axes_.size == 4
     assert "Unit 17 of layer 0" in _title(d) and "784-100-10" in _title(d)
     assert _colorbar_labels(d.figure_) == ["value", "weight", "contribution to z"]
@@ -98,13 +97,13 @@ def test_contribution_display(nielsen_net, embedded, tmp_path):
 
 
 def test_contribution_display_tabular(iris_net, iris_data, tmp_path):
-    d = ContributionDisplay.from_model(iris_net, iris_data.X_test[0], 2)
+    d = ContributionDisplay.from_model(iris_net, iris_data.X_test[0], unit=2)
     assert d.axes_.size == 2 and "Unit 2 of layer 0" in _title(d)
     _png(d.figure_, tmp_path)
 
 
 def test_top_units_display(nielsen_net, tmp_path):
-    d = TopUnitsDisplay.from_model(nielsen_net, 3, k=4)
+    d = TopUnitsDisplay.from_model(nielsen_net, target=3, k=4)
     assert d.axes_.shape == (2, 4)
     r = hl.top_units(nielsen_net, 3, k=4)
     assert d.axes_[0, 0].get_title().startswith(f"unit {r.positive[0]}")
@@ -119,8 +118,8 @@ def test_composite_display(nielsen_net, embedded, tmp_path):
     assert d.axes_.size == 10 and d.axes_.flat[3].get_title() == "class 3"
     assert "linear composite" in _title(d)
     assert "product of the weight matrices" in _colorbar_labels(d.figure_)[0]
-    d = CompositeDisplay.from_model(nielsen_net, method="jacobian", X=embedded.X_test[:200],
-                                    y=embedded.y_test[:200], per_class=True)
+    d = CompositeDisplay.from_model(nielsen_net, embedded.X_test[:200], embedded.y_test[:200],
+                                    method="jacobian", per_class=True)
     assert d.axes_.flat[3].get_title() == "output 3 on 3s" and "200 examples" in _title(d)
     _png(d.figure_, tmp_path)
 
@@ -129,7 +128,7 @@ def test_per_class_composite_of_a_single_sigmoid_output(embedded):
     # a binary net with one sigmoid output: one map per class of that one output
     net = hl.DenseNet([784, 6, 1], "tanh", "sigmoid", seed=0, image_shape=(28, 28))
     X, y = embedded.X_test[:40], (embedded.y_test[:40] == 3).astype(int)
-    d = CompositeDisplay.from_model(net, method="jacobian", X=X, y=y, per_class=True)
+    d = CompositeDisplay.from_model(net, X, y, method="jacobian", per_class=True)
     maps = hl.composite_weights(net, -1, "jacobian", X, y, per_class=True)  # (2, 1, 784)
     assert [a.get_title() for a in d.axes_.flat[:2]] == ["output on 0s", "output on 1s"]
     np.testing.assert_array_equal(d.maps, maps[:, 0])
@@ -142,11 +141,10 @@ def test_bar_fields_say_when_units_are_left_out():
     assert sum(a.has_data() for a in d.axes_.flat) == 24
 
 
-def test_max_units_must_be_positive(nielsen_net):
-    with pytest.raises(ValueError, match=r"`max_units` must be an integer >= 1\. Got 0 "
-                                         r"instead\."):
-        ReceptiveFieldsDisplay.from_model(nielsen_net, max_units=0)
-    assert len(ReceptiveFieldsDisplay.from_model(nielsen_net, max_units=7).units) == 7
+def test_k_must_be_positive(nielsen_net):
+    with pytest.raises(ValueError, match=r"`k` must be an integer >= 1\. Got 0 instead\."):
+        ReceptiveFieldsDisplay.from_model(nielsen_net, k=0)
+    assert len(ReceptiveFieldsDisplay.from_model(nielsen_net, k=7).units) == 7
 
 
 @pytest.mark.parametrize("sizes,grids", [([784, 100, 10], [(10, 10)]),
@@ -158,7 +156,7 @@ def test_trace_grids(sizes, grids, embedded, tmp_path):
     assert len(d.axes_) == len(sizes)  # input, hidden layers, output
     for ax, shape in zip(d.axes_[1:-1], grids):
         assert ax.images[0].get_array().shape == shape
-    np.testing.assert_allclose(d.trace_.activations[-1][0], net.forward(embedded.X_test[0])[0])
+    np.testing.assert_allclose(d.activations[-1], net.forward(embedded.X_test[0])[0])
     assert [t.get_text() for t in d.axes_[-1].get_xticklabels()] == embedded.class_names
     assert "predicted" in _title(d)
     _png(d.figure_, tmp_path)
@@ -176,7 +174,7 @@ def test_views_draw_into_a_given_ax_or_figure(nielsen_net, embedded):
     d = ReceptiveFieldsDisplay.from_model(nielsen_net, ax=b)
     assert d.figure_ is fig and d.ax_ is b
     sub = plt.figure(figsize=(10, 8)).subfigures(2, 1)
-    d = TopUnitsDisplay.from_model(nielsen_net, 1, k=3, ax=sub[0])
+    d = TopUnitsDisplay.from_model(nielsen_net, target=1, k=3, ax=sub[0])
     assert d.axes_.shape == (2, 3) and d.axes_[0, 0].get_figure(root=False) is sub[0]
     assert d.figure_ is sub[0].get_figure(root=True)  # figure_ is always what gets saved
     buf = io.BytesIO()
@@ -201,8 +199,8 @@ def test_network_diagram(fixture, request, tmp_path):
 
 @pytest.mark.parametrize("make", [
     lambda net, x, ax: ReceptiveFieldsDisplay.from_model(net, ax=ax),
-    lambda net, x, ax: ContributionDisplay.from_model(net, x, 1, ax=ax),
-    lambda net, x, ax: TopUnitsDisplay.from_model(net, 2, k=2, ax=ax),
+    lambda net, x, ax: ContributionDisplay.from_model(net, x, unit=1, ax=ax),
+    lambda net, x, ax: TopUnitsDisplay.from_model(net, target=2, k=2, ax=ax),
     lambda net, x, ax: CompositeDisplay.from_model(net, ax=ax),
     lambda net, x, ax: TraceDisplay.from_model(net, x, ax=ax),
     lambda net, x, ax: NetworkDiagramDisplay.from_model(net, ax=ax),

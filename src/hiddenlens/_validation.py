@@ -39,15 +39,15 @@ def check_hidden_layer(net: DenseNet, layer: int) -> int:
     return idx
 
 
-def check_unit(net: DenseNet, layer: int, unit: int) -> int:
-    """Return `unit` checked against the width of `layer`."""
+def check_unit(net: DenseNet, layer: int, unit: int, name: str = "unit") -> int:
+    """Return `unit` checked against the width of `layer`; errors call it `name`."""
     idx = check_layer(net, layer)
     width = net.sizes[idx + 1]
     if isinstance(unit, bool) or not isinstance(unit, (int, np.integer)):
-        raise TypeError(f"`unit` must be an integer. Got {unit!r} instead.")
+        raise TypeError(f"`{name}` must be an integer. Got {unit!r} instead.")
     if not 0 <= unit < width:
         raise ValueError(
-            f"`unit` must be in 0..{width - 1} for layer {layer}, which has {width} units. "
+            f"`{name}` must be in 0..{width - 1} for layer {layer}, which has {width} units. "
             f"Got {unit} instead."
         )
     return int(unit)

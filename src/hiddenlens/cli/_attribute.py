@@ -6,19 +6,52 @@ import json
 from pathlib import Path
 
 import typer
+from typer.core import TyperCommand
 
 from hiddenlens.cli._app import DATA_HELP, FORCE_HELP, app, console, load_data_arg, load_model_arg
 
-ATTRIBUTION_METHODS = ("ig", "saliency", "smoothgrad", "input-x-gradient", "occlusion")
-IMPORTANCE_METHODS = ("permutation", "perturbation", "garson", "olden", "lek")
 MAX_LEK_PANELS = 12
+ATTRIBUTION = ("attribution",)
+IMPORTANCE = ("importance", "profile")
 
 
-@app.command()
+class _MethodsHelp(TyperCommand):
+    """A command whose --method help lists the methods of `kinds` from the one registry
+    (hiddenlens.explain._methods), read only when the help is shown: `hiddenlens --help` and
+    every other command stay free of torch."""
+
+    kinds: tuple[str, ...] = ()
+
+    def format_help(self, ctx, formatter) -> None:
+        from hiddenlens.explain._methods import methods
+
+        for param in self.params:
+            if param.name == "method":
+                base = getattr(param, "base_help", None) or param.help or ""
+                param.base_help = base
+                listed = "; ".join(f"{m.name}: {m.description}"
+                                   for m in methods(self.kinds).values())
+                param.help = f"{base} One of: {listed}."
+        return super().format_help(ctx, formatter)
+
+
+def _listing(kinds: tuple[str, ...]) -> type:
+    return type("MethodsHelp", (_MethodsHelp,), {"kinds": kinds})
+
+
+def _check_method(name: str, kinds: tuple[str, ...]) -> str:
+    from hiddenlens.explain._methods import methods
+
+    known = methods(kinds)
+    if name not in known:
+        raise ValueError(f"--method must be one of {', '.join(known)}. Got {name!r} instead.")
+    return name
+
+
+@app.command(cls=_listing(ATTRIBUTION))
 def attribute(
     model: str = typer.Argument(..., help="A model file."),
-    method: str = typer.Option("ig", help="ig, saliency, smoothgrad, input-x-gradient or "
-                                          "occlusion; several, comma-separated, side by side."),
+    method: str = typer.Option("ig", help="Several, comma-separated, are drawn side by side."),
     index: int = typer.Option(0, help="Which test example of --data to explain."),
     target: int = typer.Option(None, help="Class to explain (default: the predicted one)."),
     output: Path = typer.Option(..., "-o", "--output", help="Figure to write (.png/.svg/.pdf)."),
@@ -50,11 +83,7 @@ def attribute(
     from hiddenlens.plot import AttributionDisplay, save_figure
 
     check_writable(output, force)
-    methods = [m.strip() for m in method.split(",") if m.strip()]
-    for m in methods:
-        if m not in ATTRIBUTION_METHODS:
-            raise ValueError(f"--method must be one of {', '.join(ATTRIBUTION_METHODS)}. "
-                             f"Got {m!r} instead.")
+    methods = [_check_method(m.strip(), ATTRIBUTION) for m in method.split(",") if m.strip()]
     net = load_model_arg(model)
     ds = load_data_arg(data, net)
     if not 0 <= index < len(ds.X_test):
@@ -63,19 +92,19 @@ def attribute(
     options = {"ig": {"steps": steps}, "smoothgrad": {"n_samples": samples, "noise": noise,
                                                       "random_state": seed},
                "occlusion": {"window": window, "stride": stride}}
-    display = AttributionDisplay.from_model(net, ds.X_test[index], methods, target,
-                                            probability=probability, method_options=options)
+    display = AttributionDisplay.from_model(net, ds.X_test[index], method=methods,
+                                            target=target, probability=probability,
+                                            method_options=options)
     save_figure(display.figure_, output, force)
     plt.close("all")
     console.print(f"Attributions of test example {index} (label {ds.y_test[index]}) by "
                   f"{', '.join(methods)} written to {output}")
 
 
-@app.command()
+@app.command(cls=_listing(IMPORTANCE))
 def importance(
     model: str = typer.Argument(..., help="A model file."),
-    method: str = typer.Option("permutation", help="permutation, perturbation, garson, olden "
-                                                   "or lek."),
+    method: str = typer.Option("permutation", help="The importance method."),
     output: Path = typer.Option(..., "-o", "--output", help="Figure to write (.png/.svg/.pdf)."),
     data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
     target: str = typer.Option(None, help="Label column of a CSV file."),
@@ -113,30 +142,28 @@ def importance(
     check_writable(output, force)
     if json_out is not None:
         check_writable(json_out, force)
-    if method not in IMPORTANCE_METHODS:
-        raise ValueError(f"--method must be one of {', '.join(IMPORTANCE_METHODS)}. "
-                         f"Got {method!r} instead.")
+    _check_method(method, IMPORTANCE)
     net = load_model_arg(model)
     if method == "lek":
         ds = load_data_arg(data, net, target)
         features = _lek_features(net, feature)
-        display = LekProfileDisplay.from_model(net, ds.X_test, features, output=unit,
+        display = LekProfileDisplay.from_model(net, ds.X_test, feature=features, target=unit,
                                                hold=hold, random_state=seed)
         r = display.result
         numbers = {"method": "lek", "features": list(r.features), "groups": r.group_labels,
                    "grid": r.grid.tolist(), "held": r.held.tolist(),
                    "predictions": r.predictions[..., unit].tolist()}
     else:
-        options = {}
+        from hiddenlens.explain._methods import get_method
+
         X = y = None
-        if method in ("permutation", "perturbation"):
+        if get_method(method, IMPORTANCE).needs_data:
             ds = load_data_arg(data, net, target)
             X, y = ds.X_test, ds.y_test
-            options = {"n_repeats": repeats, "scoring": scoring, "random_state": seed}
-            if method == "perturbation":
-                options["noise"] = noise
-        display = ImportanceDisplay.from_model(net, X, y, method, output=unit, top=top,
-                                               progress=True, **options)
+        display = ImportanceDisplay.from_model(
+            net, X, y, method=method, target=unit, scoring=scoring, n_repeats=repeats,
+            random_state=seed, method_options={"perturbation": {"noise": noise}},
+            progress=True, k=top)
         numbers = {"method": method, "features": display.names,
                    "importances_mean": display.importances.tolist(),
                    "importances_std": None if display.std is None else display.std.tolist()}

@@ -23,7 +23,7 @@ def _agg():
 def _maximize_options(steps, lr, norm, l2, tv, blur, jitter, seed, raw: bool, net,
                       layer: int) -> dict:
     """Options for maximize_activation: the readable defaults unless --raw, then overrides."""
-    from hiddenlens.plot._neuron import readable_options
+    from hiddenlens.explain._readable import readable_options
 
     options = {} if raw else readable_options(net, layer)
     given = dict(steps=steps, lr=lr, norm=norm, l2=l2, tv=tv, blur=blur, jitter=jitter)
@@ -59,7 +59,8 @@ def neuron(
     options = _maximize_options(steps, None, None, None, None, None, None, seed, False, net,
                                 layer)
     with console.status(f"Reading {ds.name} and optimising unit {unit}..."):
-        card = NeuronCardDisplay.from_model(net, ds, layer, unit, maximize_kw=options)
+        card = NeuronCardDisplay.from_model(net, ds, layer=layer, unit=unit,
+                                            maximize_kw=options)
     save_figure(card.figure_, output, force)
     plt.close("all")
     console.print(card.description.text, highlight=False)
@@ -109,7 +110,7 @@ def maximize(
     ds = load_data_arg(data, net, target)
     options = _maximize_options(steps, lr, norm, l2, tv, blur, jitter, seed, raw, net, layer)
     with console.status("Optimising every unit of the layer in one batch..."):
-        view = LayerMaximizeDisplay.from_model(net, layer, data=ds, **options)
+        view = LayerMaximizeDisplay.from_model(net, ds, layer=layer, maximize_kw=options)
     save_figure(view.figure_, output, force)
     plt.close("all")
     r = view.result

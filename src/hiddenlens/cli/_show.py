@@ -66,8 +66,9 @@ def fields(
     from hiddenlens.plot import ReceptiveFieldsDisplay
 
     net = load_model_arg(model)
-    d = ReceptiveFieldsDisplay.from_model(net, layer, normalize, scale, order, target,
-                                          max_units, "bars" if bars else "auto")
+    d = ReceptiveFieldsDisplay.from_model(net, layer=layer, normalize=normalize, scale=scale,
+                                          by=order, next_unit=target, k=max_units,
+                                          kind="bars" if bars else "auto")
     _write(d, output, force, f"Receptive fields of layer {layer}")
 
 
@@ -90,7 +91,7 @@ def contributions(
 
     net = load_model_arg(model)
     _, x, _ = _example(net, data, index)
-    d = ContributionDisplay.from_model(net, x, unit, layer)
+    d = ContributionDisplay.from_model(net, x, unit=unit, layer=layer)
     r = d.result
     _write(d, output, force, f"sum(x * w) {r.total - r.bias:+.4f} + bias {r.bias:+.4f} = "
            f"z {r.pre_activation:+.4f}; contribution map")
@@ -117,7 +118,7 @@ def top_units_cmd(
 
     net = load_model_arg(model)
     x = _example(net, data, index)[1] if by == "contribution" else None
-    d = TopUnitsDisplay.from_model(net, target, k, by, x, layer)
+    d = TopUnitsDisplay.from_model(net, x, target=target, k=k, by=by, layer=layer)
     r = d.result
     _write(d, output, force, f"Top units (up: {r.positive.tolist()}, down: "
            f"{r.negative.tolist()})")
@@ -146,7 +147,7 @@ def composite(
     if method == "jacobian":
         ds = load_data_arg(data, net)
         X, y = ds.X_test[:n], ds.y_test[:n]
-    d = CompositeDisplay.from_model(net, layer, method, X, y, per_class)
+    d = CompositeDisplay.from_model(net, X, y, layer=layer, method=method, per_class=per_class)
     _write(d, output, force, f"{method.capitalize()} composite weights")
 
 
@@ -196,5 +197,5 @@ def diagram(
         except ValueError:
             raise ValueError(f"`--top-k` must be an integer, auto or all. Got {top_k!r} "
                              "instead.") from None
-    d = NetworkDiagramDisplay.from_model(net, k, threshold, bias)
+    d = NetworkDiagramDisplay.from_model(net, k=k, threshold=threshold, bias=bias)
     _write(d, output, force, "Network diagram")

@@ -309,8 +309,10 @@ class LayerDescription:
         return self.to_markdown()
 
 
-def describe_layer(net: DenseNet, dataset, layer: int, *, y=None) -> LayerDescription:
-    """`describe` every unit of a layer from one atlas pass over the data.
+def describe_layer(net: DenseNet, dataset, layer: int, *, y=None,
+                   atlas_result: Atlas | None = None) -> LayerDescription:
+    """`describe` every unit of a layer from one atlas pass over the data (or `atlas_result`,
+    a precomputed `atlas(net, dataset, layer)`).
 
     Returns
     -------
@@ -318,7 +320,9 @@ def describe_layer(net: DenseNet, dataset, layer: int, *, y=None) -> LayerDescri
         `.to_markdown()` and `.to_csv()` give the table, one row per unit.
     """
     idx = check_layer(net, layer)
-    at = atlas(net, dataset, idx, y=y, k=1) if dataset is not None else None
+    at = atlas_result
+    if at is None and dataset is not None:
+        at = atlas(net, dataset, idx, y=y, k=1)
     units = [describe(net, dataset, idx, u, atlas_result=at) for u in range(net.sizes[idx + 1])]
     return LayerDescription(idx, units, [_record(d) for d in units])
 

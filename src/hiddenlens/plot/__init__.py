@@ -7,16 +7,20 @@ from hiddenlens.plot._diagram import NetworkDiagramDisplay
 from hiddenlens.plot._experiments import ExperimentDisplay
 from hiddenlens.plot._grid import save_figure
 from hiddenlens.plot._importance import ImportanceDisplay, LekProfileDisplay
-from hiddenlens.plot._neuron import LayerMaximizeDisplay, NeuronCardDisplay
+from hiddenlens.plot._maximize import LayerMaximizeDisplay
+from hiddenlens.plot._neuron import NeuronCardDisplay
 from hiddenlens.plot._receptive_fields import ReceptiveFieldsDisplay
 from hiddenlens.plot._top_units import TopUnitsDisplay
 from hiddenlens.plot._trace import TraceDisplay
 
 __all__ = [
+    "AttributionDisplay",
     "CompositeDisplay",
     "ContributionDisplay",
     "ExperimentDisplay",
+    "ImportanceDisplay",
     "LayerMaximizeDisplay",
+    "LekProfileDisplay",
     "NetworkDiagramDisplay",
     "NeuronCardDisplay",
     "ReceptiveFieldsDisplay",
@@ -24,4 +28,3 @@ __all__ = [
     "TraceDisplay",
     "save_figure",
 ]
-__all__ += ["AttributionDisplay", "ImportanceDisplay", "LekProfileDisplay"]

@@ -4,36 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens.plot._grid import DIVERGING, model_label, symmetric_limit
+from hiddenlens.explain._methods import REGISTRY, get_method
+from hiddenlens.plot._axes import finish, panel_axes
+from hiddenlens.plot._grid import DIVERGING, hide_ticks, model_label, symmetric_limit
 
-# what a value of each map means, for its colour bar ({q}: "logit" or "probability")
+# what a value of each method's map means, for its colour bar ({q}: "logit" or "probability")
 UNITS = {
-    "saliency (gradient)": "d {q} / d pixel",
-    "input x gradient": "pixel x d {q} / d pixel",
-    "SmoothGrad": "mean d {q} / d pixel (noisy copies)",
-    "integrated gradients": "share of {q}(x) - {q}(baseline)",
+    "saliency": "d {q} / d pixel",
+    "input-x-gradient": "pixel x d {q} / d pixel",
+    "smoothgrad": "mean d {q} / d pixel (noisy copies)",
+    "ig": "share of {q}(x) - {q}(baseline)",
     "occlusion": "drop of the {q} when covered",
 }
-METHOD_TITLES = {
-    "saliency": "saliency (gradient)",
-    "input-x-gradient": "input x gradient",
-    "smoothgrad": "SmoothGrad",
-    "ig": "integrated gradients",
-    "occlusion": "occlusion",
-}
-
-
-def attribution_methods():
-    """Method name -> function(net, X, target, **kw) -> (n, n_inputs)."""
-    from hiddenlens import explain
-
-    return {
-        "saliency": explain.saliency,
-        "input-x-gradient": explain.input_x_gradient,
-        "smoothgrad": explain.smoothgrad,
-        "ig": explain.integrated_gradients,
-        "occlusion": explain.occlusion,
-    }
 
 
 class AttributionDisplay:
@@ -42,36 +24,52 @@ class AttributionDisplay:
     Parameters
     ----------
     maps : dict of str -> ndarray of shape (n_inputs,)
-        Method title -> attribution of every input.
-    image : ndarray of shape (n_inputs,)
+        Method name ("ig", or a callable's name) -> attribution of every input.
+    x : ndarray of shape (n_inputs,)
+        The input, drawn first and faintly beneath each map.
     image_shape : (int, int)
-    title : str
+    title : str, default=""
     quantity : str, default="logit"
         What is explained ("logit" or "probability"), for the colour-bar labels.
 
     Attributes
     ----------
-    figure_ : matplotlib Figure
-    ax_ : ndarray of Axes, the input first, then one per map.
+    figure_ : Figure
+    ax_ : Axes
+        The first map's panel.
+    axes_ : ndarray of Axes of shape (1 + n_maps,)
+        The input first, then one per map.
     """
 
-    def __init__(self, maps: dict, image: np.ndarray, image_shape: tuple[int, int],
-                 title: str, quantity: str = "logit"):
-        self.maps, self.image, self.image_shape, self.title = maps, image, image_shape, title
+    def __init__(self, *, maps: dict, x, image_shape: tuple[int, int], title: str = "",
+                 quantity: str = "logit"):
+        self.maps, self.x, self.image_shape, self.title = maps, np.asarray(x), image_shape, title
         self.quantity = quantity
 
     @classmethod
-    def from_model(cls, net, x, method="ig", target=None, *, probability: bool = False,
-                   method_options=None, **plot_kw) -> AttributionDisplay:
-        """Compute `method` (a name or a list of names) for one input and plot.
+    def from_model(cls, net, x, *, method="ig", target: int | None = None,
+                   probability: bool = False, method_options: dict | None = None, ax=None,
+                   **plot_kw) -> AttributionDisplay:
+        """Compute `method` (one or several) for one input and draw the maps side by side.
 
-        method : "ig", "saliency", "smoothgrad", "input-x-gradient", "occlusion" or a list.
+        Parameters
+        ----------
+        net : DenseNet
+            An image model.
+        x : array of shape (n_inputs,)
+        method : str, callable or list of them, default="ig"
+            Names of `hiddenlens.explain._methods.methods("attribution")` ("ig", "saliency",
+            "smoothgrad", "input-x-gradient", "occlusion") or callables ``(net, X, target,
+            **options) -> (n, n_inputs)``.
         target : int, optional
-            Class (default: the predicted one).
+            The class explained (default: the predicted one).
         probability : bool, default=False
-            Explain the class probability instead of its logit.
+            Explain the class probability instead of its logit (named methods).
         method_options : dict, optional
-            Method name -> keyword arguments, e.g. ``{"ig": {"steps": 100}}``.
+            Method name -> its keyword arguments, e.g. ``{"ig": {"steps": 100}}``.
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
         """
         if net.image_shape is None:
             raise ValueError(
@@ -79,54 +77,75 @@ class AttributionDisplay:
                 "network has no image_shape; for tabular features use permutation, "
                 "perturbation, garson, olden or lek (hiddenlens importance)."
             )
-        methods = [method] if isinstance(method, str) else list(method)
-        known = attribution_methods()
-        x = net.tensor(x)[:1].numpy()
-        proba = net.forward(x)[0]
+        chosen = [method] if isinstance(method, str) or callable(method) else list(method)
+        chosen = [get_method(m) for m in chosen]  # every name checked before any work
+        X = net.tensor(x)[:1].numpy()
+        proba = net.forward(X)[0]
         target = int(np.argmax(proba)) if target is None else target
         maps = {}
-        for name in methods:
-            if name not in known:
-                raise ValueError(f"`method` must be one of {', '.join(map(repr, known))}. "
-                                 f"Got {name!r} instead.")
-            options = {"pre_activation": not probability,
-                       **(method_options or {}).get(name, {})}
-            maps[METHOD_TITLES[name]] = known[name](net, x, target, **options)[0]
+        for m in chosen:
+            options = {"pre_activation": not probability} if m.name in REGISTRY else {}
+            options.update((method_options or {}).get(m.name, {}))
+            maps[m.name] = m(net, X, target, **options)[0]
         label = net.class_names[target] if net.class_names else str(target)
         what = "probability" if probability else "logit"
         title = (f"What drives the {what} of class {label} (p = {proba[target]:.2f}), "
                  f"{model_label(net)}")
-        return cls(maps, x[0], net.image_shape, title, what).plot(**plot_kw)
+        return cls.from_result(maps, x=X[0], image_shape=net.image_shape, title=title,
+                               quantity=what, ax=ax, **plot_kw)
 
-    def plot(self, ax=None, cmap: str = DIVERGING) -> AttributionDisplay:
-        import matplotlib.pyplot as plt
+    @classmethod
+    def from_result(cls, maps: dict, *, x, image_shape, title: str = "",
+                    quantity: str = "logit", ax=None, **plot_kw) -> AttributionDisplay:
+        """Draw attribution maps computed before.
 
+        Parameters
+        ----------
+        maps : dict of str -> array of shape (n_inputs,) or (1, n_inputs)
+            Method name -> the attributions of `x`.
+        x : array of shape (n_inputs,)
+        image_shape : (int, int)
+        title : str, default=""
+        quantity : str, default="logit"
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
+        """
+        maps = {name: np.asarray(values).reshape(-1) for name, values in maps.items()}
+        display = cls(maps=maps, x=np.asarray(x).reshape(-1), image_shape=image_shape,
+                      title=title, quantity=quantity)
+        return display.plot(ax=ax, **plot_kw)
+
+    def plot(self, ax=None, *, cmap: str = DIVERGING) -> AttributionDisplay:
+        """Draw the input and each map in `ax` (Axes, Figure or SubFigure; None: new).
+
+        Parameters
+        ----------
+        ax : Axes, Figure or SubFigure, optional
+        cmap : str, default="RdBu_r"
+            A diverging colour map: the maps are centred on zero.
+
+        Returns
+        -------
+        self
+        """
         n = len(self.maps) + 1
-        if ax is None:
-            fig, ax = plt.subplots(1, n, figsize=(3.1 * n + 0.6, 3.4), squeeze=False,
-                                   layout="constrained")  # room for the colour-bar labels
-            ax = ax[0]
-        ax = np.atleast_1d(ax)
-        if len(ax) != n:
-            raise ValueError(f"`ax` must hold {n} axes (the input and one per map). "
-                             f"Got {len(ax)} instead.")
-        image = self.image.reshape(self.image_shape)
-        ax[0].imshow(image, cmap="gray_r", interpolation="nearest")
-        ax[0].set_title("input", fontsize=9)
-        for a, (name, values) in zip(ax[1:], self.maps.items()):
+        fig, axes = panel_axes(ax, 1, n, (3.1 * n + 0.6, 3.4))
+        axes = axes[0]
+        image = self.x.reshape(self.image_shape)
+        axes[0].imshow(image, cmap="gray_r", interpolation="nearest")
+        axes[0].set_title("input", fontsize=9)
+        for a, (name, values) in zip(axes[1:], self.maps.items()):
             limit = symmetric_limit(values)
             a.imshow(image, cmap="gray_r", alpha=0.35, interpolation="nearest")
             shown = a.imshow(values.reshape(self.image_shape), cmap=cmap, vmin=-limit,
                              vmax=limit, alpha=0.8, interpolation="nearest")
-            a.set_title(name, fontsize=9)
+            a.set_title(REGISTRY[name].title if name in REGISTRY else name, fontsize=9)
             bar = a.figure.colorbar(shown, ax=a, fraction=0.046, pad=0.03)
             bar.ax.tick_params(labelsize=7)
             bar.set_label(UNITS.get(name, "attribution").format(q=self.quantity), fontsize=7)
-        for a in ax:
-            a.set_xticks([])
-            a.set_yticks([])
-        fig = ax[0].figure
+        for a in axes:
+            hide_ticks(a)
         fig.suptitle(self.title + "\nred: raises it, blue: lowers it (input shown faintly)",
                      fontsize=9)
-        self.figure_, self.ax_ = fig, ax
-        return self
+        return finish(self, axes, axes[1] if n > 1 else axes[0])

@@ -6,14 +6,13 @@ import numpy as np
 
 from hiddenlens._validation import check_layer, check_unit
 from hiddenlens.explain import composite_weights
+from hiddenlens.plot._axes import finish, panel_axes
 from hiddenlens.plot._grid import (
     DIVERGING,
     draw_field,
     draw_mosaic,
     model_label,
     mosaic_axes,
-    panel_axes,
-    root_figure,
     symmetric_limit,
 )
 
@@ -31,29 +30,49 @@ class CompositeDisplay:
     ----------
     maps : ndarray of shape (n_maps, n_inputs)
     names : list of str, one per map
-    title : str
-    method : {"linear", "jacobian"}, picks the colour-bar label
-    image_shape : (int, int), optional; None draws bars over `feature_names`.
+    title : str, default=""
+    method : {"linear", "jacobian"}, default="linear"
+        Picks the colour-bar label.
+    image_shape : (int, int), optional
+        None draws bars over `feature_names`.
     feature_names : list of str, optional
 
     Attributes
     ----------
-    figure_, ax_, axes_
+    figure_ : Figure
+    ax_ : Axes
+        The first panel (the mosaic beyond `MAX_PANELS` maps).
+    axes_ : ndarray of Axes
+        Every panel, (rows, cols), or the one mosaic.
     """
 
-    def __init__(self, maps, names, title, method="linear", image_shape=None,
-                 feature_names=None):
+    def __init__(self, *, maps, names, title: str = "", method: str = "linear",
+                 image_shape=None, feature_names=None):
         self.maps, self.names, self.title, self.method = np.asarray(maps), names, title, method
         self.image_shape, self.feature_names = image_shape, feature_names
 
     @classmethod
-    def from_model(cls, net, layer: int = -1, method: str = "linear", X=None, y=None,
-                   per_class: bool = False, unit: int | None = None,
+    def from_model(cls, net, X=None, y=None, *, layer: int = -1, method: str = "linear",
+                   per_class: bool = False, unit: int | None = None, ax=None,
                    **plot_kw) -> CompositeDisplay:
         """Compute `composite_weights` and draw one map per unit.
 
-        With ``per_class=True`` one unit is shown per class: `unit` (default: for the output
-        layer, each class's own output unit; the diagonal).
+        Parameters
+        ----------
+        net : DenseNet
+        X : array of shape (n, n_inputs), optional
+            The examples method="jacobian" averages over.
+        y : array of shape (n,), optional
+            Their labels, for ``per_class=True``.
+        layer : int, default=-1
+        method : {"linear", "jacobian"}, default="linear"
+        per_class : bool, default=False
+            One map per class of one unit: `unit` (default: for the output layer, each
+            class's own output unit; the diagonal).
+        unit : int, optional
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
         """
         idx = check_layer(net, layer)
         maps = composite_weights(net, idx, method, X, y, per_class)
@@ -74,17 +93,52 @@ class CompositeDisplay:
                 names = [f"unit {unit} on {c}s" for c in classes]
         else:
             names = [f"class {c}" for c in classes] if out and len(classes) == len(maps) \
-                else [f"unit {u}" for u in range(len(maps))]
+                else None
         what = "output" if out else f"layer {idx}"
         data = "" if method == "linear" else f", averaged over {len(net.tensor(X))} examples"
         title = (f"What each {what} unit looks for: {method} composite weights{data}\n"
                  f"{model_label(net)}")
         image = net.image_shape is not None
-        return cls(maps, names, title, method, net.image_shape if image else None,
-                   None if image else (net.feature_names or
-                                       [f"x{i}" for i in range(net.n_inputs)])).plot(**plot_kw)
+        return cls.from_result(
+            maps, method=method, names=names, title=title,
+            image_shape=net.image_shape if image else None,
+            feature_names=None if image else (net.feature_names or
+                                              [f"x{i}" for i in range(net.n_inputs)]),
+            ax=ax, **plot_kw)
+
+    @classmethod
+    def from_result(cls, maps, *, method: str = "linear", names=None, image_shape=None,
+                    feature_names=None, title: str | None = None, ax=None,
+                    **plot_kw) -> CompositeDisplay:
+        """Draw maps computed before by `composite_weights`.
+
+        Parameters
+        ----------
+        maps : ndarray of shape (n_maps, n_inputs)
+            One map per unit (for a ``per_class=True`` result, pick one unit first:
+            ``maps[:, unit]``).
+        method : {"linear", "jacobian"}, default="linear"
+            How they were computed, for the colour-bar label.
+        names : list of str, optional
+            One per map (default: "unit 0", "unit 1", ...).
+        image_shape : (int, int), optional
+            None draws bars.
+        feature_names : list of str, optional
+        title : str, optional
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
+        """
+        maps = np.asarray(maps)
+        names = names or [f"unit {u}" for u in range(len(maps))]
+        title = f"What each unit looks for: {method} composite weights" if title is None \
+            else title
+        display = cls(maps=maps, names=names, title=title, method=method,
+                      image_shape=image_shape, feature_names=feature_names)
+        return display.plot(ax=ax, **plot_kw)
 
     def plot(self, ax=None) -> CompositeDisplay:
+        """Draw the maps in `ax` (Axes, Figure or SubFigure; None: a new figure); self."""
         n = len(self.maps)
         limit = symmetric_limit(self.maps)
         label = _LABELS[self.method]
@@ -92,8 +146,7 @@ class CompositeDisplay:
             ax = mosaic_axes(ax, n)
             draw_mosaic(ax, self.maps, self.image_shape, DIVERGING, -limit, limit, label)
             ax.set_title(self.title, fontsize=10)
-            self.figure_, self.ax_, self.axes_ = root_figure(ax), ax, np.array([ax])
-            return self
+            return finish(self, [ax], ax)
         cols = min(n, 5 if self.image_shape is not None else 4)
         rows = -(-n // cols)
         if self.image_shape is not None:
@@ -114,5 +167,4 @@ class CompositeDisplay:
             for a in axes[-1]:
                 a.set_xlabel(label, fontsize=7)
         fig.suptitle(self.title, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes.flat[0], axes
-        return self
+        return finish(self, axes, axes.flat[0])

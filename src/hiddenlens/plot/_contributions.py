@@ -6,6 +6,7 @@ import numpy as np
 
 from hiddenlens._validation import check_choice, check_layer
 from hiddenlens.explain import contribution_map
+from hiddenlens.plot._axes import finish, panel_axes
 from hiddenlens.plot._grid import (
     DIVERGING,
     field_layout,
@@ -13,8 +14,6 @@ from hiddenlens.plot._grid import (
     hide_ticks,
     image_view_error,
     model_label,
-    panel_axes,
-    root_figure,
     sign_colors,
     symmetric_limit,
 )
@@ -26,28 +25,45 @@ class ContributionDisplay:
     Parameters
     ----------
     result : ContributionMap
-    title : str
+    title : str, default=""
     image_shape : (int, int), optional
         Fold the maps into this shape; None draws bars over `feature_names`.
     feature_names : list of str, optional
+        One per input of the unit (default: their indices).
     input_label : str, default="input"
+        What the unit multiplies ("layer 0 activations" for layer 1).
 
     Attributes
     ----------
-    figure_, ax_ (the contribution panel), axes_ (every panel)
+    figure_ : Figure
+    ax_ : Axes
+        The contribution panel (input x weight).
+    axes_ : ndarray of Axes of shape (4,) for images, (2,) for bars
     """
 
-    def __init__(self, result, title, image_shape=None, feature_names=None,
-                 input_label="input"):
+    def __init__(self, *, result, title: str = "", image_shape=None, feature_names=None,
+                 input_label: str = "input"):
         self.result, self.title, self.image_shape = result, title, image_shape
         self.feature_names, self.input_label = feature_names, input_label
 
     @classmethod
-    def from_model(cls, net, x, unit: int, layer: int = 0, kind: str = "auto",
+    def from_model(cls, net, x, *, unit: int, layer: int = 0, kind: str = "auto", ax=None,
                    **plot_kw) -> ContributionDisplay:
         """Compute `contribution_map(net, x, unit, layer)` and draw it.
 
-        kind : {"auto", "image", "bars"}; "image" on a tabular model is an error.
+        Parameters
+        ----------
+        net : DenseNet
+        x : array of shape (n_inputs,)
+            One example.
+        unit : int
+            The unit of `layer` whose pre-activation is split into its terms.
+        layer : int, default=0
+        kind : {"auto", "image", "bars"}, default="auto"
+            "image" on a tabular model is an error.
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
         """
         idx = check_layer(net, layer)
         check_choice(kind, "kind", ("auto", "image", "bars"))
@@ -60,11 +76,35 @@ class ContributionDisplay:
                  f"down (blue)\n{model_label(net)}")
         bars = how == "bars" or kind == "bars"
         names = shape_or_names if how == "bars" else [str(i) for i in range(net.sizes[idx])]
-        label = "input" if idx == 0 else f"layer {idx - 1} activations"
-        return cls(result, title, None if bars else shape_or_names, names if bars else None,
-                   label).plot(**plot_kw)
+        return cls.from_result(result, image_shape=None if bars else shape_or_names,
+                               feature_names=names if bars else None, title=title, ax=ax,
+                               **plot_kw)
+
+    @classmethod
+    def from_result(cls, result, *, image_shape=None, feature_names=None,
+                    title: str | None = None, ax=None, **plot_kw) -> ContributionDisplay:
+        """Draw a `ContributionMap` computed before.
+
+        Parameters
+        ----------
+        result : ContributionMap
+        image_shape : (int, int), optional
+            None draws bars.
+        feature_names : list of str, optional
+        title : str, optional
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
+        """
+        if title is None:
+            title = f"Unit {result.unit} of layer {result.layer}: what pushes it up or down"
+        label = "input" if result.layer == 0 else f"layer {result.layer - 1} activations"
+        display = cls(result=result, title=title, image_shape=image_shape,
+                      feature_names=feature_names, input_label=label)
+        return display.plot(ax=ax, **plot_kw)
 
     def plot(self, ax=None) -> ContributionDisplay:
+        """Draw the panels in `ax` (Axes, Figure or SubFigure; None: a new figure); self."""
         if self.image_shape is None:
             return self._plot_bars(ax)
         r = self.result
@@ -80,8 +120,7 @@ class ContributionDisplay:
                     c_lim, "contribution to z")
         self._decomposition(axes[3])
         fig.suptitle(self.title, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes[2], axes
-        return self
+        return finish(self, axes, axes[2])
 
     def _image(self, ax, values, title, cmap, limit, label) -> None:
         lo, hi = (-limit, limit) if limit else (min(0.0, float(values.min())),
@@ -120,13 +159,13 @@ class ContributionDisplay:
         a = axes[0, 0]
         a.barh(np.arange(n), r.contributions, color=sign_colors(r.contributions))
         a.axvline(0, color="0.3", lw=0.6)
+        names = self.feature_names or [str(i) for i in range(n)]
         labels = [f"{name} ({v:+.2f} x {w:+.2f})" for name, v, w in
-                  zip(self.feature_names, r.inputs, r.weights)]
+                  zip(names, r.inputs, r.weights)]
         a.set_yticks(np.arange(n), labels, fontsize=8)
         a.invert_yaxis()
         a.set_xlabel(f"{self.input_label} x weight (contribution to z)", fontsize=8)
         a.set_title("value x weight per input", fontsize=9)
         self._decomposition(axes[0, 1])
         fig.suptitle(self.title, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = root_figure(fig), a, axes[0]
-        return self
+        return finish(self, axes[0], a)

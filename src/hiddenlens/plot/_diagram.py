@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 
 from hiddenlens.explain import diagram_links
-from hiddenlens.plot._grid import model_label, new_axes, root_figure
+from hiddenlens.plot._axes import axes_inches, finish, single_axes
+from hiddenlens.plot._grid import model_label
 
 POSITIVE, NEGATIVE = "#c0392b", "#2e6db4"
 AUTO_MAX_LINKS = 2000  # above this many links in a layer, "auto" keeps the top 3 per unit
@@ -21,64 +22,95 @@ class NetworkDiagramDisplay:
 
     Parameters
     ----------
-    net : DenseNet
-    links : list of LayerLinks (see `diagram_links`)
-    title : str
-    bias : bool, default=False
-        Draw a bias node feeding each layer, its links coloured and sized like weights.
+    links : list of LayerLinks
+        One per weight matrix (see `diagram_links`).
+    sizes : list of int
+        Units per layer, inputs first (``net.sizes``).
+    activation : list of str
+        Each layer's activation function, the output's last (``net.activations``).
+    image_shape : (int, int), optional
+        Draw the inputs as one thumbnail of this shape.
+    input_strength : ndarray of shape (n_inputs,), optional
+        The thumbnail's shade: mean |weight| leaving each input (default: 1 everywhere).
+    biases : list of ndarray, optional
+        One (n_units,) per layer: draw a bias node feeding each layer, its links coloured and
+        sized like weights. None draws no bias nodes.
+    feature_names, class_names : list of str, optional
+    title : str, default=""
 
     Attributes
     ----------
-    figure_, ax_
+    figure_ : Figure
+    ax_ : Axes
+    axes_ : ndarray of Axes of shape (1,)
     positions_ : list of ndarray of shape (n_units, 2)
-        Where each layer's units are drawn (layer -1 = inputs first), for annotations.
+        Where each layer's units are drawn (inputs first), for annotations.
     """
 
-    def __init__(self, net, links, title, bias=False):
-        self.net, self.links, self.title, self.bias = net, links, title, bias
+    def __init__(self, *, links, sizes, activation, image_shape=None, input_strength=None,
+                 biases=None, feature_names=None, class_names=None, title: str = ""):
+        self.links, self.sizes, self.activation = links, list(sizes), list(activation)
+        self.image_shape, self.input_strength, self.biases = image_shape, input_strength, biases
+        self.feature_names, self.class_names, self.title = feature_names, class_names, title
+        self.n_layers = len(self.sizes) - 1
 
     @classmethod
-    def from_model(cls, net, top_k: int | str | None = "auto", threshold: float | None = None,
-                   bias: bool = False, **plot_kw) -> NetworkDiagramDisplay:
+    def from_model(cls, net, *, k: int | str | None = "auto", threshold: float | None = None,
+                   bias: bool = False, ax=None, **plot_kw) -> NetworkDiagramDisplay:
         """Select the links (`diagram_links`) and draw.
 
-        top_k : int, "auto" or None, default="auto"
-            Keep each unit's `top_k` strongest incoming links; "auto" keeps 3 when a layer
-            has more than 2,000 links (784-100-10) and all of them otherwise (4-3-3).
+        Parameters
+        ----------
+        net : DenseNet
+        k : int, "auto" or None, default="auto"
+            Keep each unit's `k` strongest incoming links; "auto" keeps 3 when a layer has
+            more than 2,000 links (784-100-10) and all of them otherwise (4-3-3); None keeps
+            all.
         threshold : float, optional
             Keep only links with |w| >= threshold.
+        bias : bool, default=False
+            Draw a bias node feeding each layer.
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
         """
-        if top_k == "auto":
+        if k == "auto":
             big = max(w.size for w in net.weights) > AUTO_MAX_LINKS
-            top_k = 3 if big and threshold is None else None
-        links = diagram_links(net, top_k, threshold)
+            k = 3 if big and threshold is None else None
+        links = diagram_links(net, k, threshold)
         kept = []
-        if top_k is not None:
-            kept.append(f"the {top_k} strongest incoming links of each unit")
+        if k is not None:
+            kept.append(f"the {k} strongest incoming links of each unit")
         if threshold is not None:
             kept.append(f"links with |w| >= {threshold:g}")
         shown = "; showing " + " and ".join(kept) if kept else "; every link shown"
-        title = f"Network diagram of the {model_label(net)}{shown}"
-        return cls(net, links, title, bias).plot(**plot_kw)
+        strength = np.abs(net.weights[0]).mean(axis=0) if net.image_shape else None
+        display = cls(links=links, sizes=net.sizes, activation=net.activations,
+                      image_shape=net.image_shape, input_strength=strength,
+                      biases=[np.asarray(b) for b in net.biases] if bias else None,
+                      feature_names=net.feature_names, class_names=net.class_names,
+                      title=f"Network diagram of the {model_label(net)}{shown}")
+        return display.plot(ax=ax, **plot_kw)
 
     def plot(self, ax=None) -> NetworkDiagramDisplay:
+        """Draw in `ax` (Axes, Figure or SubFigure; None: a new figure); self."""
         from matplotlib.collections import LineCollection
         from matplotlib.lines import Line2D
 
-        net = self.net
-        tall = max(net.sizes[1:]) if net.image_shape else max(net.sizes)
-        ax = new_axes(ax, (3.2 * (net.n_layers + 1) + 1.0, min(11.0, max(4.5, 0.09 * tall + 3))))
+        tall = max(self.sizes[1:]) if self.image_shape else max(self.sizes)
+        ax = single_axes(ax, (3.2 * (self.n_layers + 1) + 1.0,
+                              min(11.0, max(4.5, 0.09 * tall + 3))))
         self._half_h = self._thumb_half_height(ax)
         pos = self._positions()
         for layer_links in self.links:
             l = layer_links.layer
             start, end = pos[l][layer_links.source], pos[l + 1][layer_links.dest]
             self._draw_links(ax, LineCollection, start, end, layer_links.weight)
-        if self.bias:
+        if self.biases is not None:
             self._draw_bias(ax, LineCollection, pos)
         self._draw_nodes(ax, pos)
-        ax.set_xlim(-0.75, net.n_layers + 0.6)
-        ax.set_ylim(-0.1, 1.12 if self.bias else 1.06)
+        ax.set_xlim(-0.75, self.n_layers + 0.6)
+        ax.set_ylim(-0.1, 1.12 if self.biases is not None else 1.06)
         ax.axis("off")
         ax.set_title(self.title, fontsize=10)
         handles = [Line2D([], [], color=POSITIVE, lw=2.5, label="positive weight"),
@@ -86,16 +118,16 @@ class NetworkDiagramDisplay:
                    Line2D([], [], color="0.5", lw=0.6, label="width ~ |w| (per layer)")]
         ax.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False,
                   bbox_to_anchor=(0.5, -0.06))
-        self.figure_, self.ax_, self.positions_ = root_figure(ax), ax, pos
-        return self
+        self.positions_ = pos
+        return finish(self, [ax], ax)
 
     # ------------------------------------------------------------ geometry
     def _positions(self) -> list[np.ndarray]:
         """(n_units, 2) x/y of every layer, inputs first; image inputs at thumbnail pixels."""
-        net, pos = self.net, []
-        for l, n in enumerate(net.sizes):
-            if l == 0 and net.image_shape:
-                h, w = net.image_shape
+        pos = []
+        for l, n in enumerate(self.sizes):
+            if l == 0 and self.image_shape:
+                h, w = self.image_shape
                 r, c = np.divmod(np.arange(n), w)
                 half_h = self._half_h
                 pos.append(np.column_stack([-THUMB + (c + 0.5) / w * 2 * THUMB,
@@ -119,18 +151,17 @@ class NetworkDiagramDisplay:
                                          alpha=0.6 if n < 200 else 0.4, zorder=1))
 
     def _draw_bias(self, ax, LineCollection, pos) -> None:
-        for l, b in enumerate(self.net.biases):
-            node = np.array([l + 0.5 if not (l == 0 and self.net.image_shape) else 0.55, 1.08])
+        for l, b in enumerate(self.biases):
+            node = np.array([l + 0.5 if not (l == 0 and self.image_shape) else 0.55, 1.08])
             self._draw_links(ax, LineCollection, np.repeat(node[None], len(b), axis=0),
                              pos[l + 1], np.asarray(b))
             ax.scatter(*node, s=160, c="0.85", edgecolors="0.2", zorder=3)
             ax.text(*node, "B", ha="center", va="center", fontsize=7, zorder=4)
 
     def _draw_nodes(self, ax, pos) -> None:
-        net = self.net
         for l, p in enumerate(pos):
             n = len(p)
-            if l == 0 and net.image_shape:
+            if l == 0 and self.image_shape:
                 self._thumbnail(ax)
                 continue
             size = float(np.clip(2500 / n, 6, 260))
@@ -142,34 +173,34 @@ class NetworkDiagramDisplay:
                 for (x, y), name in zip(p, names):
                     ax.text(x + side * 0.07, y, name, ha="right" if side < 0 else "left",
                             va="center", fontsize=8 if n <= 20 else 6, zorder=4)
-            label = ("inputs" if l == 0 else "output" if l == net.n_layers
+            label = ("inputs" if l == 0 else "output" if l == self.n_layers
                      else f"layer {l - 1}")
-            act = "" if l == 0 else f"\n{net.activations[l - 1]}"
+            act = "" if l == 0 else f"\n{self.activation[l - 1]}"
             ax.text(p[0, 0], 1.02 if n > 12 else 0.5 + 0.5 * _span(n) + 0.03,
                     f"{label} ({n}){act}", ha="center", va="bottom", fontsize=8)
 
     def _names(self, l: int):
-        net, n = self.net, self.net.sizes[l]
+        n, last = self.sizes[l], self.n_layers
         if l == 0:
-            return (net.feature_names or [f"I{i + 1}" for i in range(n)]) if n <= 30 else None
-        if l == net.n_layers and net.class_names and len(net.class_names) == n:
-            return net.class_names
-        return [f"{'O' if l == net.n_layers else 'H'}{i + 1}" for i in range(n)] \
+            return (self.feature_names or [f"I{i + 1}" for i in range(n)]) if n <= 30 else None
+        if l == last and self.class_names and len(self.class_names) == n:
+            return self.class_names
+        return [f"{'O' if l == last else 'H'}{i + 1}" for i in range(n)] \
             if n <= 20 else None
 
     def _thumb_half_height(self, ax) -> float:
         """Half-height in y units that makes the thumbnail square on this Axes."""
-        fig_w, fig_h = ax.figure.get_size_inches()
-        box = ax.get_position()
-        x_inch = fig_w * box.width / (self.net.n_layers + 1.35)  # inches per x unit
-        y_inch = fig_h * box.height / (1.22 if self.bias else 1.16)
-        h, w = self.net.image_shape or (1, 1)
+        width, height = axes_inches(ax)
+        x_inch = width / (self.n_layers + 1.35)  # inches per x unit
+        y_inch = height / (1.22 if self.biases is not None else 1.16)
+        h, w = self.image_shape or (1, 1)
         return THUMB * x_inch / y_inch * h / w
 
     def _thumbnail(self, ax) -> None:
         """The inputs as one image: mean |weight| leaving each pixel for layer 0."""
-        h, w = self.net.image_shape
-        strength = np.abs(self.net.weights[0]).mean(axis=0).reshape(h, w)
+        h, w = self.image_shape
+        strength = (np.ones(h * w) if self.input_strength is None
+                    else np.asarray(self.input_strength)).reshape(h, w)
         half_h = self._half_h
         ax.imshow(strength, cmap="Greys", extent=(-THUMB, THUMB, 0.5 - half_h, 0.5 + half_h),
                   aspect="auto", zorder=2, alpha=0.85, interpolation="nearest")

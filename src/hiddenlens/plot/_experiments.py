@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens.plot._grid import DIVERGING, hide_ticks, panel_axes, root_figure, symmetric_limit
+from hiddenlens.plot._axes import finish, panel_axes
+from hiddenlens.plot._grid import DIVERGING, hide_ticks, symmetric_limit
 
 
 class ExperimentDisplay:
     """Rows of templates (train-size, depth) or the zero-vs-one unit's story.
+
+    There is no `from_model`: an experiment trains its own networks (`run_experiment`).
 
     Parameters
     ----------
@@ -16,17 +19,23 @@ class ExperimentDisplay:
 
     Attributes
     ----------
-    figure_, ax_ (first panel), axes_
+    figure_ : Figure
+    ax_ : Axes
+        The first panel.
+    axes_ : ndarray of Axes
+        (rows, n_classes) templates, or the zero-vs-one story's 5 panels.
     """
 
-    def __init__(self, result):
+    def __init__(self, *, result):
         self.result = result
 
     @classmethod
-    def from_result(cls, result, **plot_kw) -> ExperimentDisplay:
-        return cls(result).plot(**plot_kw)
+    def from_result(cls, result, *, ax=None, **plot_kw) -> ExperimentDisplay:
+        """Draw an `ExperimentResult` in `ax` (Axes, Figure or SubFigure; None: new)."""
+        return cls(result=result).plot(ax=ax, **plot_kw)
 
     def plot(self, ax=None) -> ExperimentDisplay:
+        """Draw in `ax` (Axes, Figure or SubFigure; None: a new figure); self."""
         if self.result.name == "zero-vs-one":
             return self._plot_zero_vs_one(ax)
         return self._plot_rows(ax)
@@ -58,8 +67,7 @@ class ExperimentDisplay:
                 "depth": "One layer's templates against a deep net's composite templates"}
         fig.suptitle(f"{what[r.name]} ({r.data}; red: pixel raises the class score, blue: "
                      "lowers it)", fontsize=10)
-        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes[0, 0], axes
-        return self
+        return finish(self, axes, axes[0, 0])
 
     def _plot_zero_vs_one(self, ax) -> ExperimentDisplay:
         r = self.result
@@ -92,8 +100,7 @@ class ExperimentDisplay:
         fig.suptitle(f"Zero vs one with a single hidden unit (784-1-2 on {r.data}): test "
                      f"accuracy {acc:.4f}; mean pre-activation gap 1s - 0s = "
                      f"{r.extra['gap']:+.2f}", fontsize=10)
-        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes[0], axes
-        return self
+        return finish(self, axes, axes[0])
 
 
 def _row_label(r, key: str) -> str:

@@ -37,10 +37,13 @@ def mosaic(images: np.ndarray, shape: tuple[int, int], gap: int = 1) -> np.ndarr
 
 
 def mosaic_axes(ax, n: int):
-    """`ax`, or one Axes sized for a mosaic of n 28x28-ish tiles (0.34 in a tile at 16x32)."""
+    """The Axes of `ax` (see `single_axes`), a new one sized for a mosaic of n 28x28-ish
+    tiles (0.34 in a tile at 16x32) when `ax` is None."""
+    from hiddenlens.plot._axes import single_axes
+
     rows, cols = grid_shape(n)
     tile = min(1.1, 11 / cols)  # inches per tile
-    return new_axes(ax, (max(5.5, cols * tile + 1.5), max(3.0, rows * tile + 1.0)))
+    return single_axes(ax, (max(5.5, cols * tile + 1.5), max(3.0, rows * tile + 1.0)))
 
 
 def draw_mosaic(ax, images: np.ndarray, shape, cmap: str, vmin: float, vmax: float,
@@ -78,43 +81,6 @@ def save_figure(fig, path, overwrite: bool = False, dpi: int = 100) -> None:
         raise ValueError(f"Figures are written as .png, .svg or .pdf. Got {path} instead.")
     with atomic_path(path, overwrite) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", format=suffix)
-
-
-def panel_axes(ax, rows: int, cols: int, figsize: tuple[float, float], **gridspec_kw):
-    """(container, (rows, cols) array of axes): a new figure when `ax` is None, else in `ax`.
-
-    `ax` may be an Axes (its slot becomes a SubFigure holding the panels, so the view's own
-    suptitle stays in that slot) or a Figure / SubFigure (filled whole): the report can place
-    any multi-panel view where it wants. The container takes the view's suptitle.
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.axes import Axes
-
-    if ax is None:
-        fig = plt.figure(figsize=figsize, layout="constrained")
-    elif isinstance(ax, Axes):
-        parent, spec = ax.get_figure(root=False), ax.get_subplotspec()
-        ax.remove()
-        fig = parent.add_subfigure(spec)
-    else:  # Figure or SubFigure
-        fig = ax
-    gs = fig.add_gridspec(rows, cols, **gridspec_kw)
-    axes = np.array([[fig.add_subplot(gs[r, c]) for c in range(cols)] for r in range(rows)])
-    return fig, axes
-
-
-def root_figure(artist):
-    """The top-level Figure of an Axes, Figure or SubFigure (what is saved to a file)."""
-    return artist.get_figure(root=True)
-
-
-def new_axes(ax, figsize: tuple[float, float]):
-    """`ax` itself, or one Axes on a new figure of `figsize` inches."""
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
-    return ax
 
 
 def field_layout(net, layer: int):
@@ -180,3 +146,18 @@ def draw_field(ax, values: np.ndarray, limit: float, image_shape, feature_names=
     ax.set_yticks(np.arange(n), feature_names if feature_names is not None else [], fontsize=7)
     ax.invert_yaxis()
     return None
+
+
+def input_names(net, layer: int) -> list[str]:
+    """Names of the inputs of `layer`: feature names for layer 0, else "layer l unit i"."""
+    n = net.sizes[layer]
+    if layer == 0 and net.feature_names and len(net.feature_names) == n:
+        return list(net.feature_names)
+    prefix = "input" if layer == 0 else f"layer {layer - 1} unit"
+    return [f"{prefix} {i}" for i in range(n)]
+
+
+def data_ranges(net, X) -> tuple[np.ndarray, np.ndarray]:
+    """Each input's (min, max), each of shape (n_inputs,), over the data X (n, n_inputs)."""
+    X = net.tensor(X).numpy()
+    return X.min(0), X.max(0)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from hiddenlens._validation import check_unit
-from hiddenlens.plot._grid import DIVERGING, model_label, symmetric_limit
+from hiddenlens.explain._methods import REGISTRY, get_method
+from hiddenlens.plot._axes import finish, panel_axes, single_axes
+from hiddenlens.plot._grid import DIVERGING, hide_ticks, model_label, symmetric_limit
 
-IMPORTANCE_METHODS = ("permutation", "perturbation", "garson", "olden")
 XLABELS = {
     "permutation": "drop in {score} when the feature is shuffled (mean ± sd over repeats)",
     "perturbation": "drop in {score} when the feature gets uniform noise (mean ± sd)",
@@ -16,121 +17,171 @@ XLABELS = {
 }
 
 
-def compute_importance(net, X, y, method: str, *, output: int = 0, progress: bool = False,
-                       **options):
-    """(mean (n,), std (n,) or None, names) for one of IMPORTANCE_METHODS."""
-    from hiddenlens import explain
-    from hiddenlens.data._dataset import image_pixel_names
-
-    names = net.feature_names or (
-        image_pixel_names(net.image_shape) if net.image_shape else
-        [f"x{j}" for j in range(net.n_inputs)])
-    if method in ("garson", "olden"):
-        output = check_unit(net, -1, output)
-    if method == "garson":
-        return explain.garson(net)[output], None, names
-    if method == "olden":
-        return explain.olden(net)[output], None, names
-    if method not in IMPORTANCE_METHODS:
-        raise ValueError(f"`method` must be one of {', '.join(map(repr, IMPORTANCE_METHODS))}."
-                         f" Got {method!r} instead.")
-    fn = explain.permutation_importance if method == "permutation" else \
-        explain.perturbation_importance
-    res = fn(net, X, y, progress=progress, **options)
-    return res.importances_mean, res.importances_std, names
-
-
 class ImportanceDisplay:
     """A horizontal bar per feature, most important on top, with error bars over repeats.
 
     Parameters
     ----------
     importances : ndarray of shape (n_features,)
-    std : ndarray of shape (n_features,) or None
-    names : list of str
-    xlabel, title : str
-    top : int, default=20
-        Show the `top` features, largest importance on top.
-    by_magnitude : bool, default=False
-        Rank by |importance| (for signed scores such as Olden's) instead of the value.
+    std : ndarray of shape (n_features,), optional
+        Drawn as error bars.
+    names : list of str, one per feature
+    xlabel : str, default="importance"
+    title : str, default=""
+    by : {"value", "magnitude"}, default="value"
+        Rank by the importance, or by |importance| (signed scores such as Olden's).
     image_shape : (int, int), optional
-        Draw one importance per pixel as a map (diverging, centred on zero) beside the bars.
+        Also draw one importance per pixel as a map (diverging, centred on zero).
 
     Attributes
     ----------
-    figure_, ax_ : matplotlib Figure and Axes, set by `plot`.
+    figure_ : Figure
+    ax_ : Axes
+        The bars.
+    axes_ : ndarray of Axes
+        The bars, then the map when there is one.
     """
 
-    def __init__(self, importances, std, names, xlabel: str, title: str, top: int = 20,
-                 by_magnitude: bool = False, image_shape=None):
-        self.by_magnitude, self.image_shape = by_magnitude, image_shape
+    def __init__(self, *, importances, std=None, names, xlabel: str = "importance",
+                 title: str = "", by: str = "value", image_shape=None):
+        self.by, self.image_shape = by, image_shape
         self.importances = np.asarray(importances, dtype=float)
         self.std = None if std is None else np.asarray(std, dtype=float)
-        self.names, self.xlabel, self.title, self.top = list(names), xlabel, title, top
+        self.names, self.xlabel, self.title = list(names), xlabel, title
 
     @classmethod
-    def from_model(cls, net, X=None, y=None, method: str = "permutation", *, output: int = 0,
-                   top: int = 20, progress: bool = False, plot_kw=None,
-                   **options) -> ImportanceDisplay:
-        """Compute a feature importance (`method` in IMPORTANCE_METHODS) and plot it.
+    def from_model(cls, net, X=None, y=None, *, method: str = "permutation", target: int = 0,
+                   scoring=None, n_repeats: int = 5, random_state=None,
+                   method_options: dict | None = None, progress: bool = False, ax=None,
+                   **plot_kw) -> ImportanceDisplay:
+        """Compute a feature importance and draw it.
 
-        X, y are needed by "permutation" and "perturbation"; `output` picks the output unit of
-        "garson" and "olden"; other keywords go to the method.
+        Parameters
+        ----------
+        net : DenseNet
+        X : array of shape (n, n_inputs), optional
+            Needed by "permutation" and "perturbation".
+        y : array of shape (n,), optional
+        method : {"permutation", "perturbation", "garson", "olden"}, default="permutation"
+            See `hiddenlens.explain._methods.methods("importance")`.
+        target : int, default=0
+            The output unit of "garson" and "olden".
+        scoring, n_repeats, random_state
+            Of "permutation" and "perturbation" (see `permutation_importance`).
+        method_options : dict, optional
+            Method name -> more keyword arguments, e.g. ``{"perturbation": {"noise": 0.3}}``.
+        progress : bool, default=False
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot` (e.g. ``k=10``).
         """
-        if method in ("permutation", "perturbation") and (X is None or y is None):
-            raise ValueError(f"{method} importance needs data: pass X and y.")
-        mean, std, names = compute_importance(net, X, y, method, output=output,
-                                              progress=progress, **options)
-        score = options.get("scoring") or ("accuracy" if net.task == "classification" else
-                                           "r2")
-        if callable(score):  # name the function, not its repr
-            score = getattr(score, "__name__", "score")
-        xlabel = XLABELS[method].format(score=score)
-        target = ""
-        if method in ("garson", "olden"):
-            target = f" for output {net.class_names[output] if net.class_names else output}"
-        title = f"{method.capitalize()} importance{target}, {model_label(net)}"
-        shape = net.image_shape if net.image_shape and len(mean) == net.n_inputs else None
-        return cls(mean, std, names, xlabel, title, top, by_magnitude=method == "olden",
-                   image_shape=shape).plot(**(plot_kw or {}))
+        m = get_method(method, "importance")
+        options = dict(scoring=scoring, n_repeats=n_repeats, random_state=random_state,
+                       progress=progress) if m.needs_data else {}
+        options.update((method_options or {}).get(m.name, {}))
+        result = m(net, X, y, target=target, **options)
+        if m.needs_data:
+            scoring = scoring or ("accuracy" if net.task == "classification" else "r2")
+            shown = ""
+        else:
+            name = net.class_names[target] if net.class_names else target
+            shown = f" for output {name}"
+        title = f"{m.title.capitalize()}{shown}, {model_label(net)}"
+        shape = net.image_shape if net.image_shape else None
+        return cls.from_result(result, method=m.name, scoring=scoring, image_shape=shape,
+                               title=title, ax=ax, **plot_kw)
 
-    def plot(self, ax=None) -> ImportanceDisplay:
-        import matplotlib.pyplot as plt
+    @classmethod
+    def from_result(cls, result, *, method: str = "permutation", scoring=None, names=None,
+                    image_shape=None, title: str | None = None, ax=None,
+                    **plot_kw) -> ImportanceDisplay:
+        """Draw an importance Bunch computed before.
 
-        key = np.abs(self.importances) if self.by_magnitude else self.importances
-        order = np.argsort(-key, kind="stable")[: self.top][::-1]  # barh draws bottom-up
-        if ax is None and self.image_shape is not None:
-            fig, (ax, ax_map) = plt.subplots(1, 2, figsize=(12, 0.32 * len(order) + 1.4),
-                                             gridspec_kw={"width_ratios": [1.6, 1]})
-            self._draw_map(ax_map)
-        elif ax is None:
-            fig, ax = plt.subplots(figsize=(7.5, 0.32 * len(order) + 1.4))
+        Parameters
+        ----------
+        result : Bunch
+            With importances_mean (n_features,) and, optionally, importances_std and names
+            (what `permutation_importance`, `perturbation_importance` and the registry's
+            importance methods return).
+        method : str, default="permutation"
+            How it was computed: picks the axis label and, for "olden", ranking by |value|.
+        scoring : str or callable, optional
+            The score whose drop is measured, for the axis label (default: "score").
+        names : list of str, optional
+            One per feature (default: ``result.names``, else x0, x1, ...).
+        image_shape : (int, int), optional
+            Also draw the importances as an image, when there is one per pixel.
+        title : str, optional
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot` (e.g. ``k=10``).
+        """
+        mean = np.asarray(result["importances_mean"], dtype=float)
+        std = result.get("importances_std")
+        if names is None:
+            names = result.get("names")
+        names = [f"x{j}" for j in range(len(mean))] if names is None else list(names)
+        if callable(scoring):  # name the function, not its repr
+            scoring = getattr(scoring, "__name__", "score")
+        xlabel = XLABELS.get(method, "importance").format(score=scoring or "score")
+        if image_shape is not None and len(mean) != image_shape[0] * image_shape[1]:
+            image_shape = None  # grouped features: no map
+        if title is None:
+            title = REGISTRY[method].title.capitalize() if method in REGISTRY else "Importance"
+        display = cls(importances=mean, std=std, names=names, xlabel=xlabel, title=title,
+                      by="magnitude" if method == "olden" else "value",
+                      image_shape=image_shape)
+        return display.plot(ax=ax, **plot_kw)
+
+    def plot(self, ax=None, *, k: int = 20) -> ImportanceDisplay:
+        """Draw the `k` most important features' bars (and the map) in `ax`.
+
+        Parameters
+        ----------
+        ax : Axes, Figure or SubFigure, optional
+            None: a new figure.
+        k : int, default=20
+            Bars to draw, the most important on top.
+
+        Returns
+        -------
+        self
+        """
+        key = np.abs(self.importances) if self.by == "magnitude" else self.importances
+        order = np.argsort(-key, kind="stable")[:k][::-1]  # barh draws bottom-up
+        height = 0.32 * len(order) + 1.4
+        if self.image_shape is not None:
+            _, axes = panel_axes(ax, 1, 2, (12, max(height, 4.0)), width_ratios=[1.6, 1])
+            axes = axes[0]
+            self._draw_map(axes[1])
+        else:
+            axes = np.array([single_axes(ax, (7.5, height))], dtype=object)
+        bars = axes[0]
         values = self.importances[order]
         colours = np.where(values >= 0, "#c0392b", "#2c7bb6")
         err = None if self.std is None else self.std[order]
-        ax.barh(np.arange(len(order)), values, xerr=err, color=colours,
-                error_kw={"ecolor": "0.25", "capsize": 2, "lw": 0.8})
-        ax.set_yticks(np.arange(len(order)), [self.names[i] for i in order], fontsize=8)
-        ax.axvline(0, color="0.3", lw=0.8)
-        ax.set_xlabel(self.xlabel, fontsize=9)
+        bars.barh(np.arange(len(order)), values, xerr=err, color=colours,
+                  error_kw={"ecolor": "0.25", "capsize": 2, "lw": 0.8})
+        bars.set_yticks(np.arange(len(order)), [self.names[i] for i in order], fontsize=8)
+        bars.axvline(0, color="0.3", lw=0.8)
+        bars.set_xlabel(self.xlabel, fontsize=9)
         shown = f" (top {len(order)} of {len(self.importances)})" \
             if len(order) < len(self.importances) else ""
-        ax.set_title(self.title + shown, fontsize=10)
-        ax.grid(axis="x", alpha=0.3)
-        self.figure_, self.ax_ = ax.figure, ax
-        return self
+        bars.set_title(self.title + shown, fontsize=10)
+        bars.grid(axis="x", alpha=0.3)
+        return finish(self, axes, bars)
 
     def _draw_map(self, ax) -> None:
         limit = symmetric_limit(self.importances)
         shown = ax.imshow(self.importances.reshape(self.image_shape), cmap=DIVERGING,
                           vmin=-limit, vmax=limit, interpolation="nearest")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_title("every pixel (red: the score drops without it)", fontsize=9)
+        hide_ticks(ax)
+        how = (" (red: pulls the output up, blue: down)" if self.by == "magnitude" else
+               " (red: the score drops without it)" if self.xlabel.startswith("drop") else "")
+        ax.set_title("every pixel" + how, fontsize=9)
         bar = ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.03)
         bar.set_label(self.xlabel.split(" when ")[0].split(" (")[0], fontsize=8)  # the quantity
         bar.ax.tick_params(labelsize=7)
-        self.ax_map_ = ax
 
 
 class LekProfileDisplay:
@@ -138,61 +189,95 @@ class LekProfileDisplay:
 
     Parameters
     ----------
-    result : Bunch returned by `lek_profile`
-    output : int, default=0
+    result : Bunch
+        What `lek_profile` returns: grid (n_features, n_points), predictions (n_features,
+        n_groups, n_points, n_outputs), features, group_labels.
+    target : int, default=0
         The output unit drawn.
-    output_name, title : str
+    target_name : str, default="output 0"
+        Its axis label.
+    title : str, default="Lek profiles"
 
     Attributes
     ----------
-    figure_ : Figure; ax_ : ndarray of Axes, one per feature.
+    figure_ : Figure
+    ax_ : Axes
+        The first feature's panel.
+    axes_ : ndarray of Axes of shape (rows, cols)
+        One per feature (extra slots of the grid are blank).
     """
 
-    def __init__(self, result, output: int = 0, output_name: str = "output 0",
+    def __init__(self, *, result, target: int = 0, target_name: str = "output 0",
                  title: str = "Lek profiles"):
-        self.result, self.output, self.output_name, self.title = result, output, output_name, \
-            title
+        self.result, self.target, self.target_name, self.title = result, target, \
+            target_name, title
 
     @classmethod
-    def from_model(cls, net, X, feature=None, *, output: int = 0, plot_kw=None,
-                   **options) -> LekProfileDisplay:
-        from hiddenlens.explain import lek_profile
+    def from_model(cls, net, X, *, feature=None, target: int = 0, n_points: int = 100,
+                   hold: str = "quantiles", groups=None, random_state=0, ax=None,
+                   **plot_kw) -> LekProfileDisplay:
+        """Compute `lek_profile` and draw one panel per feature.
 
-        output = check_unit(net, -1, output)
-        result = lek_profile(net, X, feature, **options)
-        name = net.class_names[output] if net.class_names else f"output {output}"
+        Parameters
+        ----------
+        net : DenseNet
+        X : array of shape (n, n_inputs)
+            The data giving each feature's range and the held values.
+        feature : int, str, sequence of them, or None, default=None (every feature)
+        target : int, default=0
+            The output unit drawn.
+        n_points : int, default=100
+            Points of each feature's sweep.
+        hold : {"quantiles", "kmeans"}, default="quantiles"
+        groups : sequence of float or int, optional
+            The quantile levels, or the number of clusters.
+        random_state : int, default=0
+            Seeds k-means.
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
+        """
+        target = check_unit(net, -1, target, "target")
+        result = get_method("lek", "profile")(net, X, feature, steps=n_points, hold=hold,
+                                              groups=groups, random_state=random_state)
+        name = net.class_names[target] if net.class_names else f"output {target}"
         if net.task == "classification":
             name = f"p({name})"
         title = (f"Lek profiles: each feature swept from min to max, the others held "
-                 f"({options.get('hold', 'quantiles')}), {model_label(net)}")
-        return cls(result, output, name, title).plot(**(plot_kw or {}))
+                 f"({hold}), {model_label(net)}")
+        return cls.from_result(result, target=target, target_name=name, title=title, ax=ax,
+                               **plot_kw)
+
+    @classmethod
+    def from_result(cls, result, *, target: int = 0, target_name: str | None = None,
+                    title: str = "Lek profiles", ax=None, **plot_kw) -> LekProfileDisplay:
+        """Draw a `lek_profile` Bunch computed before (see the class for the arguments)."""
+        display = cls(result=result, target=target, title=title,
+                      target_name=target_name or f"output {target}")
+        return display.plot(ax=ax, **plot_kw)
 
     def plot(self, ax=None) -> LekProfileDisplay:
-        import matplotlib.pyplot as plt
+        """Draw in `ax` (Axes, Figure or SubFigure; None: a new figure); self."""
+        import matplotlib
 
         r = self.result
-        k = len(r.features)
-        if ax is None:
-            cols = min(4, k)
-            rows = -(-k // cols)
-            fig, ax = plt.subplots(rows, cols, figsize=(3.3 * cols, 2.7 * rows + 0.8),
-                                   squeeze=False, sharey=True)
-        ax = np.atleast_1d(ax).ravel()
-        colours = plt.get_cmap("viridis")(np.linspace(0, 0.9, len(r.group_labels)))
-        for f, a in enumerate(ax):
-            if f >= k:
+        n = len(r.features)
+        cols = min(4, n)
+        rows = -(-n // cols)
+        fig, axes = panel_axes(ax, rows, cols, (3.3 * cols, 2.7 * rows + 0.8), sharey=True)
+        colours = matplotlib.colormaps["viridis"](np.linspace(0, 0.9, len(r.group_labels)))
+        for f, a in enumerate(axes.flat):
+            if f >= n:
                 a.axis("off")
                 continue
             for g, label in enumerate(r.group_labels):
-                a.plot(r.grid[f], r.predictions[f, g, :, self.output], color=colours[g],
+                a.plot(r.grid[f], r.predictions[f, g, :, self.target], color=colours[g],
                        lw=1.4, label=label)
             a.set_xlabel(r.features[f], fontsize=8)
             a.tick_params(labelsize=7)
             a.grid(alpha=0.3)
-        ax[0].set_ylabel(self.output_name, fontsize=9)
-        ax[0].legend(fontsize=7, title="others held at", title_fontsize=7)
-        fig = ax[0].figure
+        first = axes.flat[0]
+        first.set_ylabel(self.target_name, fontsize=9)
+        first.legend(fontsize=7, title="others held at", title_fontsize=7)
         fig.suptitle(self.title, fontsize=10)
-        fig.tight_layout()
-        self.figure_, self.ax_ = fig, ax
-        return self
+        return finish(self, axes, first)

@@ -1,5 +1,5 @@
-"""What one neuron looks for (NeuronCardDisplay) and what a whole layer looks for
-(LayerMaximizeDisplay), drawn from `maximize_activation`, `atlas` and `describe`."""
+"""NeuronCardDisplay: what one neuron looks for, on one page, drawn from
+`maximize_activation`, `atlas` and `describe`."""
 
 from __future__ import annotations
 
@@ -8,109 +8,127 @@ import textwrap
 import numpy as np
 
 from hiddenlens.explain import atlas, describe, maximize_activation, receptive_fields
+from hiddenlens.explain._readable import readable_options
+from hiddenlens.plot._axes import container, finish
 from hiddenlens.plot._grid import (
     DIVERGING,
+    data_ranges,
     fold,
     grid_shape,
     hide_ticks,
+    input_names,
     model_label,
     mosaic,
     symmetric_limit,
 )
 
-# Regularisers that turn a maximising image into a picture a person can read: blur,
-# shrinkage towards blank paper, robustness to small shifts. On the nielsen preset the hidden
-# units still beat the best real example for 99% of units. Output units get stronger ones:
-# their unregularised optimum is a scatter of pixels that hardly looks like a digit; with
-# these, 6 of the nielsen preset's 10 outputs still beat the best real example (--raw: 10).
-READABLE = {"blur": 1.0, "l2": 0.02, "jitter": 1}
-READABLE_OUTPUT = {"blur": 1.0, "l2": 0.05, "tv": 0.3, "jitter": 1}
-
-
-def readable_options(net, layer: int = 0, X=None) -> dict:
-    """`READABLE` (`READABLE_OUTPUT` for the output layer) for image models. Tabular models
-    have no pixels to smooth; their inputs are held to the data's range when `X` is given."""
-    if not net.image_shape:
-        if X is None:
-            return {}
-        X = np.asarray(X, dtype=float).reshape(len(X), -1)
-        lo, hi = X.min(0), X.max(0)
-        return {"bounds": (lo, np.where(hi > lo, hi, lo + 1))}  # constant columns: width 1
-    return dict(READABLE_OUTPUT if layer in (-1, net.n_layers - 1) else READABLE)
+PANELS = ("field", "maximized", "top", "bottom", "classes", "text")  # the order of `axes_`
 
 
 class NeuronCardDisplay:
-    """One unit on one page: receptive field, maximising input, top and bottom examples,
+    """One unit on one page: incoming weights, maximising input, top and bottom examples,
     class-mean activations and the plain-language description.
 
     Parameters
     ----------
-    net : DenseNet
     layer, unit : int
-    maximized : MaximizeResult for this unit
-    atlas_result : Atlas of the unit's layer
+    field : ndarray of shape (n_inputs_of_layer,)
+        The unit's incoming weights (`receptive_fields(net, layer)[unit]`).
+    maximized : MaximizeResult
+        For this unit (its first row is drawn).
+    atlas_result : Atlas
+        Of the unit's layer.
     description : UnitDescription
+    image_shape : (int, int), optional
+        The model's input image: fields of layer 0, the maximising input and the examples are
+        drawn as images. None: bars and numbers.
+    input_names : list of str, optional
+        One per input of the layer, for bar labels.
+    ranges : (low, high), each of shape (n_inputs,), optional
+        A tabular model's input ranges: the maximising input is placed in them.
+    title : str, default=""
 
     Attributes
     ----------
     figure_ : Figure
-    axes_ : dict of name -> Axes ("field", "maximized", "top", "bottom", "classes", "text")
+    ax_ : Axes
+        The incoming-weights panel.
+    axes_ : ndarray of Axes of shape (6,)
+        In the order of `PANELS`: field, maximized, top, bottom, classes, text.
     """
 
-    def __init__(self, net, layer, unit, maximized, atlas_result, description, ranges=None):
-        self.net, self.layer, self.unit = net, layer, unit
+    def __init__(self, *, layer: int, unit: int, field, maximized, atlas_result, description,
+                 image_shape=None, input_names=None, ranges=None, title: str = ""):
+        self.layer, self.unit, self.field = layer, unit, np.asarray(field)
         self.maximized, self.atlas, self.description = maximized, atlas_result, description
-        self.ranges = ranges  # (low, high) per input of a tabular net: see LayerMaximizeDisplay
+        self.image_shape, self.input_names, self.ranges = image_shape, input_names, ranges
+        self.title = title
 
     @classmethod
-    def from_model(cls, net, dataset, layer: int, unit: int, *, y=None, k: int = 9,
-                   maximize_kw: dict | None = None, **plot_kw) -> NeuronCardDisplay:
-        """Compute everything for `unit` of `layer` on `dataset` and draw the card.
+    def from_model(cls, net, data, *, layer: int, unit: int, y=None, k: int = 9,
+                   maximize_kw: dict | None = None, atlas_result=None, ax=None,
+                   **plot_kw) -> NeuronCardDisplay:
+        """Compute everything for `unit` of `layer` on `data` and draw the card.
 
-        `maximize_kw` go to `maximize_activation`, over `readable_options(net, layer, X)`.
+        Parameters
+        ----------
+        net : DenseNet
+        data : Dataset or array of shape (n, n_inputs)
+        layer, unit : int
+        y : array of shape (n,), optional
+            Labels of an array `data`, for the class means.
+        k : int, default=9
+            Most and least activating examples shown.
+        maximize_kw : dict, optional
+            Keyword arguments of `maximize_activation`, over `readable_options(net, layer, X)`.
+        atlas_result : Atlas, optional
+            ``atlas(net, data, layer, y=y, k=k)`` computed before; not computed again.
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
         """
-        at = atlas(net, dataset, layer, y=y, k=k)
+        at = atlas_result if atlas_result is not None else atlas(net, data, layer, y=y, k=k)
         idx = at.layer
-        desc = describe(net, dataset, idx, unit, y=y, atlas_result=at)
-        X = dataset.X if hasattr(dataset, "X_test") else dataset
+        desc = describe(net, data, idx, unit, y=y, atlas_result=at)
+        X = data.X if hasattr(data, "X_test") else data
         options = {**readable_options(net, idx, X), **(maximize_kw or {})}
         best = maximize_activation(net, idx, [unit], X=X, **options)
-        ranges = None if net.image_shape else _ranges(net, X)
-        return cls(net, idx, unit, best, at, desc, ranges).plot(**plot_kw)
+        act = net.activations[idx]
+        return cls(layer=idx, unit=unit, field=receptive_fields(net, idx)[unit],
+                   maximized=best, atlas_result=at, description=desc,
+                   image_shape=net.image_shape, input_names=input_names(net, idx),
+                   ranges=None if net.image_shape else data_ranges(net, X),
+                   title=f"Layer {idx}, unit {unit} ({act}) of the {model_label(net)}",
+                   ).plot(ax=ax, **plot_kw)
 
-    def plot(self) -> NeuronCardDisplay:
-        import matplotlib.pyplot as plt
-
-        fig = plt.figure(figsize=(13, 8.2))
-        grid = fig.add_gridspec(2, 4, height_ratios=[1, 0.9], hspace=0.35, wspace=0.45)
-        axes = {"field": fig.add_subplot(grid[0, 0]), "maximized": fig.add_subplot(grid[0, 1]),
-                "top": fig.add_subplot(grid[0, 2]), "bottom": fig.add_subplot(grid[0, 3]),
-                "classes": fig.add_subplot(grid[1, :2]), "text": fig.add_subplot(grid[1, 2:])}
-        self._field(axes["field"])
-        self._maximized(axes["maximized"])
-        self._examples(axes["top"], "top")
-        self._examples(axes["bottom"], "bottom")
-        self._classes(axes["classes"])
-        self._text(axes["text"])
-        act = self.net.activations[self.layer]
-        fig.suptitle(f"Layer {self.layer}, unit {self.unit} ({act}) of the "
-                     f"{model_label(self.net)}", fontsize=13)
-        self.figure_, self.axes_ = fig, axes
-        return self
+    def plot(self, ax=None) -> NeuronCardDisplay:
+        """Draw the six panels in `ax` (Axes, Figure or SubFigure; None: a new figure)."""
+        fig = container(ax, (13, 8.2))
+        grid = fig.add_gridspec(2, 4, height_ratios=[1, 0.9])
+        axes = [fig.add_subplot(grid[0, c]) for c in range(4)]
+        axes += [fig.add_subplot(grid[1, :2]), fig.add_subplot(grid[1, 2:])]
+        self._field(axes[0])
+        self._maximized(axes[1])
+        self._examples(axes[2], "top")
+        self._examples(axes[3], "bottom")
+        self._classes(axes[4])
+        self._text(axes[5])
+        fig.suptitle(self.title, fontsize=13)
+        return finish(self, axes, axes[0])
 
     # ------------------------------------------------------------ panels
     def _field(self, ax) -> None:
-        w = receptive_fields(self.net, self.layer)[self.unit]  # (n_in,)
-        if self.layer == 0 and self.net.image_shape:
+        w = self.field  # (n_in,)
+        if self.layer == 0 and self.image_shape:
             limit = symmetric_limit(w)
-            image = ax.imshow(w.reshape(self.net.image_shape), cmap=DIVERGING, vmin=-limit,
+            image = ax.imshow(w.reshape(self.image_shape), cmap=DIVERGING, vmin=-limit,
                               vmax=limit)
             hide_ticks(ax)
             ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(
                 "weight from the pixel", fontsize=8)
             ax.set_title("incoming weights\n(red excites, blue inhibits)", fontsize=10)
         elif self.layer == 0 or len(w) <= 30:
-            names = _input_names(self.net, self.layer, len(w))
+            names = self.input_names or [f"input {i}" for i in range(len(w))]
             ax.barh(np.arange(len(w)), w, color=np.where(w >= 0, "tab:red", "tab:blue"))
             ax.set_yticks(np.arange(len(w)), names, fontsize=7)
             ax.invert_yaxis()
@@ -130,8 +148,8 @@ class NeuronCardDisplay:
         m = self.maximized
         image = m.images[0]
         z, best = m.pre_activations[0], m.best_dataset_pre_activations
-        if self.net.image_shape:
-            ax.imshow(image.reshape(self.net.image_shape), cmap="gray_r", vmin=0, vmax=1)
+        if self.image_shape:
+            ax.imshow(image.reshape(self.image_shape), cmap="gray_r", vmin=0, vmax=1)
             hide_ticks(ax)
         elif self.ranges is not None:  # each input at its place in its own data range
             lo, hi = self.ranges
@@ -160,13 +178,13 @@ class NeuronCardDisplay:
         word = "most" if which == "top" else "least"
         ax.set_title(f"{len(rows)} {word} activating examples\n(activation in the corner)",
                      fontsize=10)
-        if not self.net.image_shape:
+        if not self.image_shape:
             lines = [f"#{r}: {v:.3f}" for r, v in zip(rows, values)]
             ax.text(0.02, 0.98, "\n".join(lines), va="top", family="monospace", fontsize=9,
                     transform=ax.transAxes)
             ax.axis("off")
             return
-        h, w = self.net.image_shape
+        h, w = self.image_shape
         ax.imshow(mosaic(images, (h, w)), cmap="gray_r", vmin=0, vmax=1)
         _, cols = grid_shape(len(images))
         for i, v in enumerate(values):
@@ -202,131 +220,3 @@ class NeuronCardDisplay:
         ax.text(0, 1, "\n\n".join(paragraphs), va="top", fontsize=9, transform=ax.transAxes)
         ax.axis("off")
         ax.set_title("in words", fontsize=10, loc="left")
-
-
-class LayerMaximizeDisplay:
-    """Every unit's maximising input in one grid; dead units framed in red.
-
-    Parameters
-    ----------
-    result : MaximizeResult
-    net : DenseNet
-    dead : ndarray of shape (n_units,), bool, optional
-    title : str
-    ranges : (low, high), each of shape (n_inputs,), optional
-        The data range of each input. Tabular heat maps then colour each value by where it
-        lies in its own feature's range (features in different units stay comparable) and
-        print the raw value in the cell.
-
-    Attributes
-    ----------
-    figure_, ax_ : Figure and Axes
-    """
-
-    def __init__(self, result, net, dead=None, title: str = "", ranges=None):
-        self.result, self.net, self.dead, self.title = result, net, dead, title
-        self.ranges = ranges
-
-    @classmethod
-    def from_model(cls, net, layer: int, *, data=None, y=None, **maximize_kw):
-        """Maximise every unit of `layer` (`maximize_kw` over `readable_options`).
-
-        `data` (a Dataset or array) marks dead units and compares with the best examples.
-        """
-        dead, X = None, None
-        if data is not None:
-            at = atlas(net, data, layer, y=y, k=1)
-            dead = at.dead
-            X = data.X if hasattr(data, "X_test") else data
-        options = {**readable_options(net, layer, X), **maximize_kw}
-        result = maximize_activation(net, layer, X=X, **options)
-        what = "the output" if result.layer == net.n_layers - 1 else f"layer {result.layer}"
-        title = f"What each unit of {what} responds to most, {model_label(net)}"
-        ranges = None if X is None or net.image_shape else _ranges(net, X)
-        return cls(result, net, dead, title, ranges).plot()
-
-    def plot(self, ax=None) -> LayerMaximizeDisplay:
-        import matplotlib.pyplot as plt
-
-        r, shape = self.result, self.net.image_shape
-        n = len(r.units)
-        if ax is None:
-            rows, cols = grid_shape(n) if shape else (n, 1)
-            scale = min(1.8, 12 / cols) if shape else 0.3
-            width = cols * scale + 1.5 if shape else 9
-            fig, ax = plt.subplots(figsize=(max(5.0, width), max(3.5, rows * scale + 1.4)))
-        if shape:
-            self._images(ax, shape)
-        else:
-            self._heatmap(ax)
-        ax.set_title(self.title, fontsize=10)
-        self.figure_, self.ax_ = ax.figure, ax
-        return self
-
-    def _labels(self) -> list[str]:
-        r, names = self.result, self.net.class_names
-        if r.layer == self.net.n_layers - 1 and names and len(names) == self.net.n_outputs:
-            return [names[u] for u in r.units]
-        return [str(u) for u in r.units]
-
-    def _images(self, ax, shape) -> None:
-        from matplotlib.patches import Rectangle
-
-        r = self.result
-        h, w = shape
-        ax.imshow(mosaic(r.images, shape), cmap="gray_r", vmin=0, vmax=1)
-        hide_ticks(ax)
-        _, cols = grid_shape(len(r.units))
-        small = len(r.units) <= 32
-        for i, label in enumerate(self._labels()):
-            row, col = divmod(i, cols)
-            x0, y0 = col * (w + 1), row * (h + 1)
-            text = f"{label}: z={r.pre_activations[i]:.1f}" if small else label
-            if len(r.units) <= 128 or col == 0:  # big layers: number the first of each row
-                ax.text(x0 + 0.5, y0 + (3 if small else 4), text, fontsize=8 if small else 6,
-                        color="tab:blue")
-            if self.dead is not None and self.dead[r.units[i]]:
-                ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), w, h, fill=False, lw=2,
-                                       edgecolor="tab:red"))
-        numbered = "unit number" if len(r.units) <= 128 else "first unit of each row"
-        notes = [f"black = ink (inputs in [0, 1]); blue: {numbered}"
-                 + (" and the pre-activation it reached" if small else "")]
-        if self.dead is not None:
-            notes.append(f"red frame: dead unit ({int(self.dead.sum())} of {len(self.dead)})")
-        if r.reached is not None:
-            notes.append(f"{r.reached_share:.0%} of units beat every real example")
-        ax.set_xlabel("; ".join(notes), fontsize=8)
-
-    def _heatmap(self, ax) -> None:
-        r = self.result
-        values, label = r.images, "input value"
-        if self.ranges is not None:  # each feature on its own scale: 0 its min, 1 its max
-            lo, hi = self.ranges
-            values = (r.images - lo) / np.where(hi > lo, hi - lo, 1.0)
-            label = "place in the feature's range (0: min, 1: max)"
-        image = ax.imshow(values, cmap="viridis", aspect="auto",
-                          vmin=0 if self.ranges is not None else None,
-                          vmax=1 if self.ranges is not None else None)
-        if self.ranges is not None and r.images.size <= 400:
-            for (i, j), v in np.ndenumerate(r.images):
-                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=7,
-                        color="white" if values[i, j] < 0.5 else "black")
-        names = _input_names(self.net, 0, r.images.shape[1])
-        ax.set_xticks(np.arange(len(names)), names, rotation=90, fontsize=7)
-        ax.set_yticks(np.arange(len(r.units)), self._labels(), fontsize=7)
-        ax.set_ylabel("unit")
-        ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(label, fontsize=8)
-
-
-def _ranges(net, X) -> tuple[np.ndarray, np.ndarray]:
-    """Each input's (min, max) over the data X (n, n_inputs)."""
-    X = net.tensor(X).numpy()
-    return X.min(0), X.max(0)
-
-
-def _input_names(net, layer: int, n: int) -> list[str]:
-    if layer == 0 and net.feature_names and len(net.feature_names) == n:
-        return list(net.feature_names)
-    prefix = "input" if layer == 0 else f"layer {layer - 1} unit"
-    return [f"{prefix} {i}" for i in range(n)]
-

@@ -6,6 +6,7 @@ import numpy as np
 
 from hiddenlens._validation import check_choice, check_layer, check_positive_int
 from hiddenlens.explain import normalize_fields, receptive_fields, unit_order
+from hiddenlens.plot._axes import finish, panel_axes
 from hiddenlens.plot._grid import (
     DIVERGING,
     draw_mosaic,
@@ -14,8 +15,6 @@ from hiddenlens.plot._grid import (
     image_view_error,
     model_label,
     mosaic_axes,
-    panel_axes,
-    root_figure,
     sign_colors,
 )
 
@@ -37,20 +36,26 @@ class ReceptiveFieldsDisplay:
         Already normalised (see `normalize_fields`), in the order to draw.
     units : ndarray of shape (n_units,)
         The unit index of each row, for labels.
-    title : str
+    title : str, default=""
     image_shape : (int, int), optional
         Fold each field into this image; None draws bar charts over `feature_names`.
     feature_names : list of str, optional
     normalize : {"diverging", "minmax", "abs"}, default="diverging"
         Picks the colour map and the colour-bar label.
+    scale : {"shared", "unit"}, default="shared"
+        How the fields were normalised, for the colour-bar label.
 
     Attributes
     ----------
-    figure_, ax_ : Figure and Axes (the first panel for bar charts); axes_ : all panels.
+    figure_ : Figure
+    ax_ : Axes
+        The mosaic (the first bar chart for tabular fields).
+    axes_ : ndarray of Axes
+        Every panel: one mosaic, or (rows, cols) bar charts.
     """
 
-    def __init__(self, fields, units, title, image_shape=None, feature_names=None,
-                 normalize="diverging", scale="shared"):
+    def __init__(self, *, fields, units, title: str = "", image_shape=None, feature_names=None,
+                 normalize: str = "diverging", scale: str = "shared"):
         self.fields, self.units, self.title = np.asarray(fields), np.asarray(units), title
         self.image_shape, self.feature_names, self.normalize = image_shape, feature_names, normalize
         self.scale = scale
@@ -64,15 +69,29 @@ class ReceptiveFieldsDisplay:
         return label
 
     @classmethod
-    def from_model(cls, net, layer: int = 0, normalize: str = "diverging",
-                   scale: str = "shared", order: str = "index", target: int | None = None,
-                   max_units: int | None = None, kind: str = "auto",
+    def from_model(cls, net, *, layer: int = 0, normalize: str = "diverging",
+                   scale: str = "shared", by: str = "index", next_unit: int | None = None,
+                   k: int | None = None, kind: str = "auto", ax=None,
                    **plot_kw) -> ReceptiveFieldsDisplay:
-        """Compute the fields of `layer` and draw them.
+        """Compute the fields of `layer` (`receptive_fields`) and draw them.
 
-        normalize, scale : see `normalize_fields`. order, target : see `unit_order`.
-        max_units : draw only the first `max_units` units in that order.
-        kind : {"auto", "image", "bars"}; "auto" draws images when the inputs fold into one.
+        Parameters
+        ----------
+        net : DenseNet
+        layer : int, default=0
+        normalize, scale : str
+            See `normalize_fields`.
+        by : {"index", "norm", "influence"}, default="index"
+            The order of the units, see `unit_order`.
+        next_unit : int, optional
+            The unit of layer + 1 whose incoming weights order the units (by="influence").
+        k : int, optional
+            Draw only the first `k` units in that order.
+        kind : {"auto", "image", "bars"}, default="auto"
+            "auto" draws images when the inputs fold into one.
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
         """
         idx = check_layer(net, layer)
         check_choice(kind, "kind", ("auto", "image", "bars"))
@@ -80,21 +99,66 @@ class ReceptiveFieldsDisplay:
         if kind == "image" and how != "image":
             raise image_view_error(net, "ReceptiveFieldsDisplay(kind='image')",
                                    "kind='bars' (a bar chart per unit over the feature names)")
-        units = unit_order(net, idx, order, target)
-        if max_units is not None:
-            units = units[: check_positive_int(max_units, "max_units")]
-        fields = normalize_fields(receptive_fields(net, idx), normalize, scale)[units]
+        units = unit_order(net, idx, by, next_unit)
+        if k is not None:
+            units = units[: check_positive_int(k, "k")]
         bars = how == "bars" or kind == "bars"
         names = (shape_or_names if how == "bars"
                  else [f"{i}" for i in range(net.sizes[idx])])
         ordered = {"index": "", "norm": ", largest weight norm first",
-                   "influence": f", by weight into unit {target} of layer {idx + 1}"}[order]
+                   "influence": f", by weight into unit {next_unit} of layer {idx + 1}"}[by]
         title = (f"Receptive fields of layer {idx}: {len(units)} units over {what}{ordered}\n"
                  f"{model_label(net)}")
-        return cls(fields, units, title, None if bars else shape_or_names,
-                   names if bars else None, normalize, scale).plot(**plot_kw)
+        return cls.from_result(receptive_fields(net, idx), units=units, normalize=normalize,
+                               scale=scale, image_shape=None if bars else shape_or_names,
+                               feature_names=names if bars else None, title=title, ax=ax,
+                               **plot_kw)
 
-    def plot(self, ax=None, cmap: str | None = None) -> ReceptiveFieldsDisplay:
+    @classmethod
+    def from_result(cls, fields, *, units=None, normalize: str = "diverging",
+                    scale: str = "shared", image_shape=None, feature_names=None,
+                    title: str | None = None, ax=None, **plot_kw) -> ReceptiveFieldsDisplay:
+        """Draw fields computed before (`receptive_fields`), normalised here.
+
+        Parameters
+        ----------
+        fields : ndarray of shape (n_units, n_inputs)
+            Raw incoming weights, every unit of the layer.
+        units : array of int, optional
+            The units to draw, in order (default: all, by index).
+        normalize, scale : str
+            See `normalize_fields` (over the whole layer, before `units` are picked).
+        image_shape : (int, int), optional
+            None draws bar charts.
+        feature_names : list of str, optional
+        title : str, optional
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
+        """
+        fields = np.asarray(fields)
+        units = np.arange(len(fields)) if units is None else np.asarray(units)
+        shown = normalize_fields(fields, normalize, scale)[units]
+        if title is None:
+            title = f"Receptive fields: {len(units)} units over {fields.shape[1]} inputs"
+        display = cls(fields=shown, units=units, title=title, image_shape=image_shape,
+                      feature_names=feature_names, normalize=normalize, scale=scale)
+        return display.plot(ax=ax, **plot_kw)
+
+    def plot(self, ax=None, *, cmap: str | None = None) -> ReceptiveFieldsDisplay:
+        """Draw the fields: one mosaic image, or a grid of bar charts.
+
+        Parameters
+        ----------
+        ax : Axes, Figure or SubFigure, optional
+            Where to draw (None: a new figure).
+        cmap : str, optional
+            Overrides the normalisation's colour map (images only).
+
+        Returns
+        -------
+        self
+        """
         if self.image_shape is None:
             return self._plot_bars(ax)
         cmap_, (lo, hi), _ = _SCALES[self.normalize]
@@ -110,8 +174,7 @@ class ReceptiveFieldsDisplay:
                         ha="left", color="0.2")
         corner = "; corner number: unit index" if n <= 100 else ""
         ax.set_title(self.title + corner, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = root_figure(ax), ax, np.array([ax])
-        return self
+        return finish(self, [ax], ax)
 
     def _plot_bars(self, ax) -> ReceptiveFieldsDisplay:
         n = min(len(self.fields), MAX_BAR_UNITS)
@@ -140,6 +203,5 @@ class ReceptiveFieldsDisplay:
         more = (f"\n(the first {n} of {len(self.fields)} in this order are shown)"
                 if len(self.fields) > n else "")
         fig.suptitle(self.title + more, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes.flat[0], axes
-        return self
+        return finish(self, axes, axes.flat[0])
 

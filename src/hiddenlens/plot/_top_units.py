@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from hiddenlens.explain import composite_weights, top_units
+from hiddenlens.plot._axes import finish, panel_axes
 from hiddenlens.plot._grid import (
     draw_field,
     field_layout,
     model_label,
-    panel_axes,
-    root_figure,
     symmetric_limit,
 )
 
@@ -24,32 +23,51 @@ class TopUnitsDisplay:
     fields : ndarray of shape (n_source_units, n_inputs)
         Each source unit's field in input space (its weights for layer 0, else the linear
         composite).
-    title : str
-    image_shape : (int, int), optional; None draws bars over `feature_names`.
+    title : str, default=""
+    image_shape : (int, int), optional
+        None draws bars over `feature_names`.
     feature_names : list of str, optional
-    field_label : str
+    field_label : str, default="incoming weight"
         What `fields` are, for the colour bar.
 
     Attributes
     ----------
-    figure_, ax_ (the first panel), axes_ of shape (2, k)
+    figure_ : Figure
+    ax_ : Axes
+        The first (most positive) unit's panel.
+    axes_ : ndarray of Axes of shape (2, k)
     """
 
-    def __init__(self, result, fields, title, image_shape=None, feature_names=None,
-                 field_label="incoming weight"):
+    def __init__(self, *, result, fields, title: str = "", image_shape=None,
+                 feature_names=None, field_label: str = "incoming weight"):
         self.result, self.fields, self.title = result, np.asarray(fields), title
         self.image_shape, self.feature_names, self.field_label = (image_shape, feature_names,
                                                                   field_label)
 
     @classmethod
-    def from_model(cls, net, target: int, k: int = 5, by: str = "weight", x=None,
-                   layer: int = -1, **plot_kw) -> TopUnitsDisplay:
-        """Compute `top_units(net, target, k, by, x, layer)` and draw each unit's field."""
+    def from_model(cls, net, x=None, *, target: int, k: int = 5, by: str = "weight",
+                   layer: int = -1, ax=None, **plot_kw) -> TopUnitsDisplay:
+        """Compute `top_units(net, target, k, by, x, layer)` and draw each unit's field.
+
+        Parameters
+        ----------
+        net : DenseNet
+        x : array of shape (n_inputs,), optional
+            The example, needed by ``by="contribution"``.
+        target : int
+            The unit of `layer` (an output class) whose top units are drawn.
+        k : int, default=5
+            How many positive and how many negative units.
+        by : {"weight", "contribution"}, default="weight"
+        layer : int, default=-1
+            The target's layer.
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
+        """
         result = top_units(net, target, k, by, x, layer)
         s = result.source_layer
         fields = composite_weights(net, s, "linear")  # == net.weights[0] for s == 0
-        field_label = ("incoming weight" if s == 0
-                       else "linear composite weight (weights multiplied through)")
         how, shape_or_names, _ = field_layout(net, 0)
         names = net.class_names if result.layer == net.n_layers - 1 and net.class_names \
             else None
@@ -59,10 +77,42 @@ class TopUnitsDisplay:
         title = (f"Units of layer {s} that push {tname} up (top row) "
                  f"and down (bottom row), by {score}\n{model_label(net)}")
         image = how == "image"
-        return cls(result, fields, title, shape_or_names if image else None,
-                   None if image else shape_or_names, field_label).plot(**plot_kw)
+        return cls.from_result(result, fields=fields, title=title,
+                               image_shape=shape_or_names if image else None,
+                               feature_names=None if image else shape_or_names, ax=ax,
+                               **plot_kw)
+
+    @classmethod
+    def from_result(cls, result, *, fields, image_shape=None, feature_names=None,
+                    title: str | None = None, ax=None, **plot_kw) -> TopUnitsDisplay:
+        """Draw a `TopUnits` computed before.
+
+        Parameters
+        ----------
+        result : TopUnits
+        fields : ndarray of shape (n_source_units, n_inputs)
+            The source layer's fields in input space: ``composite_weights(net,
+            result.source_layer, "linear")`` (the weights themselves for layer 0).
+        image_shape : (int, int), optional
+            None draws bars.
+        feature_names : list of str, optional
+        title : str, optional
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
+        """
+        s = result.source_layer
+        label = ("incoming weight" if s == 0
+                 else "linear composite weight (weights multiplied through)")
+        if title is None:
+            title = (f"Units of layer {s} that push unit {result.target} of layer "
+                     f"{result.layer} up (top row) and down (bottom row), by {result.by}")
+        display = cls(result=result, fields=fields, title=title, image_shape=image_shape,
+                      feature_names=feature_names, field_label=label)
+        return display.plot(ax=ax, **plot_kw)
 
     def plot(self, ax=None) -> TopUnitsDisplay:
+        """Draw the 2 x k panels in `ax` (Axes, Figure or SubFigure; None: a new figure)."""
         r = self.result
         k = len(r.positive)
         image = self.image_shape is not None
@@ -86,5 +136,4 @@ class TopUnitsDisplay:
             fig.colorbar(mappable, ax=axes, fraction=0.03, pad=0.02).set_label(
                 self.field_label, fontsize=8)
         fig.suptitle(self.title, fontsize=10)
-        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes[0, 0], axes
-        return self
+        return finish(self, axes, axes[0, 0])

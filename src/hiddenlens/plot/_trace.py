@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens.plot._grid import (
-    fold,
-    grid_shape,
-    hide_ticks,
-    model_label,
-    panel_axes,
-    root_figure,
-)
+from hiddenlens.plot._axes import finish, panel_axes
+from hiddenlens.plot._grid import fold, grid_shape, hide_ticks, model_label
 
 SMALL_LAYER = 16  # up to this many units a layer is drawn as bars
 
@@ -22,38 +16,95 @@ class TraceDisplay:
     Parameters
     ----------
     x : ndarray of shape (n_inputs,)
-    activations : list of ndarray, one (units,) per layer
-    net : DenseNet (for names, shapes and the title)
-    label : int or None, the true class if known
+        What layer 0 multiplies (standardised for tabular models).
+    activations : list of ndarray
+        One (units,) per layer, the output last.
+    activation : list of str
+        Each hidden layer's activation function ("sigmoid", "relu", ...).
+    output_activation : {"softmax", "sigmoid", "linear"}, default="softmax"
+    task : {"classification", "regression"}, default="classification"
+    image_shape : (int, int), optional
+        Draw the input as this image; None draws bars over `feature_names`.
+    feature_names, class_names : list of str, optional
+    label : int, optional
+        The true class, named in the title.
+    title : str, default="Forward trace of one input"
+        The title's start; the prediction (and `label`) are added.
 
     Attributes
     ----------
     figure_ : Figure
-    ax_ : Axes of the output panel
-    axes_ : ndarray of Axes, one per panel (input, hidden layers..., output)
-    trace_ : Trace or None
-        The numbers drawn (set by `from_model`): ``trace_.activations[l][0]`` is layer l.
+    ax_ : Axes
+        The output panel.
+    axes_ : ndarray of Axes of shape (n_layers + 1,)
+        The input, each hidden layer, the output.
     """
 
-    def __init__(self, x, activations, net, label=None):
-        self.x, self.activations, self.net, self.label = x, activations, net, label
-        self.trace_ = None
+    def __init__(self, *, x, activations, activation, output_activation: str = "softmax",
+                 task: str = "classification", image_shape=None, feature_names=None,
+                 class_names=None, label=None, title: str = "Forward trace of one input"):
+        self.x, self.activations, self.label = np.asarray(x), list(activations), label
+        self.activation, self.output_activation, self.task = activation, output_activation, task
+        self.image_shape, self.feature_names, self.class_names = (image_shape, feature_names,
+                                                                  class_names)
+        self.title = title
 
     @classmethod
-    def from_model(cls, net, x, label=None, **plot_kw) -> TraceDisplay:
-        """Trace one input `x` (n_inputs,) through `net` and draw every layer.
+    def from_model(cls, net, x, *, label=None, ax=None, **plot_kw) -> TraceDisplay:
+        """Trace one input `x` through `net` (`net.trace`) and draw every layer.
 
-        label : int, optional. The true class, named in the title.
+        Parameters
+        ----------
+        net : DenseNet
+        x : array of shape (n_inputs,)
+        label : int, optional
+            The true class, named in the title.
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
         """
         X = net.tensor(x)
         if len(X) != 1:
             raise ValueError(f"`x` must be one example. Got {len(X)} examples instead.")
-        trace = net.trace(X)
-        self = cls(np.asarray(trace.input[0]), [a[0] for a in trace.activations], net, label)
-        self.trace_ = trace
-        return self.plot(**plot_kw)
+        return cls.from_result(
+            net.trace(X), activation=list(net.activations[:-1]),
+            output_activation=net.output, task=net.task, image_shape=net.image_shape,
+            feature_names=net.feature_names, class_names=net.class_names, label=label,
+            title=f"Forward trace of one input through the {model_label(net)}", ax=ax,
+            **plot_kw)
+
+    @classmethod
+    def from_result(cls, trace, *, index: int = 0, activation=None,
+                    output_activation: str = "softmax", task: str = "classification",
+                    image_shape=None, feature_names=None, class_names=None, label=None,
+                    title: str = "Forward trace of one input", ax=None,
+                    **plot_kw) -> TraceDisplay:
+        """Draw example `index` of a `Trace` computed before (`net.trace(X)`).
+
+        Parameters
+        ----------
+        trace : Trace
+        index : int, default=0
+            The row of the traced batch to draw.
+        activation : list of str, optional
+            Each hidden layer's activation function (default: "sigmoid" for every one).
+        output_activation, task, image_shape, feature_names, class_names, label, title
+            See the class.
+        ax : Axes, Figure or SubFigure, optional
+        **plot_kw
+            Passed to `plot`.
+        """
+        activations = [np.asarray(a[index]) for a in trace.activations]
+        if activation is None:
+            activation = ["sigmoid"] * (len(activations) - 1)
+        display = cls(x=np.asarray(trace.input[index]), activations=activations,
+                      activation=activation, output_activation=output_activation, task=task,
+                      image_shape=image_shape, feature_names=feature_names,
+                      class_names=class_names, label=label, title=title)
+        return display.plot(ax=ax, **plot_kw)
 
     def plot(self, ax=None) -> TraceDisplay:
+        """Draw the panels in `ax` (Axes, Figure or SubFigure; None: a new figure); self."""
         n_panels = len(self.activations) + 1
         wide = [1.35 if len(a) > 300 else 1 for a in self.activations[:-1]]
         fig, axes = panel_axes(ax, 1, n_panels, (3.3 * n_panels + sum(wide) - len(wide), 3.6),
@@ -64,21 +115,18 @@ class TraceDisplay:
             self._hidden_panel(ax, l, a)
         pred = self._output_panel(axes[-1], self.activations[-1])
         truth = "" if self.label is None else f", true class {self._name(self.label)}"
-        fig.suptitle(f"Forward trace of one input through the {model_label(self.net)}: "
-                     f"predicted {pred}{truth}", fontsize=11)
-        self.figure_, self.ax_, self.axes_ = root_figure(fig), axes[-1], axes
-        return self
+        fig.suptitle(f"{self.title}: predicted {pred}{truth}", fontsize=11)
+        return finish(self, axes, axes[-1])
 
     def _name(self, k) -> str:
-        names = self.net.class_names
-        return names[k] if names else str(k)
+        return self.class_names[k] if self.class_names else str(k)
 
     def _input_panel(self, ax) -> None:
-        if self.net.image_shape:
-            ax.imshow(self.x.reshape(self.net.image_shape), cmap="gray_r", vmin=0, vmax=1)
+        if self.image_shape:
+            ax.imshow(self.x.reshape(self.image_shape), cmap="gray_r", vmin=0, vmax=1)
             hide_ticks(ax)
         else:
-            names = self.net.feature_names or [str(i) for i in range(len(self.x))]
+            names = self.feature_names or [str(i) for i in range(len(self.x))]
             ax.barh(np.arange(len(self.x)), self.x, color="0.4")
             ax.set_yticks(np.arange(len(self.x)), names, fontsize=7)
             ax.invert_yaxis()
@@ -86,7 +134,7 @@ class TraceDisplay:
         ax.set_title(f"input ({len(self.x)} values)", fontsize=10)
 
     def _hidden_panel(self, ax, l: int, a: np.ndarray) -> None:
-        act = self.net.activations[l]
+        act = self.activation[l]
         if len(a) <= SMALL_LAYER:  # a few units: one labelled bar each, not a grid
             idx = np.arange(len(a))
             ax.bar(idx, a, color="tab:purple", width=0.6)
@@ -114,8 +162,8 @@ class TraceDisplay:
         ax.set_title(f"layer {l}: {len(a)} {act} units{shape}", fontsize=10)
 
     def _output_panel(self, ax, out: np.ndarray) -> str:
-        names = self.net.class_names or [str(i) for i in range(len(out))]
-        if self.net.task == "regression":
+        names = self.class_names or [str(i) for i in range(len(out))]
+        if self.task == "regression":
             ax.bar([0], out, color="tab:blue")
             ax.set_title(f"output: {out[0]:.4g}", fontsize=10)
             return f"{out[0]:.4g}"
@@ -129,8 +177,8 @@ class TraceDisplay:
                 ax.text(i, v, f"{v:.2f}", ha="center", va="bottom", fontsize=7)
         ax.set_xticks(np.arange(len(out)), names[: len(out)], fontsize=8,
                       rotation=0 if max(len(n) for n in names) < 4 else 45)
-        label = {"softmax": "probability", "sigmoid": "sigmoid output"}.get(self.net.output,
-                                                                          "output")
+        label = {"softmax": "probability", "sigmoid": "sigmoid output"}.get(
+            self.output_activation, "output")
         ax.set_ylabel(label)
         ax.set_ylim(0, max(1.0, float(out.max())) * 1.08)
         ax.set_title(f"output: predicts {names[k]}", fontsize=10)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from importlib import resources
 from pathlib import Path
-from string import Template
 
 from hiddenlens._validation import check_choice
 from hiddenlens.report._importance import importance_section
@@ -14,7 +12,6 @@ from hiddenlens.report._sections import (
     Context,
     Section,
     diagram_section,
-    esc,
     model_section,
     traces_section,
 )
@@ -133,17 +130,17 @@ def _build_sections(net, dataset, names, progress: bool) -> list[Section]:
 
 
 def _render(net, dataset, sections: list[Section], version: str) -> str:
-    template = Template((resources.files("hiddenlens.report") / "templates" / "report.html")
-                        .read_text(encoding="utf-8"))
-    nav = "".join(f'<li><a href="#{s.id}">{esc(s.title)}</a></li>' for s in sections)
-    body = "\n".join(
-        f'<section id="{s.id}"><h2>{esc(s.title)}</h2><p class="intro">{esc(s.intro)}</p>'
-        + "\n".join(s.parts) + "</section>" for s in sections)
-    return template.substitute(
-        title=esc(f"hiddenlens report: {net.describe_sizes()} network"),
-        subtitle=esc(f"{net!r}, explained on the test split of {dataset.name} "
-                     f"({len(dataset.X_test)} examples)."),
-        nav=nav, body=body, version=esc(version),
+    """Fill templates/report.html; autoescaping shows every name from a file as text."""
+    import jinja2
+
+    env = jinja2.Environment(loader=jinja2.PackageLoader("hiddenlens.report", "templates"),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env.get_template("report.html").render(
+        title=f"hiddenlens report: {net.describe_sizes()} network",
+        subtitle=f"{net!r}, explained on the test split of {dataset.name} "
+                 f"({len(dataset.X_test)} examples).",
+        sections=sections, version=version,
         date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import base64
-import html
 import io
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -13,15 +13,23 @@ from hiddenlens.plot._grid import DIVERGING, symmetric_limit
 DPI = 80  # readable on a laptop screen, small enough to keep the file a few MB
 
 
-def inline_png(fig, alt: str, dpi: int = DPI) -> str:
-    """The figure as an <img> with a base64 PNG inside; the figure is closed."""
+@dataclass
+class Image:
+    """A picture of the report: its data URI (a base64 PNG inside) and its alternative text."""
+
+    src: str
+    alt: str
+
+
+def inline_png(fig, alt: str, dpi: int = DPI) -> Image:
+    """The figure as an inline PNG; the figure is closed."""
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+    return Image(f"data:image/png;base64,{data}", alt)
 
 
 def new_figure(width: float, height: float, ncols: int = 1, **kw):

@@ -6,7 +6,7 @@ import numpy as np
 
 from hiddenlens import explain
 from hiddenlens.report import _figures as figs
-from hiddenlens.report._sections import Context, Section, figure, note
+from hiddenlens.report._sections import Context, Figure, Section, figure, note
 
 N_SALIENCY = 500  # test examples averaged into the image heat map
 
@@ -23,7 +23,7 @@ def importance_section(ctx: Context) -> Section:
     return s
 
 
-def _image_heatmap(ctx: Context) -> str:
+def _image_heatmap(ctx: Context) -> Figure:
     from hiddenlens.explain import saliency
 
     X, y = ctx.X[:N_SALIENCY], ctx.y[:N_SALIENCY]
@@ -46,28 +46,28 @@ def _image_heatmap(ctx: Context) -> str:
                   "border) are ignored by the network.", figs.inline_png(fig, "input heat map"))
 
 
-def _permutation_bars(ctx: Context) -> str:
+def _permutation_bars(ctx: Context) -> Figure:
     from hiddenlens.plot import ImportanceDisplay
 
-    r = _permutation(ctx)
-
-    fig = ImportanceDisplay(r.importances_mean, r.importances_std, ctx.feature_names,
-                            "drop in test score when the feature is shuffled (5 repeats)",
-                            f"Permutation importance, {ctx.net.describe_sizes()}").plot().figure_
+    score = "accuracy" if ctx.net.task == "classification" else "r2"
+    fig = ImportanceDisplay.from_result(
+        _permutation(ctx), method="permutation", scoring=f"test {score}",
+        names=ctx.feature_names,
+        title=f"Permutation importance (5 repeats), {ctx.net.describe_sizes()}").figure_
     return figure("Permutation importance", "Each bar is how much the test score falls when "
                   "that feature's values are shuffled across examples; longer bars matter more, "
                   "whiskers are one standard deviation over repeats.",
                   figs.inline_png(fig, "permutation importance"))
 
 
-def _weight_methods(ctx: Context) -> list[str]:
+def _weight_methods(ctx: Context) -> list:
     parts = []
-    for name, how in (("garson", "share of |weight| it sends to the outputs through the hidden "
-                                 "layer (Garson; magnitude only)"),
-                      ("olden", "sum over paths of the signed weight products from it "
-                                "to each output (Olden; bars right of zero push the "
-                                "output up, left push it down)")):
-        method = getattr(explain, name)
+    for name, method, how in (
+            ("garson", explain.garson, "share of |weight| it sends to the outputs through the "
+                                       "hidden layer (Garson; magnitude only)"),
+            ("olden", explain.olden, "sum over paths of the signed weight products from it "
+                                     "to each output (Olden; bars right of zero push the "
+                                     "output up, left push it down)")):
         try:
             values = np.asarray(method(ctx.net)).T  # (n_inputs, n_outputs)
         except ValueError as exc:  # e.g. Garson on two hidden layers
@@ -98,7 +98,7 @@ def _bars(ctx: Context, values: np.ndarray, name: str):
     return fig
 
 
-def _lek(ctx: Context) -> str:
+def _lek(ctx: Context) -> Figure:
     feature = _most_important(ctx)
     profile = explain.lek_profile(ctx.net, ctx.X, feature)
     name = ctx.feature_names[feature]

@@ -1,12 +1,13 @@
-"""The report's sections: each takes the shared context and returns titled HTML parts.
+"""The report's sections: each takes the shared context and returns titled parts.
 
 A section only draws what the public API computes (explain/ for numbers, plot/ Displays for
 pictures); where a picture cannot exist (no training history, no classes) a note says why.
+A part is data (a figure, a note, a table, a list); the templates turn it into HTML, escaping
+every text, so names read from files are shown as text.
 """
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +17,8 @@ from hiddenlens.report import _figures as figs
 
 @dataclass
 class Context:
-    """What every section needs, computed once: the network, the test split, its evaluation."""
+    """What every section needs, computed once: the network, the test split, its evaluation,
+    and (through `atlas`, `composite`) the results several sections share."""
 
     net: object
     dataset: object
@@ -42,37 +44,76 @@ class Context:
     def feature_names(self) -> list[str]:
         return self.net.feature_names or [f"x{i}" for i in range(self.net.n_inputs)]
 
+    def atlas(self, l: int):
+        """`atlas` of layer l on the test split, computed once for every section."""
+        from hiddenlens import explain
+
+        if ("atlas", l) not in self.cache:
+            self.cache["atlas", l] = explain.atlas(self.net, self.X, l, y=self.labels, k=1)
+        return self.cache["atlas", l]
+
+    def composite(self, l: int) -> np.ndarray:
+        """The linear composite weights (n_units, n_inputs) of layer l, computed once."""
+        from hiddenlens import explain
+
+        if ("composite", l) not in self.cache:
+            self.cache["composite", l] = explain.composite_weights(self.net, l, "linear")
+        return self.cache["composite", l]
+
 
 @dataclass
 class Section:
     id: str
     title: str
     intro: str
-    parts: list[str] = field(default_factory=list)
+    parts: list = field(default_factory=list)
 
 
-def esc(text) -> str:
-    return html.escape(str(text))
-
-
-def figure(title: str, how: str, *images: str) -> str:
+@dataclass
+class Figure:
     """One or more images with a caption: what it shows, in one sentence, and how to read it."""
-    row = "".join(f"<div>{img}</div>" for img in images)
-    kind = "images many" if len(images) > 1 else "images"
-    return (f'<figure><div class="{kind}">{row}</div><figcaption><b>{esc(title)}.</b> '
-            f"{esc(how)}</figcaption></figure>")
+
+    title: str
+    how: str
+    images: list  # of figs.Image
+    kind: str = "figure"
 
 
-def note(text: str) -> str:
+@dataclass
+class Note:
     """A line where a picture would be, saying why there is none."""
-    return f'<p class="pending">{esc(text)}</p>'
+
+    text: str
+    kind: str = "note"
 
 
-def table(header: list[str], rows: list[list], kind: str = "") -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{esc(v)}</td>" for v in r) + "</tr>" for r in rows)
-    cls = f' class="{kind}"' if kind else ""
-    return f"<table{cls}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+@dataclass
+class Table:
+    header: list
+    rows: list
+    cls: str = ""
+    heading: str = ""  # an <h3> above it
+    how: str = ""  # how to read it, under the heading
+    scroll: bool = False  # in a box of limited height
+    kind: str = "table"
+
+
+@dataclass
+class Items:
+    items: list
+    kind: str = "items"
+
+
+def figure(title: str, how: str, *images) -> Figure:
+    return Figure(title, how, list(images))
+
+
+def note(text: str) -> Note:
+    return Note(text)
+
+
+def table(header: list, rows: list, kind: str = "", **kw) -> Table:
+    return Table(list(header), [list(r) for r in rows], kind, **kw)
 
 
 def layer_name(net, l: int) -> str:
@@ -92,7 +133,7 @@ def model_section(ctx: Context) -> Section:
         facts.append(f"test accuracy {ev.accuracy:.4f} on {ev.n} examples")
     else:
         facts.append(f"test R² {ev.r2:.4f}, mean squared error {ev.mse:.4g} on {ev.n} examples")
-    s.parts.append("<ul>" + "".join(f"<li>{esc(f)}</li>" for f in facts) + "</ul>")
+    s.parts.append(Items(facts))
     if ev.task == "classification":
         s.parts.append(figure(
             "Per-class accuracy and confusion matrix",
@@ -117,7 +158,7 @@ def diagram_section(ctx: Context) -> Section:
                 "weight (red positive, blue negative) with width proportional to |weight|.")
     from hiddenlens.plot import NetworkDiagramDisplay
 
-    d = NetworkDiagramDisplay.from_model(ctx.net)
+    d = NetworkDiagramDisplay.from_model(ctx.net)  # weights only: nothing to share
     s.parts.append(figure("Network diagram", "Thick red links excite the unit they feed, thick "
                           "blue links inhibit it; faint links hardly matter.",
                           figs.inline_png(d.figure_, "network diagram")))

@@ -6,7 +6,16 @@ import numpy as np
 
 from hiddenlens import explain
 from hiddenlens.report import _figures as figs
-from hiddenlens.report._sections import Context, Section, figure, layer_name, note, table
+from hiddenlens.report._sections import (
+    Context,
+    Figure,
+    Section,
+    Table,
+    figure,
+    layer_name,
+    note,
+    table,
+)
 
 N_JACOBIAN = 1000  # test examples the Jacobian composite is averaged over
 WORDY = ("inputs", "pushes_up", "pushes_down")  # lists the description already states
@@ -27,7 +36,7 @@ def layer_section(ctx: Context, l: int) -> Section:
 
 
 # ------------------------------------------------------------------ templates
-def _templates(ctx: Context, l: int) -> list[str]:
+def _templates(ctx: Context, l: int) -> list[Figure]:
     net = ctx.net
     if l == 0 and ctx.is_image:
         from hiddenlens.plot import ReceptiveFieldsDisplay
@@ -47,8 +56,21 @@ def _templates(ctx: Context, l: int) -> list[str]:
     from hiddenlens.plot import CompositeDisplay
 
     n = min(N_JACOBIAN, len(ctx.X))
-    images = [figs.inline_png(CompositeDisplay.from_model(net, l, method=m, X=ctx.X[:n]).figure_,
-                              f"{m} composite of layer {l}") for m in ("linear", "jacobian")]
+    out = l == net.n_layers - 1
+    names = ([f"class {c}" for c in ctx.class_names]
+             if out and len(ctx.class_names) == net.n_outputs else None)
+    what = "output" if out else f"layer {l}"
+    images = []
+    for method, maps, data in (
+            ("linear", ctx.composite(l), ""),
+            ("jacobian", explain.composite_weights(net, l, "jacobian", ctx.X[:n]),
+             f", averaged over {n} examples")):
+        d = CompositeDisplay.from_result(
+            maps, method=method, names=names, image_shape=net.image_shape,
+            feature_names=None if ctx.is_image else ctx.feature_names,
+            title=f"What each {what} unit looks for: {method} composite weights{data}\n"
+                  f"{net.describe_sizes()}")
+        images.append(figs.inline_png(d.figure_, f"{method} composite of layer {l}"))
     return [figure("Composite templates, linear (left) and Jacobian (right)",
                    f"What each unit of {layer_name(net, l)} looks for in the input: left, the "
                    "product of the weight matrices down to the input (biases and activations "
@@ -59,26 +81,36 @@ def _templates(ctx: Context, l: int) -> list[str]:
 
 
 # ------------------------------------------------------------------ neurons (issue 6)
-def _maximization(ctx: Context, l: int) -> str:
+def _maximization(ctx: Context, l: int) -> Figure:
+    from hiddenlens.explain._readable import readable_options
     from hiddenlens.plot import LayerMaximizeDisplay
 
-    d = LayerMaximizeDisplay.from_model(ctx.net, l, data=ctx.X, y=ctx.labels)
+    net = ctx.net
+    result = explain.maximize_activation(net, l, X=ctx.X, **readable_options(net, l, ctx.X))
+    out = l == net.n_layers - 1
+    d = LayerMaximizeDisplay.from_result(
+        result, atlas_result=ctx.atlas(l), image_shape=net.image_shape,
+        input_names=ctx.feature_names,
+        unit_names=ctx.class_names if out and len(ctx.class_names) == net.n_outputs else None,
+        ranges=None if ctx.is_image else (ctx.X.min(0), ctx.X.max(0)),
+        title=f"What each unit of {'the output' if out else f'layer {l}'} responds to most, "
+              f"{net.describe_sizes()}")
     what = "dark = ink" if ctx.is_image else "one row per unit, one column per feature"
     return figure("Activation maximisation", "For each unit, the input found by gradient ascent "
                   f"that makes it fire most ({what}): the pattern the unit is tuned to; dead "
                   "units are framed in red.", figs.inline_png(d.figure_, "activation maximisation"))
 
 
-def _dead_and_saturated(ctx: Context, l: int) -> str:
-    result = explain.atlas(ctx.net, ctx.X, l, y=ctx.labels)
+def _dead_and_saturated(ctx: Context, l: int) -> Table:
+    result = ctx.atlas(l)
     dead = np.flatnonzero(np.asarray(result.dead))
     saturated = np.flatnonzero(np.asarray(result.saturated))
     n = ctx.net.sizes[l + 1]
     rows = [["dead (never active on the test split)", len(dead), _list(dead)],
             ["saturated (above 0.99 on nearly every example)", len(saturated), _list(saturated)]]
-    return ('<h3>Dead and saturated units</h3><p class="how">Units that carry no information: '
-            f"a dead unit never fires, a saturated one always does ({n} units in this layer)."
-            "</p>" + table(["kind", "units", "which"], rows))
+    return table(["kind", "units", "which"], rows, heading="Dead and saturated units",
+                 how="Units that carry no information: a dead unit never fires, a saturated "
+                     f"one always does ({n} units in this layer).")
 
 
 def _list(units) -> str:
@@ -86,14 +118,15 @@ def _list(units) -> str:
     return (shown + (" …" if len(units) > 30 else "")) or "none"
 
 
-def _descriptions(ctx: Context, l: int) -> str:
-    records = explain.describe_layer(ctx.net, ctx.X, l, y=ctx.labels).records  # one dict per unit
+def _descriptions(ctx: Context, l: int) -> Table:
+    records = explain.describe_layer(ctx.net, ctx.X, l, y=ctx.labels,
+                                     atlas_result=ctx.atlas(l)).records  # one dict per unit
     columns = [c for c in records[0] if c not in WORDY and any(r[c] != "" for r in records)]
-    return ('<h3>What each unit does, in words</h3><p class="how">One row per unit, computed on '
-            f"the {len(ctx.X)} test examples; every claim of the description is backed by a "
-            'number in the columns beside it.</p><div class="scroll">'
-            + table([c.replace("_", " ") for c in columns],
-                    [[r[c] for c in columns] for r in records], kind="describe") + "</div>")
+    return table([c.replace("_", " ") for c in columns],
+                 [[r[c] for c in columns] for r in records], kind="describe",
+                 heading="What each unit does, in words", scroll=True,
+                 how=f"One row per unit, computed on the {len(ctx.X)} test examples; every "
+                     "claim of the description is backed by a number in the columns beside it.")
 
 
 # ------------------------------------------------------------------ classes
@@ -143,10 +176,8 @@ def _top(net, c: int, k: int) -> tuple[list[int], list[int]]:
             [int(u) for u, s in zip(r.negative, r.negative_scores) if s < 0])
 
 
-def _fields_in_input_space(ctx: Context, l: int) -> np.ndarray | None:
-    if l == 0:
-        return np.asarray(ctx.net.weights[0])
-    return explain.composite_weights(ctx.net, l, method="linear")
+def _fields_in_input_space(ctx: Context, l: int) -> np.ndarray:
+    return np.asarray(ctx.net.weights[0]) if l == 0 else ctx.composite(l)
 
 
 def _pairs(units, w) -> str:

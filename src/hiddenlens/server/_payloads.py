@@ -20,8 +20,8 @@ from hiddenlens.explain import (
     permutation_importance,
     top_units,
 )
+from hiddenlens.explain._readable import readable_options
 from hiddenlens.net import DenseNet
-from hiddenlens.plot._neuron import readable_options
 
 N_TOP = 9  # examples shown per unit card, most and least activating
 N_EXAMPLES_PER_CLASS = 10  # dataset examples offered in the picker
