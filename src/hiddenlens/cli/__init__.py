@@ -7,6 +7,7 @@ TypeError, OSError) into one sentence on stderr and exit status 1, never a trace
 from __future__ import annotations
 
 import sys
+import warnings
 
 # Each module registers its commands on `app` when imported.
 from hiddenlens.cli import (  # noqa: F401
@@ -23,7 +24,13 @@ from hiddenlens.cli import (  # noqa: F401
 from hiddenlens.cli._app import app, err_console
 
 
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Warnings as one line on stderr, like errors: no file name, no source line."""
+    err_console.print(f"[bold yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+
+
 def main() -> None:
+    warnings.showwarning = _one_line_warning
     try:
         app()
     except (ValueError, TypeError, OSError) as exc:

@@ -26,7 +26,9 @@ def train(
              "regression target)."),
     data: str = typer.Option(None, "--data", help=DATA_HELP),
     target: str = typer.Option(None, help="Label column of a CSV file."),
-    epochs: int = typer.Option(None, help="Epochs (default: the preset's, else 10)."),
+    epochs: int = typer.Option(
+        None, help="Epochs (default: the preset's, else about 3,000 mini-batch updates: "
+                   "10 to 500 epochs by data size)."),
     lr: float = typer.Option(None, help="Learning rate (default: the preset's, else 0.1)."),
     batch_size: int = typer.Option(None, help="Mini-batch size (default: preset's, else 32)."),
     optimizer: str = typer.Option(None, help="sgd, rmsprop or adam."),

