@@ -29,6 +29,8 @@ _EXPORTS = {
         "perturbation_importance", "saliency", "smoothgrad",
         # what each neuron looks for
         "atlas", "describe", "describe_layer", "maximize_activation",
+        # what a unit does, causally
+        "Ablation", "ablate",
     ],
     "hiddenlens.experiments": ["ExperimentResult", "experiment_depth", "experiment_train_size",
                                "experiment_zero_vs_one"],

@@ -1,5 +1,6 @@
 """Explanations: pure functions returning numbers; nothing here draws."""
 
+from hiddenlens.explain._ablation import Ablation, ablate
 from hiddenlens.explain._atlas import Atlas, atlas
 from hiddenlens.explain._composite import composite_weights
 from hiddenlens.explain._contributions import ContributionMap, contribution_map
@@ -44,3 +45,5 @@ __all__ = [
 __all__ += ["garson", "image_patches", "input_x_gradient", "integrated_gradients", "jacobian",
             "lek_profile", "loss_sensitivity", "occlusion", "olden", "permutation_importance",
             "perturbation_importance", "saliency", "smoothgrad"]
+# what a unit does, causally
+__all__ += ["Ablation", "ablate"]
