@@ -16,6 +16,7 @@ from hiddenlens.explain._gradients import (
 from hiddenlens.explain._groups import image_patches
 from hiddenlens.explain._integrated import integrated_gradients
 from hiddenlens.explain._maximize import MaximizeResult, maximize_activation
+from hiddenlens.explain._patching import PatchEffect, patch, patch_effect
 from hiddenlens.explain._permutation import permutation_importance
 from hiddenlens.explain._perturbation import occlusion, perturbation_importance
 from hiddenlens.explain._receptive_fields import normalize_fields, receptive_fields, unit_order
@@ -46,4 +47,4 @@ __all__ += ["garson", "image_patches", "input_x_gradient", "integrated_gradients
             "lek_profile", "loss_sensitivity", "occlusion", "olden", "permutation_importance",
             "perturbation_importance", "saliency", "smoothgrad"]
 # what a unit does, causally
-__all__ += ["Ablation", "ablate"]
+__all__ += ["Ablation", "PatchEffect", "ablate", "patch", "patch_effect"]
