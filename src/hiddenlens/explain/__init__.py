@@ -3,6 +3,7 @@
 from hiddenlens.explain._ablation import Ablation, ablate
 from hiddenlens.explain._atlas import Atlas, atlas
 from hiddenlens.explain._composite import composite_weights
+from hiddenlens.explain._conductance import conductance, neuron_conductance
 from hiddenlens.explain._contributions import ContributionMap, contribution_map
 from hiddenlens.explain._describe import LayerDescription, UnitDescription, describe, describe_layer
 from hiddenlens.explain._diagram import LayerLinks, diagram_links
@@ -47,4 +48,5 @@ __all__ += ["garson", "image_patches", "input_x_gradient", "integrated_gradients
             "lek_profile", "loss_sensitivity", "occlusion", "olden", "permutation_importance",
             "perturbation_importance", "saliency", "smoothgrad"]
 # what a unit does, causally
-__all__ += ["Ablation", "PatchEffect", "ablate", "patch", "patch_effect"]
+__all__ += ["Ablation", "PatchEffect", "ablate", "conductance", "neuron_conductance", "patch",
+            "patch_effect"]
