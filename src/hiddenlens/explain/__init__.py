@@ -21,6 +21,7 @@ from hiddenlens.explain._patching import PatchEffect, patch, patch_effect
 from hiddenlens.explain._permutation import permutation_importance
 from hiddenlens.explain._perturbation import occlusion, perturbation_importance
 from hiddenlens.explain._receptive_fields import normalize_fields, receptive_fields, unit_order
+from hiddenlens.explain._selectivity import SelectivityImportance, selectivity_importance
 from hiddenlens.explain._tabular_importance import garson, lek_profile, olden
 from hiddenlens.explain._top_units import TopUnits, top_units
 
@@ -48,5 +49,5 @@ __all__ += ["garson", "image_patches", "input_x_gradient", "integrated_gradients
             "lek_profile", "loss_sensitivity", "occlusion", "olden", "permutation_importance",
             "perturbation_importance", "saliency", "smoothgrad"]
 # what a unit does, causally
-__all__ += ["Ablation", "PatchEffect", "ablate", "conductance", "neuron_conductance", "patch",
-            "patch_effect"]
+__all__ += ["Ablation", "PatchEffect", "SelectivityImportance", "ablate", "conductance",
+            "neuron_conductance", "patch", "patch_effect", "selectivity_importance"]
