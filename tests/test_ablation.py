@@ -133,6 +133,7 @@ def test_one_hidden_unit_knocked_out_leaves_the_majority_share(zero_vs_one):
     assert r.per_class_score[0, constant[0]] == 1 and r.per_class_score[0, 1 - constant[0]] == 0
 
 
+@pytest.mark.filterwarnings("ignore:The y_prob values do not sum to one")  # 10 sigmoids
 def test_real_digits_equal_the_masking_loop_in_float32(nielsen_net, embedded):
     X, y = embedded.X_test[:300], embedded.y_test[:300]
     r = ablate(nielsen_net, X, y, 0)
