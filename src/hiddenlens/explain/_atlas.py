@@ -12,8 +12,14 @@ import numpy as np
 import torch
 
 from hiddenlens import _chain as chain
-from hiddenlens._validation import check_layer, check_positive_int
+from hiddenlens._validation import (
+    check_choice,
+    check_hidden_layer,
+    check_layer,
+    check_positive_int,
+)
 from hiddenlens.explain._lowrank import progress_bar
+from hiddenlens.explain._targets import one_hot, resolve_target
 from hiddenlens.net import DenseNet
 
 # Below the floor a unit is off ("dead" if it never rises above it); above the ceiling it
@@ -36,8 +42,10 @@ class Atlas:
     n_examples : int
     top_indices, bottom_indices : ndarray of shape (n_units, k), int64
         The k most (least) activating examples, strongest (weakest) first; ties go to the
-        lower index. Indices count train examples first, then test, for a Dataset.
+        lower index. Indices count train examples first, then test, for a Dataset. With
+        by="contribution", the k examples of largest (most negative) contribution.
     top_activations, bottom_activations : ndarray of shape (n_units, k)
+        Those examples' activations.
     mean, std, min, max : ndarray of shape (n_units,)
         Activation statistics over all examples.
     class_means : ndarray of shape (n_units, n_classes) or None
@@ -61,6 +69,11 @@ class Atlas:
     correlation : ndarray of shape (n_units,)
         That correlation; 0 for constant units.
     class_names : list of str or None
+    by : str
+        What the examples are ranked by: "activation" or "contribution".
+    top_contributions, bottom_contributions : ndarray of shape (n_units, k) or None
+        With by="contribution", the ranked contributions a_j * d logit_c / d a_j (c the
+        predicted class); None otherwise.
     """
 
     layer: int
@@ -83,6 +96,9 @@ class Atlas:
     most_correlated: np.ndarray
     correlation: np.ndarray
     class_names: list[str] | None
+    by: str = "activation"
+    top_contributions: np.ndarray | None = None
+    bottom_contributions: np.ndarray | None = None
     _parts: tuple = ()
 
     @property
@@ -118,6 +134,7 @@ def atlas(
     k: int = 9,
     chunk_size: int = 4096,
     saturation_share: float = 0.99,
+    by: str = "activation",
     progress: bool = False,
 ) -> Atlas:
     """Stream a data set through the network and summarise every unit of `layer`.
@@ -138,6 +155,12 @@ def atlas(
         Examples per forward pass; memory is O(chunk_size * n_units + n_units^2).
     saturation_share : float, default=0.99
         A unit is saturated when above its ceiling on at least this share of examples.
+    by : {"activation", "contribution"}, default="activation"
+        Rank the top and bottom examples by the unit's activation, or by its contribution to
+        the predicted class: a_j * d logit_c / d a_j, c the class the network predicts for
+        the example (output 0 for one output). For the last hidden layer this is exactly
+        a_j * W[c, j], the unit's share of the logit; deeper down it is the first-order
+        share. Hidden layers only. The statistics stay those of the activations.
     progress : bool, default=False
         Show a progress bar.
 
@@ -145,7 +168,8 @@ def atlas(
     -------
     Atlas
     """
-    idx = check_layer(net, layer)
+    check_choice(by, "by", ("activation", "contribution"))
+    idx = check_layer(net, layer) if by == "activation" else check_hidden_layer(net, layer)
     parts, y, class_names = _parts_and_labels(net, data, y)
     n = sum(len(p) for p in parts)
     k = check_positive_int(k, "k")
@@ -158,18 +182,25 @@ def atlas(
     acc = _Accumulator(net.sizes[idx + 1], k, n_classes, net.activations[idx])
     with progress_bar(progress, n, "atlas") as advance:
         for start, chunk in _chunks(parts, chunk_size):
-            z, a = _layer(net, idx, net.tensor(chunk))
+            z, a, rank = _layer(net, idx, net.tensor(chunk), by)
             labels = None if y is None else y[start : start + len(chunk)]
-            acc.add(start, z, a, labels)
+            acc.add(start, z, a, labels, rank)
             advance(len(chunk))
-    return acc.result(idx, n, saturation_share, class_names, tuple(parts))
+    return acc.result(idx, n, saturation_share, class_names, tuple(parts), by)
 
 
-def _layer(net: DenseNet, idx: int, X: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    """Pre-activations and activations (c, width) of layer `idx` only, as net.trace does."""
+def _layer(net: DenseNet, idx: int, X: torch.Tensor, by: str = "activation"):
+    """Pre-activations, activations and the ranked values (c, width) of layer `idx`; only
+    the layers up to `idx` run, as net.trace does, unless contributions are ranked."""
     with torch.no_grad():
-        p = chain.run(net.module, X, stop=("a", idx), keep=False)
-        return p.z[idx].numpy(), p.a[idx].numpy()
+        if by == "activation":
+            p = chain.run(net.module, X, stop=("a", idx), keep=False)
+            return p.z[idx].numpy(), p.a[idx].numpy(), p.a[idx].numpy()
+        L, units, _ = resolve_target(net, X, None, True)  # the predicted class's logit
+        p = chain.run(net.module, X, stop=("z", L))
+        G = chain.pull_back(net.module, p, one_hot(units, net.n_outputs, X.dtype), L, True,
+                            to=("a", idx))[:, 0]  # (c, width) d logit_c / d a
+        return p.z[idx].numpy(), p.a[idx].numpy(), (p.a[idx] * G).numpy()
 
 
 # ---------------------------------------------------------------- data
@@ -253,12 +284,17 @@ def chunk_top_k(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(rows, order, axis=0), np.take_along_axis(picked, order, axis=0)
 
 
-def merge_top_k(best_rows, best_vals, rows, vals, k):
-    """Merge two (k, m) top lists; every index in `best_rows` is below every one in `rows`."""
+def merge_top_k(best_rows, best_vals, rows, vals, k, best_extra=None, extra=None):
+    """Merge two (k, m) top lists; every index in `best_rows` is below every one in `rows`.
+    `best_extra` and `extra` (k, m), when given, are carried along in the same order."""
     all_rows = np.concatenate([best_rows, rows])
     all_vals = np.concatenate([best_vals, vals])
     order = np.argsort(-all_vals, axis=0, kind="stable")[:k]
-    return np.take_along_axis(all_rows, order, axis=0), np.take_along_axis(all_vals, order, 0)
+    merged = (np.take_along_axis(all_rows, order, axis=0),
+              np.take_along_axis(all_vals, order, 0))
+    if extra is None:
+        return merged
+    return (*merged, np.take_along_axis(np.concatenate([best_extra, extra]), order, 0))
 
 
 class _Accumulator:
@@ -266,8 +302,9 @@ class _Accumulator:
 
     def __init__(self, m: int, k: int, n_classes: int, activation: str):
         self.k, self.activation = k, activation
-        self.top = (np.empty((0, m), np.int64), np.empty((0, m)))
-        self.bottom = (np.empty((0, m), np.int64), np.empty((0, m)))
+        # (rows, ranked values, activations), each (<= k, m)
+        self.top = (np.empty((0, m), np.int64), np.empty((0, m)), np.empty((0, m)))
+        self.bottom = (np.empty((0, m), np.int64), np.empty((0, m)), np.empty((0, m)))
         self.s1, self.s2 = np.zeros(m), np.zeros((m, m))  # sum a, sum a a^T
         self.lo, self.hi = np.full(m, np.inf), np.full(m, -np.inf)
         self.active = np.zeros(m)
@@ -277,8 +314,8 @@ class _Accumulator:
         self.class_counts = np.zeros(n_classes, np.int64)
         self.shift = None  # the first chunk's mean, subtracted for a stable covariance
 
-    def add(self, start: int, z: np.ndarray, a: np.ndarray, y) -> None:
-        self._add_top(start, a)
+    def add(self, start: int, z: np.ndarray, a: np.ndarray, y, rank: np.ndarray) -> None:
+        self._add_top(start, rank, a)
         a64 = a.astype(np.float64)  # (c, m)
         if self.shift is None:
             self.shift = a64.mean(0)
@@ -298,13 +335,17 @@ class _Accumulator:
                 self.class_sums[c] += a64[y == c].sum(0)
             self.class_counts += np.bincount(y, minlength=len(self.class_counts))
 
-    def _add_top(self, start: int, a: np.ndarray) -> None:
-        rows, vals = chunk_top_k(a, self.k)
-        self.top = merge_top_k(*self.top, rows + start, vals.astype(np.float64), self.k)
-        rows, vals = chunk_top_k(-a, self.k)
-        self.bottom = merge_top_k(*self.bottom, rows + start, vals.astype(np.float64), self.k)
+    def _add_top(self, start: int, rank: np.ndarray, a: np.ndarray) -> None:
+        """Merge the chunk's top and bottom k by `rank`, carrying the activations `a`."""
+        for name, values in (("top", rank), ("bottom", -rank)):
+            rows, vals = chunk_top_k(values, self.k)
+            acts = np.take_along_axis(a, rows, axis=0).astype(np.float64)
+            best = getattr(self, name)
+            merged = merge_top_k(*best[:2], rows + start, vals.astype(np.float64), self.k,
+                                 best[2], acts)
+            setattr(self, name, merged)
 
-    def result(self, layer, n, saturation_share, class_names, parts) -> Atlas:
+    def result(self, layer, n, saturation_share, class_names, parts, by) -> Atlas:
         mean_c = self.s1 / n  # mean of centred activations
         cov = self.s2 / n - np.outer(mean_c, mean_c)  # (m, m), population covariance
         std = np.sqrt(np.clip(np.diag(cov), 0, None))
@@ -318,8 +359,8 @@ class _Accumulator:
         saturated_fraction = self.saturated / n
         return Atlas(
             layer=layer, n_examples=n,
-            top_indices=self.top[0].T.copy(), top_activations=self.top[1].T.copy(),
-            bottom_indices=self.bottom[0].T.copy(), bottom_activations=-self.bottom[1].T,
+            top_indices=self.top[0].T.copy(), top_activations=self.top[2].T.copy(),
+            bottom_indices=self.bottom[0].T.copy(), bottom_activations=self.bottom[2].T.copy(),
             mean=mean_c + self.shift, std=std, min=self.lo.astype(float),
             max=self.hi.astype(float),
             class_means=means, class_counts=self.class_counts if means is not None else None,
@@ -327,7 +368,10 @@ class _Accumulator:
             dead=~self.above_floor if floor is not None else np.zeros(len(std), bool),
             saturated=saturated_fraction >= saturation_share,
             saturated_fraction=saturated_fraction, most_correlated=partner, correlation=r,
-            class_names=class_names, _parts=parts,
+            class_names=class_names, by=by,
+            top_contributions=self.top[1].T.copy() if by == "contribution" else None,
+            bottom_contributions=-self.bottom[1].T if by == "contribution" else None,
+            _parts=parts,
         )
 
 

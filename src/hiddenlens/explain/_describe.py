@@ -11,7 +11,9 @@ import torch
 
 from hiddenlens import _chain as chain
 from hiddenlens._validation import check_layer, check_unit
+from hiddenlens.explain._ablation import Ablation, ablate
 from hiddenlens.explain._atlas import CEILINGS, FLOORS, Atlas, atlas
+from hiddenlens.explain._describe_causal import ablation_data, ablation_row, causal_sentence
 from hiddenlens.net import DenseNet
 
 REGION_NAMES = ("upper left", "upper centre", "upper right", "centre left", "centre",
@@ -48,6 +50,7 @@ class UnitDescription:
 
 def describe(
     net: DenseNet, dataset, layer: int, unit: int, *, y=None, atlas_result: Atlas | None = None,
+    ablation: Ablation | None = None,
 ) -> UnitDescription:
     """Describe what one unit works with, which classes fire it and what it pushes.
 
@@ -61,6 +64,9 @@ def describe(
         Labels when `dataset` is an array.
     atlas_result : Atlas, optional
         A precomputed `atlas(net, dataset, layer)`, to describe many units cheaply.
+    ablation : Ablation, optional
+        `ablate(net, X, y, layer)` of this layer (with this unit alone among its rows): adds
+        the causal sentence, what knocking the unit out does to the score.
 
     Returns
     -------
@@ -73,6 +79,9 @@ def describe(
         matrices' column for this unit, and the outputs named.
         numbers["status"]: "dead", "saturated", "saturated_fraction", "active_fraction",
         "most_correlated", "correlation", "duplicate".
+        numbers["causal"]: "value", "scoring", "drop", "loss_increase", "n_examples", and for
+        classifiers "per_class_drop" (n_classes,), "class" (the class hurt most), "class_drop"
+        and "class_names".
     """
     idx = check_layer(net, layer)
     unit = check_unit(net, layer, unit)
@@ -84,6 +93,9 @@ def describe(
     if atlas_result is not None and atlas_result.class_means is not None:
         _classes(d, atlas_result, unit, net)
     _outputs(d, net, idx, unit)
+    if ablation is not None:
+        row = ablation_row(ablation, idx, unit)
+        d.sentences["causal"], d.numbers["causal"] = causal_sentence(ablation, row, class_label)
     if atlas_result is not None:
         _status(d, net, atlas_result, idx, unit)
     return d
@@ -273,7 +285,8 @@ def _join(items: list[str]) -> str:
 # ---------------------------------------------------------------- a whole layer
 COLUMNS = ("unit", "fires_most_for", "top_class_mean", "quietest_for", "selectivity",
            "inputs", "pushes_up", "pushes_down", "active_fraction", "dead", "saturated",
-           "most_correlated", "correlation", "description")
+           "most_correlated", "correlation", "ablation_drop", "hurts_most", "class_drop",
+           "description")
 
 
 @dataclass
@@ -310,9 +323,18 @@ class LayerDescription:
 
 
 def describe_layer(net: DenseNet, dataset, layer: int, *, y=None,
-                   atlas_result: Atlas | None = None) -> LayerDescription:
+                   atlas_result: Atlas | None = None,
+                   ablation: Ablation | bool = False) -> LayerDescription:
     """`describe` every unit of a layer from one atlas pass over the data (or `atlas_result`,
     a precomputed `atlas(net, dataset, layer)`).
+
+    Parameters
+    ----------
+    net, dataset, layer, y : see `describe`.
+    ablation : Ablation or bool, default=False
+        Add each unit's causal sentence: True ablates every unit of the layer once (value
+        "zero", on a Dataset's test examples, or on the array and `y`); an Ablation is used
+        as given.
 
     Returns
     -------
@@ -323,7 +345,15 @@ def describe_layer(net: DenseNet, dataset, layer: int, *, y=None,
     at = atlas_result
     if at is None and dataset is not None:
         at = atlas(net, dataset, idx, y=y, k=1)
-    units = [describe(net, dataset, idx, u, atlas_result=at) for u in range(net.sizes[idx + 1])]
+    if ablation is True:
+        ablation = ablate(net, *ablation_data(dataset, y), idx)
+    elif ablation is False or ablation is None:
+        ablation = None
+    elif not isinstance(ablation, Ablation):
+        raise TypeError(f"`ablation` must be an Ablation, True or False. Got {ablation!r} "
+                        "instead.")
+    units = [describe(net, dataset, idx, u, atlas_result=at, ablation=ablation)
+             for u in range(net.sizes[idx + 1])]
     return LayerDescription(idx, units, [_record(d) for d in units])
 
 
@@ -350,4 +380,9 @@ def _record(d: UnitDescription) -> dict:
         r.update(active_fraction=round(s["active_fraction"], 4), dead=s["dead"],
                  saturated=s["saturated"], most_correlated=s["most_correlated"],
                  correlation=round(s["correlation"], 4))
+    k = d.numbers.get("causal")
+    if k:
+        r["ablation_drop"] = round(k["drop"], 6)
+        if "class" in k:
+            r.update(hurts_most=k["class_names"][k["class"]], class_drop=round(k["class_drop"], 6))
     return r
