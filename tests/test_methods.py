@@ -100,7 +100,7 @@ def test_help_lists_each_method_with_its_description():
 
 def test_the_cli_checks_names_against_the_registry(tmp_path, iris_net):
     path = tmp_path / "iris.safetensors"
-    iris_net.save(path)
+    hl.save_model(iris_net, path)
     result = CliRunner().invoke(app, ["attribute", str(path), "--method", "ig,gradcam", "-o",
                                       str(tmp_path / "a.png")])
     assert str(result.exception) == ("--method must be one of ig, saliency, smoothgrad, "
