@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import numbers
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ import torch.nn.functional as F
 from hiddenlens._backprop import loss_gradients
 from hiddenlens._files import check_writable
 from hiddenlens._optim import KerasRMSprop
-from hiddenlens._validation import check_choice, check_positive_int
+from hiddenlens._validation import check_choice, check_positive_int, check_real
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.net import DenseNet, apply_activation
 
@@ -94,12 +93,13 @@ def train(
     check_fits(net, ds)
     loss = loss or ("mse" if ds.task == "regression" else "cross-entropy")
     config = TrainConfig(
-        epochs=check_positive_int(epochs, "epochs"), lr=_check_lr(lr),
+        epochs=check_positive_int(epochs, "epochs"),
+        lr=check_real(lr, "lr", 0, closed="neither"),
         batch_size=check_positive_int(batch_size, "batch_size"),
         optimizer=check_choice(optimizer, "optimizer", OPTIMIZERS),
         loss=check_choice(loss, "loss", LOSSES), seed=int(seed),
         momentum=float(momentum), weight_decay=float(weight_decay),
-        dropout=_check_dropout(dropout),
+        dropout=check_real(dropout, "dropout", 0, 1, closed="left"),
     )
     if config.loss == "cross-entropy" and net.output == "linear":
         raise ValueError("`loss` 'cross-entropy' needs a softmax or sigmoid output; a linear "
@@ -169,22 +169,6 @@ def check_fits(net: DenseNet, ds: Dataset) -> None:
 
 def _same_file(a, b) -> bool:
     return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
-
-
-def _is_real(x) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def _check_dropout(p) -> float:
-    if not _is_real(p) or not 0 <= p < 1:
-        raise ValueError(f"`dropout` must be in [0, 1). Got {p!r} instead.")
-    return float(p)
-
-
-def _check_lr(lr) -> float:
-    if not _is_real(lr) or not 0 < lr < float("inf"):
-        raise ValueError(f"`lr` must be a number > 0. Got {lr!r} instead.")
-    return float(lr)
 
 
 def _adopt_dataset(net: DenseNet, ds: Dataset, standardize: bool) -> None:
