@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from hiddenlens._backprop import loss_gradients
 from hiddenlens._files import check_writable
 from hiddenlens._optim import KerasRMSprop
+from hiddenlens._progress import progress_bar
 from hiddenlens._validation import check_choice, check_positive_int, check_real
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.net import DenseNet, apply_activation
@@ -121,12 +122,13 @@ def train(
                 "continue it."
             )
     loop = _Loop(net, ds, config, opt, generator)
-    with _threads(threads), _progress_bar(progress) as bar:
-        task = bar.add_task("training", total=(config.epochs - start) * loop.n_batches)
+    total = (config.epochs - start) * loop.n_batches
+    with _threads(threads), \
+            progress_bar(progress, total, "training", transient=False) as advance:
         for epoch in range(start, config.epochs):
-            seconds = loop.run_epoch(lambda n: bar.advance(task, n))
+            seconds = loop.run_epoch(advance)
             net.history.append(loop.evaluate(epoch + 1, seconds))
-            bar.update(task, description=_epoch_label(net.history[-1], config.epochs))
+            advance(0, description=_epoch_label(net.history[-1], config.epochs))
             if checkpoint is not None:
                 save_checkpoint(checkpoint, net, opt, generator, asdict(config), epoch + 1,
                                 overwrite=overwrite or epoch > start or own_checkpoint)
@@ -286,10 +288,3 @@ def _epoch_label(entry: dict, epochs: int) -> str:
     score = entry.get("test_accuracy", entry.get("test_r2"))
     name = "acc" if "test_accuracy" in entry else "R2"
     return f"epoch {entry['epoch']}/{epochs} test {name} {score:.3f}"
-
-
-def _progress_bar(enabled: bool):
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
-                    disable=not enabled, transient=False)

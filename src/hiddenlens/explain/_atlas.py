@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from hiddenlens._progress import progress_bar
 from hiddenlens._validation import check_layer, check_positive_int
-from hiddenlens.explain._lowrank import progress_bar
 from hiddenlens.explain._targets import layer_input
 from hiddenlens.net import DenseNet, apply_activation
 

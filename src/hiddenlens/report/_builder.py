@@ -117,18 +117,17 @@ def build_report(net, dataset=None, *, sections=None, progress: bool = True) -> 
 
 
 def _build_sections(net, dataset, names, progress: bool) -> list[Section]:
-    from rich.progress import Progress
+    from hiddenlens._progress import progress_bar
 
     steps = _steps(net, names)
-    with Progress(*Progress.get_default_columns(), disable=not progress, transient=True) as bar:
-        task = bar.add_task("report: tracing the test split", total=len(steps) + 1)
+    with progress_bar(progress, len(steps) + 1, "report: tracing the test split") as advance:
         ctx = _context(net, dataset)
-        bar.advance(task)
+        advance()
         sections = []
         for label, build in steps:
-            bar.update(task, description=f"report: {label}")
+            advance(0, description=f"report: {label}")
             sections.append(build(ctx))
-            bar.advance(task)
+            advance()
     return sections
 
 
