@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ from hiddenlens._backprop import loss_gradients
 from hiddenlens._files import check_writable
 from hiddenlens._optim import KerasRMSprop
 from hiddenlens._progress import progress_bar
+from hiddenlens._threads import torch_threads
 from hiddenlens._validation import check_choice, check_positive_int, check_real
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.net import DenseNet, apply_activation
@@ -123,7 +123,7 @@ def train(
             )
     loop = _Loop(net, ds, config, opt, generator)
     total = (config.epochs - start) * loop.n_batches
-    with _threads(threads), \
+    with torch_threads(threads), \
             progress_bar(progress, total, "training", transient=False) as advance:
         for epoch in range(start, config.epochs):
             seconds = loop.run_epoch(advance)
@@ -134,17 +134,6 @@ def train(
                                 overwrite=overwrite or epoch > start or own_checkpoint)
     net.module.eval()
     return net
-
-
-@contextlib.contextmanager
-def _threads(n: int | None):
-    before = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(check_positive_int(n, "threads"))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def check_fits(net: DenseNet, ds: Dataset) -> None:

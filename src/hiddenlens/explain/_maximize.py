@@ -15,7 +15,7 @@ from numbers import Real
 import numpy as np
 import torch
 
-from hiddenlens._training import _threads
+from hiddenlens._threads import torch_threads as _threads
 from hiddenlens._validation import check_layer, check_positive_int, check_unit
 from hiddenlens.explain._ascent import (
     RowAdam,
