@@ -12,6 +12,7 @@ import torch.nn.functional as F
 
 from hiddenlens._backprop import loss_gradients
 from hiddenlens._files import check_writable
+from hiddenlens._metrics import accuracy, r2
 from hiddenlens._optim import KerasRMSprop
 from hiddenlens._progress import progress_bar
 from hiddenlens._threads import torch_threads
@@ -265,12 +266,11 @@ def _metric_name(net: DenseNet) -> str:
 
 
 def _metric(net: DenseNet, logits: torch.Tensor, y: torch.Tensor) -> float:
+    """Accuracy or R² of one split from its logits (n, n_outputs); a linear output is its logit."""
     if net.task == "regression":
-        pred, y = logits[:, 0].double(), y.double()
-        ss_tot = float(((y - y.mean()) ** 2).sum())
-        return 1 - float(((y - pred) ** 2).sum()) / ss_tot if ss_tot > 0 else 0.0
+        return r2(y, logits[:, 0])
     pred = (logits[:, 0] > 0).long() if net.n_outputs == 1 else logits.argmax(dim=1)
-    return float((pred == y).double().mean())
+    return accuracy(y, pred)
 
 
 def _epoch_label(entry: dict, epochs: int) -> str:
