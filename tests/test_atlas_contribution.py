@@ -11,7 +11,7 @@ from hiddenlens.explain import atlas
 @pytest.fixture(scope="module")
 def net(embedded):
     net = hl.DenseNet([784, 12, 8, 10], "relu", seed=5, image_shape=(28, 28))
-    return hl.train(net, hl.load_dataset(train_size=600), epochs=2, lr=0.1, progress=False)
+    return hl.train(net, hl.load_dataset(train_size=600), epochs=15, lr=0.1, progress=False)
 
 
 def ranked(values, k):

@@ -147,6 +147,31 @@ def test_csv_needs_a_target(tmp_path):
         hl.load_dataset(_write(tmp_path, "a,b\n1,2\n"))
 
 
+@pytest.mark.parametrize("text,message", [
+    ("", "table.csv is empty; a CSV needs a header row and data rows."),
+    ("a,y\n\n,\n", "table.csv has a header but no data rows."),
+    ("a,y\n1,0\n2,1,5\n", "table.csv row 3 has 3 values but the header has 2."),
+    ("a,y\n1,0,5\n2,1,6\n", "table.csv row 2 has 3 values but the header has 2."),
+    ('a,y\n"1,0\n', "table.csv is not a readable CSV file (Error tokenizing data."),
+    ("a,b,y\n1,2,0\n3,-inf,1\n", "table.csv has an infinite value in column 'b', row 3."),
+    ("a,b,y\n1,2,\n3,x,1\n", "table.csv has a missing or infinite value in column 'y', row 2."),
+])
+def test_csv_errors_name_the_file_and_the_row(tmp_path, text, message):
+    with pytest.raises(ValueError) as info:
+        hl.load_dataset(_write(tmp_path, text), target="y")
+    assert str(info.value).startswith(message)
+    with pytest.raises(FileNotFoundError, match="No such CSV file: .*nothing.csv."):
+        hl.load_dataset(tmp_path / "nothing.csv", target="y")
+
+
+def test_csv_reading_strips_names_and_skips_blank_rows(tmp_path):
+    rows = "".join(f"{i},{i + 0.5},{'yes' if i % 2 else 'no'}\n" for i in range(2, 8))
+    ds = hl.load_dataset(_write(tmp_path, "\ufeff a , b ,y\n0, 0.5 ,no\n , ,\n\n1,1.5,yes\n"
+                                + rows), target="y")
+    assert ds.feature_names == ["a", "b"] and ds.class_names == ["no", "yes"]
+    np.testing.assert_array_equal(np.sort(ds.X[:, 1]), np.arange(8) + 0.5)
+
+
 # ------------------------------------------------------------------ full MNIST (IDX files)
 def _idx_bytes(array: np.ndarray) -> bytes:
     header = bytes([0, 0, 0x08, array.ndim]) + b"".join(

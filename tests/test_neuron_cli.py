@@ -93,7 +93,8 @@ def test_describe_markdown_csv_and_one_unit(model, tmp_path):
     (["maximize", "{model}", "--norm", "-1", "-o", "{tmp}/m.png"],
      "`norm` must be a number > 0 (or None). Got -1.0 instead."),
     (["neuron", "{model}", "--unit", "0", "--data", "iris", "-o", "{tmp}/c.png"],
-     "The data has 4 features per example but the network takes 784 inputs."),
+     "The data set iris has 4 features but the network takes 784 inputs; give the data set "
+     "it was trained on."),
 ])
 def test_errors_are_one_sentence(model, tmp_path, monkeypatch, capsys, args, message):
     argv = [a.format(model=model, tmp=tmp_path) for a in args]

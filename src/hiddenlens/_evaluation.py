@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from hiddenlens import _metrics as metrics
 from hiddenlens.net import DenseNet
 
 
@@ -75,7 +76,7 @@ def evaluate(net: DenseNet, X, y) -> Evaluation:
         raise ValueError(f"`y` has {len(y)} labels but X has {len(pred)} examples.")
     if net.task == "regression":
         err = (y.reshape(pred.shape) - pred) ** 2
-        return Evaluation("regression", len(y), r2=net.score(X, y), mse=float(err.mean()))
+        return Evaluation("regression", len(y), r2=metrics.r2(y, pred), mse=float(err.mean()))
     k = net.n_classes
     whole = np.issubdtype(y.dtype, np.number) and np.all(np.mod(y, 1) == 0)
     if not (whole and y.min(initial=0) >= 0 and y.max(initial=0) < k):
@@ -84,12 +85,11 @@ def evaluate(net: DenseNet, X, y) -> Evaluation:
             f"Got {_label_range(y)} instead."
         )
     names = net.class_names or [str(i) for i in range(k)]
-    cm = np.zeros((k, k), dtype=np.int64)
-    np.add.at(cm, (y.astype(np.int64), pred), 1)
-    support = cm.sum(axis=1)
-    per_class = np.divide(np.diag(cm), support, out=np.zeros(k), where=support > 0)
-    return Evaluation("classification", len(y), accuracy=float(np.mean(pred == y)),
-                      per_class_accuracy=per_class, confusion_matrix=cm, class_names=names)
+    y = y.astype(np.int64)
+    cm = metrics.confusion(y, pred, k)  # (k, k): rows true, columns predicted
+    return Evaluation("classification", len(y), accuracy=metrics.accuracy(y, pred),
+                      per_class_accuracy=metrics.per_class_accuracy(cm), confusion_matrix=cm,
+                      class_names=names)
 
 
 def _label_range(y: np.ndarray) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import numbers
 import time
 import warnings
 from dataclasses import asdict, dataclass
@@ -16,8 +14,11 @@ import torch.nn.functional as F
 from hiddenlens._activations import apply_activation
 from hiddenlens._backprop import loss_gradients
 from hiddenlens._files import check_writable
+from hiddenlens._metrics import accuracy, r2
 from hiddenlens._optim import KerasRMSprop
-from hiddenlens._validation import check_choice, check_positive_int
+from hiddenlens._progress import progress_bar
+from hiddenlens._threads import torch_threads
+from hiddenlens._validation import check_choice, check_positive_int, check_real
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.net import DenseNet
 
@@ -101,12 +102,13 @@ def train(
     loss = loss or ("mse" if ds.task == "regression" else "cross-entropy")
     config = TrainConfig(
         epochs=auto_epochs(len(ds.X_train), batch_size) if epochs is None else
-        check_positive_int(epochs, "epochs"), lr=_check_lr(lr),
+        check_positive_int(epochs, "epochs"),
+        lr=check_real(lr, "lr", 0, closed="neither"),
         batch_size=check_positive_int(batch_size, "batch_size"),
         optimizer=check_choice(optimizer, "optimizer", OPTIMIZERS),
         loss=check_choice(loss, "loss", LOSSES), seed=int(seed),
         momentum=float(momentum), weight_decay=float(weight_decay),
-        dropout=_check_dropout(dropout),
+        dropout=check_real(dropout, "dropout", 0, 1, closed="left"),
     )
     if config.loss == "cross-entropy" and net.output == "linear":
         raise ValueError("`loss` 'cross-entropy' needs a softmax or sigmoid output; a linear "
@@ -128,12 +130,13 @@ def train(
                 "continue it."
             )
     loop = _Loop(net, ds, config, opt, generator)
-    with _threads(threads), _progress_bar(progress) as bar:
-        task = bar.add_task("training", total=(config.epochs - start) * loop.n_batches)
+    total = (config.epochs - start) * loop.n_batches
+    with torch_threads(threads), \
+            progress_bar(progress, total, "training", transient=False) as advance:
         for epoch in range(start, config.epochs):
-            seconds = loop.run_epoch(lambda n: bar.advance(task, n))
+            seconds = loop.run_epoch(advance)
             net.history.append(loop.evaluate(epoch + 1, seconds))
-            bar.update(task, description=_epoch_label(net.history[-1], config.epochs))
+            advance(0, description=_epoch_label(net.history[-1], config.epochs))
             if checkpoint is not None:
                 save_checkpoint(checkpoint, net, opt, generator, asdict(config), epoch + 1,
                                 overwrite=overwrite or epoch > start or own_checkpoint)
@@ -177,17 +180,6 @@ def warn_if_near_chance(net: DenseNet, ds: Dataset) -> None:
             "optimizer='adam'.", UserWarning, stacklevel=3)
 
 
-@contextlib.contextmanager
-def _threads(n: int | None):
-    before = torch.get_num_threads()
-    if n is not None:
-        torch.set_num_threads(check_positive_int(n, "threads"))
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def check_fits(net: DenseNet, ds: Dataset) -> None:
     """One sentence when the network's input or output size does not fit the data set."""
     if net.n_inputs != ds.n_features:
@@ -212,22 +204,6 @@ def check_fits(net: DenseNet, ds: Dataset) -> None:
 
 def _same_file(a, b) -> bool:
     return Path(a).expanduser().resolve() == Path(b).expanduser().resolve()
-
-
-def _is_real(x) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def _check_dropout(p) -> float:
-    if not _is_real(p) or not 0 <= p < 1:
-        raise ValueError(f"`dropout` must be in [0, 1). Got {p!r} instead.")
-    return float(p)
-
-
-def _check_lr(lr) -> float:
-    if not _is_real(lr) or not 0 < lr < float("inf"):
-        raise ValueError(f"`lr` must be a number > 0. Got {lr!r} instead.")
-    return float(lr)
 
 
 def _adopt_dataset(net: DenseNet, ds: Dataset, standardize: bool) -> None:
@@ -333,22 +309,14 @@ def _metric_name(net: DenseNet) -> str:
 
 
 def _metric(net: DenseNet, logits: torch.Tensor, y: torch.Tensor) -> float:
+    """Accuracy or R² of one split from its logits (n, n_outputs); a linear output is its logit."""
     if net.task == "regression":
-        pred, y = logits[:, 0].double(), y.double()
-        ss_tot = float(((y - y.mean()) ** 2).sum())
-        return 1 - float(((y - pred) ** 2).sum()) / ss_tot if ss_tot > 0 else 0.0
+        return r2(y, logits[:, 0])
     pred = (logits[:, 0] > 0).long() if net.n_outputs == 1 else logits.argmax(dim=1)
-    return float((pred == y).double().mean())
+    return accuracy(y, pred)
 
 
 def _epoch_label(entry: dict, epochs: int) -> str:
     score = entry.get("test_accuracy", entry.get("test_r2"))
     name = "acc" if "test_accuracy" in entry else "R2"
     return f"epoch {entry['epoch']}/{epochs} test {name} {score:.3f}"
-
-
-def _progress_bar(enabled: bool):
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    return Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
-                    disable=not enabled, transient=False)

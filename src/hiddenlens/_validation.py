@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import math
+from numbers import Real
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -79,13 +81,74 @@ def check_X(net: DenseNet, X, name: str = "X") -> np.ndarray:
 
 
 def check_positive_int(value, name: str, minimum: int = 1) -> int:
+    """Return `value` as an int >= `minimum` (not a bool, not a string of digits)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"`{name}` must be an integer >= {minimum}. Got {value!r} instead.")
     return int(value)
 
 
 def check_choice(value, name: str, choices) -> str:
+    """Return `value` when it is one of `choices`."""
     if value not in choices:
         known = ", ".join(repr(c) for c in choices)
         raise ValueError(f"`{name}` must be one of {known}. Got {value!r} instead.")
     return value
+
+
+def check_real(value, name: str, low: float | None = None, high: float | None = None, *,
+               closed: str = "both") -> float:
+    """Return `value` as a finite float within [low, high] (`closed` says which ends count).
+
+    Parameters
+    ----------
+    value : number
+        A real number: not a bool, not NaN or infinite.
+    name : str
+        The argument's name, for the error.
+    low, high : float, optional
+        Bounds; None leaves that side open.
+    closed : {"both", "left", "right", "neither"}, default="both"
+        Which bounds are allowed values: ``check_real(lr, "lr", 0, closed="neither")`` wants
+        lr > 0, ``check_real(p, "dropout", 0, 1, closed="left")`` wants 0 <= p < 1.
+    """
+    check_choice(closed, "closed", ("both", "left", "right", "neither"))
+    low_ok, high_ok = closed in ("both", "left"), closed in ("both", "right")
+    ok = isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    if ok and low is not None:
+        ok = value >= low if low_ok else value > low
+    if ok and high is not None:
+        ok = value <= high if high_ok else value < high
+    if not ok:
+        raise ValueError(f"`{name}` must be {_interval(low, high, low_ok, high_ok)}. "
+                         f"Got {value!r} instead.")
+    return float(value)
+
+
+def _interval(low, high, low_ok: bool, high_ok: bool) -> str:
+    if low is not None and high is not None:
+        return f"in {'[' if low_ok else '('}{low}, {high}{']' if high_ok else ')'}"
+    if low is not None:
+        return f"a number {'>=' if low_ok else '>'} {low}"
+    if high is not None:
+        return f"a number {'<=' if high_ok else '<'} {high}"
+    return "a finite number"
+
+
+def check_fraction(value, name: str) -> float:
+    """Return `value` as a float in (0, 1]: a share of the rows, of the features..."""
+    return check_real(value, name, 0, 1, closed="right")
+
+
+def check_random_state(random_state) -> np.random.Generator:
+    """The Generator behind `random_state`: an int >= 0 (the same int, the same draws), None
+    (fresh entropy) or a `numpy.random.Generator` (used as is, so draws continue its stream).
+    """
+    if random_state is None:
+        return np.random.default_rng()
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool) \
+            and random_state >= 0:
+        return np.random.default_rng(int(random_state))
+    raise ValueError("`random_state` must be an int >= 0, None or a numpy.random.Generator. "
+                     f"Got {random_state!r} instead.")

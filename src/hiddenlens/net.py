@@ -320,14 +320,9 @@ class DenseNet:
 
     def score(self, X, y) -> float:
         """Accuracy for classifiers, R^2 for regressors."""
-        pred = self.predict(X)
-        y = np.asarray(y)
-        if self.task == "classification":
-            return float(np.mean(pred == y))
-        y = y.reshape(pred.shape).astype(float)
-        ss_res = np.sum((y - pred) ** 2)
-        ss_tot = np.sum((y - y.mean(axis=0)) ** 2)
-        return float(1 - ss_res / ss_tot) if ss_tot > 0 else 0.0
+        from hiddenlens._metrics import score
+
+        return score(self.task, y, self.predict(X))
 
     # ---------------------------------------------------------------- metadata
     def _check_metadata(self) -> None:

@@ -31,33 +31,8 @@ def load_model_arg(path: str):
     return load_model(path)
 
 
-def load_data_arg(name: str | None, net=None, target: str | None = None):
-    """The --data option: the model's own data set by default, else mnist-embedded."""
-    from hiddenlens.data import DATASETS, load_dataset
+def load_data_arg(name: str | None, net, target: str | None = None):
+    """The --data option: `hiddenlens.data.for_model`, its sentences naming the CLI's options."""
+    from hiddenlens.data._for_model import resolve
 
-    if name is None and net is not None and net.dataset and net.dataset != "mnist-nielsen":
-        if net.dataset not in DATASETS:
-            raise ValueError(
-                f"The model was trained on {net.dataset!r}, which is not a built-in data set; "
-                "pass its file with --data (and --target for a CSV)."
-            )
-        name = net.dataset
-    if name is None and net is not None and net.n_inputs != 784:
-        raise ValueError(
-            f"The model takes {net.n_inputs} inputs and names no built-in data set to use; "
-            "pass one with --data (and --target for a CSV)."
-        )
-    ds = load_dataset(name or "mnist-embedded", target=target)
-    return _model_classes(ds, net)
-
-
-def _model_classes(ds, net):
-    """Keep the classes a model was trained on (zero-vs-one: digits 0 and 1 of the 10)."""
-    from hiddenlens.data._dataset import select_classes
-
-    names = net.class_names if net is not None else None
-    if not names or not ds.class_names or names == ds.class_names:
-        return ds
-    if set(names) < set(ds.class_names):
-        return select_classes(ds, names)
-    return ds
+    return resolve(net, name, target_column=target, arguments=("--data", "--target"))

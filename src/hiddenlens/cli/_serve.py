@@ -28,14 +28,12 @@ def serve(
 
     Example:  hiddenlens serve nielsen.safetensors --port 8000   (then open http://127.0.0.1:8000)
     """
-    from hiddenlens.report._builder import match_dataset
     from hiddenlens.server import host_warning
     from hiddenlens.server import serve as run
 
     net = load_model_arg(model)
-    ds = load_data_arg(data, net, target)
     try:
-        ds = match_dataset(net, ds)  # e.g. only digits 0 and 1 for a zero-vs-one model
+        ds = load_data_arg(data, net, target)  # e.g. only digits 0 and 1 for zero-vs-one
     except ValueError as exc:
         if data is not None:
             raise

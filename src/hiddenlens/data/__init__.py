@@ -1,4 +1,4 @@
-"""Data sets: `load_dataset(name, **options) -> Dataset`."""
+"""Data sets: `load_dataset(name, **options) -> Dataset`, and `for_model(net)`: a model's own."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from hiddenlens.data._dataset import Dataset, apply_image_options
+from hiddenlens.data._for_model import for_model
 from hiddenlens.data._mnist import (
     MNIST_FILES,
     default_data_dir,
@@ -25,7 +26,7 @@ DATASETS = {
     "breast-cancer": "569 tumours, 30 features, 2 classes (scikit-learn)",
 }
 
-__all__ = ["Dataset", "load_dataset", "DATASETS", "DEFAULT_DATASET", "MNIST_FILES",
+__all__ = ["Dataset", "load_dataset", "for_model", "DATASETS", "DEFAULT_DATASET", "MNIST_FILES",
            "default_data_dir", "read_idx"]
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from hiddenlens._files import atomic_write_bytes
+from hiddenlens._progress import progress_bar
 from hiddenlens.data._dataset import Dataset, image_pixel_names
 
 IMAGE_SHAPE = (28, 28)
@@ -129,39 +130,36 @@ def _missing_sentence(folder: Path, reason: str) -> str:
 
 
 def _download(folder: Path, names: list[str], progress: bool) -> None:
-    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
-
     mirrors = [os.environ["HIDDENLENS_MNIST_URL"]] if os.environ.get("HIDDENLENS_MNIST_URL") \
         else list(MNIST_MIRRORS)
     folder.mkdir(parents=True, exist_ok=True)
-    with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
-                  disable=not progress) as bar:
-        for name in names:
-            errors = []
-            for base in mirrors:
-                try:
-                    data = _fetch(base.rstrip("/") + "/" + name, bar, name)
-                    break
-                except (urllib.error.URLError, OSError, TimeoutError) as exc:
-                    errors.append(f"{base}: {getattr(exc, 'reason', exc)}")
-            else:
-                raise FileNotFoundError(_missing_sentence(folder, "; ".join(errors)))
-            if hashlib.md5(data).hexdigest() != MNIST_FILES[name]:
-                raise ValueError(
-                    f"The downloaded {name} does not match its MD5 checksum; nothing was kept. "
-                    f"Try again, or put a verified copy in {folder}."
-                )
-            atomic_write_bytes(folder / name, data, overwrite=True)
+    for name in names:
+        errors = []
+        for base in mirrors:
+            try:
+                data = _fetch(base.rstrip("/") + "/" + name, f"MNIST {name}", progress)
+                break
+            except (urllib.error.URLError, OSError, TimeoutError) as exc:
+                errors.append(f"{base}: {getattr(exc, 'reason', exc)}")
+        else:
+            raise FileNotFoundError(_missing_sentence(folder, "; ".join(errors)))
+        if hashlib.md5(data).hexdigest() != MNIST_FILES[name]:
+            raise ValueError(
+                f"The downloaded {name} does not match its MD5 checksum; nothing was kept. "
+                f"Try again, or put a verified copy in {folder}."
+            )
+        atomic_write_bytes(folder / name, data, overwrite=True)
 
 
-def _fetch(url: str, bar, label: str) -> bytes:
-    task = bar.add_task(f"MNIST {label}", total=None)
+def _fetch(url: str, label: str, progress: bool) -> bytes:
+    """The body of `url`, with a bar of bytes (one per file, left on screen)."""
     chunks = []
     with urllib.request.urlopen(url, timeout=30) as response:
-        bar.update(task, total=int(response.headers.get("Content-Length") or 0) or None)
-        while chunk := response.read(1 << 16):
-            chunks.append(chunk)
-            bar.advance(task, len(chunk))
+        size = int(response.headers.get("Content-Length") or 0) or None
+        with progress_bar(progress, size, label, unit="bytes", transient=False) as advance:
+            while chunk := response.read(1 << 16):
+                chunks.append(chunk)
+                advance(len(chunk))
     return b"".join(chunks)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import math
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -38,11 +39,15 @@ def load_csv(path, target: str | None, *, test_size: float = 0.25, seed: int = 0
 
     The target is a classification label when it is text, or integers with at most 20 distinct
     values; otherwise a regression target. Every other column must be numeric and complete.
+    Read with `pandas.read_csv`; every problem is one sentence naming the file, and the column
+    and row where there is one (row 2 is the first data row). A row with too few values is
+    reported as missing values: pandas fills it, as it does an empty trailing field.
     """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"No such CSV file: {path}.")
-    header, rows = _read_rows(path)
+    table = _read_table(path)
+    header = list(table.columns)
     if target is None:
         raise ValueError(
             f"Loading {path.name} needs `target=` naming the label column, one of: "
@@ -52,25 +57,12 @@ def load_csv(path, target: str | None, *, test_size: float = 0.25, seed: int = 0
         raise ValueError(
             f"{path.name} has no column {target!r}; its columns are: {', '.join(header)}."
         )
-    t = header.index(target)
-    features = [c for i, c in enumerate(header) if i != t]
-    X = np.empty((len(rows), len(features)), dtype=np.float32)
-    raw_target = []
-    for r, row in enumerate(rows, start=2):  # row 1 is the header
-        if len(row) != len(header):
-            raise ValueError(
-                f"{path.name} row {r} has {len(row)} values but the header has {len(header)}."
-            )
-        values = [v for i, v in enumerate(row) if i != t]
-        for j, (column, value) in enumerate(zip(features, values)):
-            X[r - 2, j] = _number(value, column, r, path.name)
-        label = row[t].strip()
-        if label.lower() in MISSING_TARGET or label.lower().lstrip("+-") in ("inf", "infinity"):
-            raise ValueError(
-                f"{path.name} has a missing or infinite value in column {target!r}, row {r}."
-            )
-        raw_target.append(label)
-    y, class_names, task = _encode_target(raw_target)
+    features = [c for c in header if c != target]
+    X, X_problem = _features(table, features, path.name)
+    y, class_names, task, y_problem = _target(table[target], target, path.name)
+    problems = [p for p in (X_problem, y_problem) if p is not None]
+    if problems:  # the first bad cell reading row by row, features before the label
+        raise ValueError(min(problems)[1])
     if class_names is not None and len(class_names) < 2:
         raise ValueError(
             f"{path.name}'s column {target!r} holds one class ({class_names[0]}); a classifier "
@@ -81,24 +73,90 @@ def load_csv(path, target: str | None, *, test_size: float = 0.25, seed: int = 0
     return _split(path.stem, X, y, features, class_names, test_size, seed, task)
 
 
-def _read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            header = next(reader, None)
-            rows = [row for row in reader if any(cell.strip() for cell in row)]
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"{path.name} is not UTF-8 text (byte {exc.object[exc.start]:#x} at offset "
-            f"{exc.start}); save it as a UTF-8 CSV."
-        ) from None
-    except csv.Error as exc:
-        raise ValueError(f"{path.name} is not a readable CSV file ({exc}).") from None
-    if not header:
-        raise ValueError(f"{path.name} is empty; a CSV needs a header row and data rows.")
-    if not rows:
+def _read_table(path: Path):
+    """The file as a DataFrame: numeric columns parsed, the others text; blank rows dropped."""
+    table = _parse(path)
+    table.columns = [str(c).strip() for c in table.columns]
+    text = [c for c in table.columns if not _is_number_column(table[c])]
+    if len(text) == table.shape[1]:  # only then can a row be blank (",,,", "  ,  ")
+        blank = (table[text].astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)
+        table = table[~blank.to_numpy()].reset_index(drop=True)
+    if not len(table):
         raise ValueError(f"{path.name} has a header but no data rows.")
-    return [h.strip() for h in header], rows
+    return table
+
+
+def _parse(path: Path):
+    """`pandas.read_csv` with "" kept as text (no NaN guessing); its errors as our sentences."""
+    import pandas as pd
+
+    options = dict(encoding="utf-8-sig", keep_default_na=False, na_values=[])
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            table = pd.read_csv(path, index_col=False, **options)
+        for w in caught:
+            if "Length of header" in str(w.message):  # row 2 is wider: pandas would drop data
+                width = pd.read_csv(path, header=None, skiprows=1, nrows=1, **options).shape[1]
+                raise ValueError(f"{path.name} row 2 has {width} values but the header has "
+                                 f"{table.shape[1]}.")
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    except UnicodeDecodeError:
+        raise ValueError(_not_utf8(path)) from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path.name} is empty; a CSV needs a header row and data rows.") from None
+    except pd.errors.ParserError as exc:
+        raise ValueError(_unparsable(path.name, exc)) from None
+    except OSError as exc:
+        raise ValueError(f"{path.name} is not a readable CSV file ({exc.strerror or exc}).") \
+            from None
+    return table
+
+
+def _not_utf8(path: Path) -> str:
+    try:  # pandas reports the offset within its buffer; the file's own offset helps more
+        path.read_bytes().decode("utf-8")
+        where = ""
+    except UnicodeDecodeError as exc:
+        where = f" (byte {exc.object[exc.start]:#x} at offset {exc.start})"
+    return f"{path.name} is not UTF-8 text{where}; save it as a UTF-8 CSV."
+
+
+def _unparsable(filename: str, exc: Exception) -> str:
+    message = " ".join(str(exc).split())
+    wide = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if wide:
+        fields, line, values = wide.groups()
+        return f"{filename} row {line} has {values} values but the header has {fields}."
+    return f"{filename} is not a readable CSV file ({message})."
+
+
+def _is_number_column(column) -> bool:
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+    return is_numeric_dtype(column) and not is_bool_dtype(column)
+
+
+def _features(table, features: list[str], filename: str):
+    """X (n, d) float32, and the first bad cell as ((row, column), sentence) or None."""
+    X = np.empty((len(table), len(features)), dtype=np.float32)
+    problem = None
+    for j, column in enumerate(features):
+        values = table[column]
+        if _is_number_column(values):
+            numbers = values.to_numpy(dtype=np.float64)
+            bad = np.flatnonzero(~np.isfinite(numbers))
+            cells = [(bad[0], str(numbers[bad[0]]))] if len(bad) else []
+            X[:, j] = numbers
+        else:  # text: somewhere a missing or non-numeric value, or a form pandas does not read
+            cells = enumerate(values.astype(str))
+        for i, text in cells:
+            try:
+                X[i, j] = _number(text, column, i + 2, filename)
+            except ValueError as exc:
+                problem = min(problem or ((i, j), str(exc)), ((i, j), str(exc)))
+                break
+    return X, problem
 
 
 def _number(value: str, column: str, row: int, filename: str) -> float:
@@ -117,7 +175,26 @@ def _number(value: str, column: str, row: int, filename: str) -> float:
     return number
 
 
-def _encode_target(values: list[str]) -> tuple[np.ndarray, list[str] | None, str]:
+def _target(values, target: str, filename: str):
+    """(y, class names or None, task, the first bad label as ((row, column), sentence) or None)."""
+    if _is_number_column(values):
+        numbers = values.to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(numbers)
+    else:
+        labels = [v.strip() for v in values.astype(str)]
+        bad = np.array([v.lower() in MISSING_TARGET or v.lower().lstrip("+-") in
+                        ("inf", "infinity") for v in labels])
+        numbers = labels
+    if bad.any():
+        row = int(np.argmax(bad))
+        sentence = (f"{filename} has a missing or infinite value in column {target!r}, "
+                    f"row {row + 2}.")
+        return None, None, None, ((row, math.inf), sentence)
+    return (*_encode_target(numbers), None)
+
+
+def _encode_target(values) -> tuple[np.ndarray, list[str] | None, str]:
+    """Labels from text (or numbers already parsed): classes, or a regression target."""
     try:
         numbers = np.array([float(v) for v in values])
     except ValueError:

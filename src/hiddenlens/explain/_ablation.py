@@ -14,9 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from hiddenlens._progress import progress_bar
 from hiddenlens._validation import check_layer
 from hiddenlens.explain._labels import check_labels, class_names, output_names
-from hiddenlens.explain._lowrank import progress_bar
 from hiddenlens.explain._replacement import Replacement, replacement_values, unit_groups
 from hiddenlens.explain._scoring import Scorer
 from hiddenlens.net import DenseNet

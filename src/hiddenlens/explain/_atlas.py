@@ -12,13 +12,13 @@ import numpy as np
 import torch
 
 from hiddenlens import _chain as chain
+from hiddenlens._progress import progress_bar
 from hiddenlens._validation import (
     check_choice,
     check_hidden_layer,
     check_layer,
     check_positive_int,
 )
-from hiddenlens.explain._lowrank import progress_bar
 from hiddenlens.explain._targets import one_hot, resolve_target
 from hiddenlens.net import DenseNet
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-
 import numpy as np
 import torch
 
 from hiddenlens import _chain as chain
+from hiddenlens._threads import torch_threads
 from hiddenlens._validation import check_choice, check_layer
 from hiddenlens.explain._jacobian import iter_pulled, mean_jacobian
 from hiddenlens.net import DenseNet
@@ -81,21 +80,9 @@ def _check_labels(net: DenseNet, y, n: int) -> tuple[np.ndarray, int]:
     return y.astype(np.int64), k
 
 
-@contextlib.contextmanager
-def _one_thread():
-    """Small products run fastest on one thread: spreading them costs more than it saves,
-    and far more on a loaded machine (70 ms on two busy cores against 0.6 ms on one)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def _linear_product(net: DenseNet, idx: int) -> np.ndarray:
     """weights[idx] @ ... @ weights[0] in float64, (n_units, n_inputs) in the model's dtype."""
-    with torch.no_grad(), _one_thread():
+    with torch.no_grad(), torch_threads(1):  # small products: one thread is fastest
         W = chain.linear_chain(net.module, idx, 0)
     return W.numpy().astype(net.dtype_name)  # a copy, never the parameter itself
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -169,17 +168,3 @@ def iter_blocks(cache: FirstLayerCache, groups: list[np.ndarray], n_repeats: int
         dX = torch.stack([delta(g, r) for g, r in batch])  # (B, n, k)
         yield batch, cache.block_values(cols, dX)
         i = j
-
-
-@contextmanager
-def progress_bar(enabled: bool, total: int, description: str):
-    """A rich progress bar; yields `advance(k)`. Disabled bars cost nothing."""
-    if not enabled:
-        yield lambda k=1: None
-        return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeRemainingColumn(),
-                  transient=True) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda k=1: bar.advance(task, k)

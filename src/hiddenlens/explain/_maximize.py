@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from hiddenlens import _chain as chain
-from hiddenlens._training import _threads
+from hiddenlens._threads import torch_threads
 from hiddenlens._validation import check_layer, check_positive_int, check_unit
 from hiddenlens.explain._ascent import (
     RowAdam,
@@ -173,7 +173,7 @@ def maximize_activation(
     rows = torch.as_tensor(np.repeat(units, n_images))  # (n_rows,) unit of each row
     shifts = np.random.default_rng([seed, 7919]).integers(-jitter, jitter + 1, (steps, 2))
     project = projector(norm, lo_t, hi_t, kernel, net.image_shape)
-    with _threads(threads), flush_denormals():
+    with torch_threads(threads), flush_denormals():
         stepper = RowAdam(param, lr) if norm is None else SphereAscent(param, lr * norm)
         _ascend(net, idx, param, rows, steps, shifts, project, stepper, kernel,
                 dict(l2=l2, tv=tv, diversity=diversity, n_images=n_images, jitter=jitter))

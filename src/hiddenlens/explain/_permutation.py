@@ -17,9 +17,10 @@ import torch
 from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.random import sample_without_replacement
 
+from hiddenlens._progress import progress_bar
 from hiddenlens._validation import check_positive_int
 from hiddenlens.explain._groups import check_groups
-from hiddenlens.explain._lowrank import FirstLayerCache, iter_blocks, progress_bar
+from hiddenlens.explain._lowrank import FirstLayerCache, iter_blocks
 from hiddenlens.explain._scoring import Scorer
 from hiddenlens.net import DenseNet
 

@@ -15,10 +15,11 @@ import numpy as np
 import torch
 from sklearn.utils import Bunch
 
+from hiddenlens._progress import progress_bar
 from hiddenlens._validation import check_positive_int
 from hiddenlens.explain._groups import check_groups, image_patches
 from hiddenlens.explain._integrated import check_baseline
-from hiddenlens.explain._lowrank import FirstLayerCache, iter_blocks, progress_bar
+from hiddenlens.explain._lowrank import FirstLayerCache, iter_blocks
 from hiddenlens.explain._scoring import Scorer
 from hiddenlens.explain._targets import resolve_target
 from hiddenlens.net import DenseNet

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import os
 from pathlib import Path
 
 from hiddenlens._validation import check_choice
@@ -51,28 +50,6 @@ def _context(net, dataset) -> Context:
                    evaluation=evaluate(net, X, y))
 
 
-def match_dataset(net, dataset):
-    """`dataset` as the network sees it: the same inputs, and for a classifier trained on a
-    few of its classes (the zero-vs-one preset on digits 0 and 1) only those classes.
-
-    Raises ValueError when the inputs or the classes do not fit.
-    """
-    from hiddenlens.data._dataset import select_classes
-
-    if dataset.n_features != net.n_inputs:
-        raise ValueError(f"The data set {dataset.name} has {dataset.n_features} features but "
-                         f"the network takes {net.n_inputs} inputs; give the data set it was "
-                         "trained on.")
-    if net.task != "classification" or dataset.task != "classification" or \
-            dataset.n_classes == net.n_classes:
-        return dataset
-    names = net.class_names or []
-    if len(names) == net.n_classes and set(names) <= set(dataset.class_names):
-        return select_classes(dataset, names)
-    raise ValueError(f"The data set {dataset.name} has {dataset.n_classes} classes but the "
-                     f"network tells {net.n_classes} apart; give the data set it was trained on.")
-
-
 def build_report(net, dataset=None, *, sections=None, progress: bool = True) -> str:
     """The report for `net` as one self-contained HTML string.
 
@@ -96,14 +73,10 @@ def build_report(net, dataset=None, *, sections=None, progress: bool = True) -> 
     import matplotlib
 
     from hiddenlens._version import __version__
-    from hiddenlens.data import load_dataset
+    from hiddenlens.data import for_model
 
     sections = _check_sections(sections)
-    if dataset is None or isinstance(dataset, (str, os.PathLike)):
-        name = dataset or (net.dataset if net.dataset and net.dataset != "mnist-nielsen"
-                           else "mnist-embedded")
-        dataset = load_dataset(name, progress=progress)
-    dataset = match_dataset(net, dataset)
+    dataset = for_model(net, dataset, progress=progress)
     backend = matplotlib.get_backend()
     matplotlib.use("Agg")
     try:
@@ -114,18 +87,17 @@ def build_report(net, dataset=None, *, sections=None, progress: bool = True) -> 
 
 
 def _build_sections(net, dataset, names, progress: bool) -> list[Section]:
-    from rich.progress import Progress
+    from hiddenlens._progress import progress_bar
 
     steps = _steps(net, names)
-    with Progress(*Progress.get_default_columns(), disable=not progress, transient=True) as bar:
-        task = bar.add_task("report: tracing the test split", total=len(steps) + 1)
+    with progress_bar(progress, len(steps) + 1, "report: tracing the test split") as advance:
         ctx = _context(net, dataset)
-        bar.advance(task)
+        advance()
         sections = []
         for label, build in steps:
-            bar.update(task, description=f"report: {label}")
+            advance(0, description=f"report: {label}")
             sections.append(build(ctx))
-            bar.advance(task)
+            advance()
     return sections
 
 

@@ -51,10 +51,10 @@ class Explorer:
     """
 
     def __init__(self, net: DenseNet, dataset=None):
-        from hiddenlens.report._builder import match_dataset
+        from hiddenlens.data import for_model
 
         self.net = net
-        self.dataset = None if dataset is None else match_dataset(net, dataset)
+        self.dataset = None if dataset is None else for_model(net, dataset)
         self._cards: dict[tuple[int, int], dict] = {}
         self._atlases: dict = {}  # layer -> Atlas on the test split
         self._info: dict | None = None
