@@ -5,24 +5,19 @@ from __future__ import annotations
 import base64
 import posixpath
 import re
-import warnings
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pytest
 
 import hiddenlens as hl
+from _explorer import client as _client
 from hiddenlens.server import create_app
 from hiddenlens.server._errors import BadRequest
 from hiddenlens.server._middleware import CSP
 from hiddenlens.server._payloads import UnknownItem
 
-with warnings.catch_warnings():
-    warnings.filterwarnings("ignore", message="Using `httpx`")  # starlette prefers httpx2 now
-    from starlette.testclient import TestClient
-
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx`")
-LOCAL = "http://127.0.0.1"
 STATIC = Path(hl.__file__).parent / "server" / "static"
 
 
@@ -40,7 +35,7 @@ def net(digits):
 
 @pytest.fixture(scope="module")
 def client(net, digits):
-    return TestClient(create_app(net, digits), base_url=LOCAL)
+    return _client(create_app(net, digits))
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +46,7 @@ def iris():
 @pytest.fixture(scope="module")
 def iris_client(iris):
     net = hl.train(hl.DenseNet([4, 3, 3], "tanh", seed=1), iris, epochs=5, progress=False)
-    return TestClient(create_app(net, iris), base_url=LOCAL), net
+    return _client(create_app(net, iris)), net
 
 
 def _decode(b64: str) -> np.ndarray:
@@ -73,7 +68,11 @@ def test_page_and_static_files_come_from_the_package_with_a_csp(client):
         assert r.status_code == 200, name
         assert r.headers["content-type"].startswith(kinds[PurePosixPath(name).suffix])
         assert "content-security-policy" in r.headers
-        assert r.content == (STATIC / name).read_bytes()
+        expected = (STATIC / name).read_bytes()
+        if name == "index.html":  # the run's token, in the page's <meta>
+            expected = expected.replace(b'"hiddenlens-token" content=""', b'"hiddenlens-token" '
+                                        b'content="' + client.app.state.token.encode() + b'"')
+        assert r.content == expected
 
 
 def _static_names() -> list[str]:
@@ -118,10 +117,9 @@ def test_unknown_route_and_wrong_method(client):
 
 
 def test_foreign_host_header_is_refused(net, digits):
-    r = TestClient(create_app(net, digits), base_url="http://evil.example").get("/api/model")
+    r = _client(create_app(net, digits), "http://evil.example").get("/api/model")
     assert r.status_code == 400
-    anywhere = TestClient(create_app(net, digits, allowed_hosts=("*",)),
-                          base_url="http://evil.example")
+    anywhere = _client(create_app(net, digits, allowed_hosts=("*",)), "http://evil.example")
     assert anywhere.get("/api/model").status_code == 200
 
 
@@ -233,7 +231,7 @@ def test_unknown_example_is_404(client, index):
 
 
 def test_without_a_data_set_there_are_no_examples(net):
-    client = TestClient(create_app(net), base_url=LOCAL)
+    client = _client(create_app(net))
     assert client.get("/api/examples").json() == {"examples": []}
     assert client.get("/api/examples/0").json() == {
         "error": "This explorer was started without a data set, so it has no examples."}
@@ -345,13 +343,13 @@ def test_an_imported_scikit_learn_model_is_served(iris):
     mlp.fit(iris.X_train, iris.y_train)
     net = hl.from_sklearn(mlp, feature_names=iris.feature_names,
                           class_names=iris.class_names)
-    client = TestClient(create_app(net, iris), base_url=LOCAL)
+    client = _client(create_app(net, iris))
     x = iris.X_test[:5]
     for row, p in zip(x, mlp.predict_proba(x)):
         out = client.post("/api/trace", json={"x": row.tolist()}).json()
         np.testing.assert_allclose(out["activations"][-1], p, atol=1e-5)
     assert client.get("/api/units/0/5").json()["field"]["names"] == iris.feature_names
-    alone = TestClient(create_app(net), base_url=LOCAL).get("/api/model").json()
+    alone = _client(create_app(net)).get("/api/model").json()
     scaler = mlp[0]  # without data, sliders span 3 standard deviations of the scaler
     assert [f["value"] for f in alone["features"]] == pytest.approx(scaler.mean_)
     assert [f["max"] for f in alone["features"]] == pytest.approx(scaler.mean_ + 3 * scaler.scale_)
@@ -359,7 +357,7 @@ def test_an_imported_scikit_learn_model_is_served(iris):
 
 def test_a_deep_relu_model_shows_composite_fields(digits):
     net = hl.DenseNet([784, 12, 8, 10], "relu", image_shape=(28, 28), seed=0)
-    client = TestClient(create_app(net, digits), base_url=LOCAL)
+    client = _client(create_app(net, digits))
     field = client.get("/api/units/1/3/field").json()
     assert field["over"] == "input (linear composite)" and field["image_shape"] == [28, 28]
     np.testing.assert_allclose(field["values"], (net.weights[1] @ net.weights[0])[3], atol=1e-5)
@@ -439,7 +437,7 @@ def test_serve_command_warns_when_it_leaves_the_loopback_names(tmp_path, iris_cl
 
 def test_a_model_of_a_few_classes_gets_only_their_examples(digits):
     net = hl.DenseNet([784, 3, 2], "sigmoid", image_shape=(28, 28), class_names=["0", "1"])
-    client = TestClient(create_app(net, digits), base_url=LOCAL)
+    client = _client(create_app(net, digits))
     labels = [e["label"] for e in client.get("/api/examples").json()["examples"]]
     assert sorted(set(labels)) == ["0", "1"] and len(labels) == 20
     assert len(client.get("/api/units/0/1").json()["class_means"]) == 2
@@ -447,7 +445,7 @@ def test_a_model_of_a_few_classes_gets_only_their_examples(digits):
 
 def test_a_one_unit_layer_lists_its_unit_once_by_the_sign_of_its_weight(digits):
     net = hl.DenseNet([784, 1, 2], "sigmoid", image_shape=(28, 28), seed=0)
-    client = TestClient(create_app(net), base_url=LOCAL)
+    client = _client(create_app(net))
     for c in range(2):
         r = client.get(f"/api/outputs/{c}/top-units").json()
         w = float(net.weights[1][c, 0])
@@ -473,7 +471,7 @@ def test_each_error_kind_inside_an_endpoint_gives_its_status_and_sentence(net, m
                                                                            exc, status):
     app = create_app(net)
     monkeypatch.setattr(app.state.explorer, "model_info", _raising(exc))
-    r = TestClient(app, base_url=LOCAL).get("/api/model")
+    r = _client(app).get("/api/model")
     assert r.status_code == status
     assert r.json() == {"error": str(exc)}
     assert r.headers["content-security-policy"] == CSP
@@ -484,7 +482,7 @@ def test_an_unexpected_exception_is_a_500_with_one_logged_line_and_no_traceback(
     app = create_app(net)
     monkeypatch.setattr(app.state.explorer, "top_units",
                         _raising(ZeroDivisionError("division by zero\nsecond line")))
-    client = TestClient(app, base_url=LOCAL)  # raise_server_exceptions: nothing reaches it
+    client = _client(app)  # raise_server_exceptions: nothing reaches it
     with caplog.at_level("ERROR", logger="hiddenlens.server"):
         r = client.get("/api/outputs/3/top-units")
     assert r.status_code == 500
@@ -501,7 +499,7 @@ def test_an_unexpected_exception_is_a_500_with_one_logged_line_and_no_traceback(
 def test_an_unexpected_exception_in_a_worker_thread_is_a_500_too(net, monkeypatch):
     app = create_app(net)
     monkeypatch.setattr(app.state.explorer, "trace", _raising(RuntimeError("boom")))
-    r = TestClient(app, base_url=LOCAL).post("/api/trace", json={"x": [0.0] * 784})
+    r = _client(app).post("/api/trace", json={"x": [0.0] * 784})
     assert r.status_code == 500 and "Traceback" not in r.text
     assert r.json()["error"].startswith("The explorer failed to answer POST /api/trace")
 
@@ -509,7 +507,7 @@ def test_an_unexpected_exception_in_a_worker_thread_is_a_500_too(net, monkeypatc
 def test_every_answer_carries_the_security_headers(client, digits, net):
     answers = [client.get("/api/nothing"), client.get("/api/trace"), client.get("/favicon.ico"),
                client.get("/api/model", headers={"origin": "https://evil.example"}),
-               TestClient(create_app(net), base_url="http://evil.example").get("/")]
+               _client(create_app(net), "http://evil.example").get("/")]
     assert [r.status_code for r in answers] == [404, 405, 204, 403, 400]
     for r in answers:
         assert r.headers["content-security-policy"] == CSP
