@@ -8,6 +8,7 @@ TeX and quotes are shown as the text they are. Screenshots go to test-artifacts/
 
 from __future__ import annotations
 
+import csv
 import time
 
 import pytest
@@ -119,3 +120,57 @@ def test_a_page_from_another_port_cannot_make_the_explorer_work(browser, iris):
             page.wait_for_selector("body[data-ready=true]")
             page.wait_for_selector("#importance .bar-row")
             assert {"model_info", "weights", "importance"} <= set(calls)
+
+
+NAMES = ['<img src=x onerror="window.pwned=1">', "<script>window.pwned=2</script>",
+         "$\\undefinedcommand$", "it's \"quoted\" & <b>bold</b>"]
+CLASSES = ["<img src=y onerror=window.pwned=3>", "</option><script>window.pwned=4</script>",
+           "$\\frac{a}{0"]
+
+
+@pytest.fixture(scope="module")
+def hostile_names(iris, tmp_path_factory):
+    path = tmp_path_factory.mktemp("names") / "flowers<i>.csv"
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow([*NAMES, "label"])
+        for X, y in ((iris.X_train, iris.y_train), (iris.X_test, iris.y_test)):
+            out.writerows([*row.tolist(), CLASSES[k]] for row, k in zip(X, y))
+    data = hl.load_dataset(path, target="label")
+    net = hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), data, epochs=10, progress=False)
+    return net, data
+
+
+def _texts(page, selector: str) -> list[str]:
+    return page.locator(selector).evaluate_all("els => els.map(e => e.textContent)")
+
+
+def test_names_holding_html_and_script_are_shown_as_text(browser, hostile_names):
+    net, data = hostile_names
+    assert sorted(data.feature_names) == sorted(NAMES) and sorted(data.class_names) == sorted(
+        CLASSES)
+    for url in serve_thread(create_app(net, data)):
+        with new_page(browser, height=1300) as page:
+            page.goto(url)
+            page.wait_for_selector("body[data-ready=true]")
+            page.wait_for_selector("#importance .bar-row")
+            assert _texts(page, "#sliders .name") == data.feature_names
+            assert _texts(page, "#outputs .name") == data.class_names
+            options = _texts(page, "#tab-examples option")[1:]
+            assert {o.split(": ", 1)[1] for o in options} == set(data.class_names)
+            assert sorted(_texts(page, "#importance .name")) == sorted(data.feature_names)
+            page.locator("#layer-0").click(position={"x": 3, "y": 3})
+            page.wait_for_selector("#card[data-unit='0/0'] .description")
+            page.wait_for_selector("#contribution .decomposition")
+            text = page.locator("#card").inner_text()
+            for name in data.feature_names + data.class_names:
+                assert name in text, name
+            shot(page, "explorer-hostile-names.png")
+            page.locator("#outputs .bar-row").nth(1).click()
+            page.wait_for_selector("#card[data-unit='output/1']")
+            assert data.class_names[1] in page.locator("#card-title").inner_text()
+            # nothing the names hold became an element, and no script of theirs ran
+            assert page.evaluate("document.querySelectorAll('img, b, i, iframe').length") == 0
+            assert page.evaluate("Array.from(document.scripts).map(s => s.src)") == [
+                f"{url}/static/main.js"]
+            assert page.evaluate("window.pwned === undefined")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import torch
 
 import hiddenlens as hl
 from _explorer import LOCAL, TestClient, client
@@ -99,3 +100,52 @@ def test_a_token_given_to_create_app_is_used(net):
     with pytest.raises(ValueError, match=r"`token` must hold only letters, digits, - and _\. "
                                          r"Got '\"><script>' instead\."):
         create_app(net, token='"><script>')
+
+
+# ------------------------------------------------------------------ bounded JSON, finite numbers
+@pytest.mark.parametrize("path", ["/api/trace", "/api/units/0/1/contribution"])
+@pytest.mark.parametrize("body, message", [
+    (b'{"x": [' + b"1" * 51 + b", 2, 3, 4]}",
+     "Numbers in the request body must have at most 50 digits. Got one of 51 digits instead."),
+    (b'{"x": [' + b"7" * 4301 + b", 2, 3, 4]}",  # past Python's own limit for int()
+     "Numbers in the request body must have at most 50 digits. Got one of 4301 digits instead."),
+    (b'{"x": ' + b"[" * 33 + b"]" * 33 + b"}",
+     'The request body\'s JSON must be nested at most 32 levels deep, like {"x": [0.0, 0.5, '
+     '...]}. Got 34 levels instead.'),
+    (b"{" * 50_000, 'The request body\'s JSON must be nested at most 32 levels deep, like {"x": '
+                    '[0.0, 0.5, ...]}. Got 50000 levels instead.'),
+    (b'{"x": [3e38, 3e38, 3e38, 3e38]}',
+     "This input (its largest number x[0] = 3e+38) drives layer 0 past ±3.40282e+38, the range "
+     "of the model's float32; give inputs nearer the data's range."),
+    (b'{"x": [1, 2, -3.5e38, 4]}', "`x[2]` must be a finite number within ±3.40282e+38, the "
+                                   "range of the model's float32. Got -3.5e+38 instead."),
+    (b'{"x": [1, Infinity, 3, 4]}', "`x[1]` must be a finite number within ±3.40282e+38, the "
+                                    "range of the model's float32. Got inf instead."),
+])
+def test_bodies_past_the_parsers_or_the_models_range_get_one_sentence(net, path, body, message):
+    r = client(create_app(net)).post(path, content=body)
+    assert r.status_code == 400
+    assert r.json() == {"error": message}
+
+
+def test_brackets_and_digits_inside_strings_are_text(net):
+    body = b'{"note": "' + b"[{" * 40 + b"9" * 80 + b'\\" ]]", "x": [5.1, 3.5, 1.4, 0.2]}'
+    assert client(create_app(net)).post("/api/trace", content=body).status_code == 200
+
+
+def test_a_float64_model_takes_float64_numbers(iris):
+    net = hl.DenseNet([4, 3, 3], "tanh", dtype=torch.float64, seed=0)
+    c = client(create_app(net))
+    assert c.post("/api/trace", json={"x": [1e39, 0, 0, 0]}).status_code == 200
+    r = c.post("/api/trace", content=b'{"x": [1e309, 0, 0, 0]}')
+    assert r.json() == {"error": "`x[0]` must be a finite number within ±1.79769e+308, the range "
+                                 "of the model's float64. Got inf instead."}
+
+
+def test_an_answer_holding_nan_is_a_500_not_a_misleading_400(net, monkeypatch, caplog):
+    app = create_app(net)
+    monkeypatch.setattr(app.state.explorer, "model_info", lambda: {"score": float("nan")})
+    with caplog.at_level("ERROR", logger="hiddenlens.server"):
+        r = client(app).get("/api/model")
+    assert r.status_code == 500 and "JSON compliant" not in r.text
+    assert caplog.messages == ["GET /api/model failed: NotFinite: an answer held NaN or infinity"]

@@ -13,7 +13,7 @@ import hmac
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hiddenlens.server._errors import error_response, unexpected_error
@@ -97,7 +97,8 @@ class PageToken:
 
 
 class CatchAll:
-    """Answer any exception no handler took with `unexpected_error`'s 500, and swallow it."""
+    """Answer any exception no handler took with `unexpected_error`'s 500, and swallow it. A
+    client that hung up mid-body (ClientDisconnect) is owed nothing: dropped without a word."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -114,6 +115,8 @@ class CatchAll:
 
         try:
             await self.app(scope, receive, watch)
+        except ClientDisconnect:
+            return
         except Exception as exc:
             response = unexpected_error(Request(scope), exc)
             if not started:  # else the client sees a cut-off response; the log says why

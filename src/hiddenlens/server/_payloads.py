@@ -40,6 +40,19 @@ def _floats(a, digits: int = 6) -> list:
     return np.round(np.asarray(a, dtype=float), digits).tolist()
 
 
+def _finite_trace(net: DenseNet, x: np.ndarray):
+    """`net.trace(x)`, refusing (ValueError, a 400) an input whose numbers overflow the model's
+    float type on their way through: 3e38 is a float32, 3e38 * 2 is not."""
+    t = net.trace(x)
+    for l, (z, a) in enumerate(zip(t.pre_activations, t.activations)):
+        if not (np.isfinite(z).all() and np.isfinite(a).all()):
+            big, i = float(np.finfo(net.dtype_name).max), int(np.argmax(np.abs(x)))
+            raise ValueError(f"This input (its largest number x[{i}] = {x[i]:.6g}) drives layer "
+                             f"{l} past ±{big:.6g}, the range of the model's {net.dtype_name}; "
+                             "give inputs nearer the data's range.")
+    return t
+
+
 class Explorer:
     """The numbers behind the explorer for one network and (optionally) its data set.
 
@@ -145,7 +158,7 @@ class Explorer:
         x = np.asarray(x, dtype=float)
         if x.ndim != 1:
             raise ValueError(f"`x` must be a flat list of {self.net.n_inputs} numbers.")
-        t = self.net.trace(x)
+        t = _finite_trace(self.net, x)
         out = {"pre_activations": [_floats(z[0]) for z in t.pre_activations],
                "activations": [_floats(a[0]) for a in t.activations]}
         if self.net.task == "classification":
@@ -161,10 +174,13 @@ class Explorer:
         contributions plus the bias sum exactly to the unit's pre-activation.
         """
         l, j = self.unit(layer, unit)
-        m = contribution_map(self.net, np.asarray(x, dtype=float), j, layer=l)
+        x = np.asarray(x, dtype=float)
+        _finite_trace(self.net, x)  # then every product below is finite too
+        m = contribution_map(self.net, x, j, layer=l)
+        total = float(np.sum(m.contributions, dtype=np.float64))  # float32's sum could overflow
         return {
             "layer": l, "unit": j, "contribution": _floats(m.contributions, 8), "bias": m.bias,
-            "sum": float(m.contributions.sum()), "pre_activation": m.pre_activation,
+            "sum": total, "pre_activation": m.pre_activation,
             "activation": m.activation,
             "over": "input" if l == 0 else f"layer {l - 1}",
             "image_shape": self.net.image_shape if l == 0 else None,
