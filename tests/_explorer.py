@@ -68,14 +68,15 @@ def page_token(url: str) -> str:
 
 
 @contextlib.contextmanager
-def serve_process(model: Path, *args: str, stderr=subprocess.DEVNULL, timeout: float = 90):
+def serve_process(model: Path, *args: str, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                  timeout: float = 90):
     """`hiddenlens serve MODEL --port N ARGS` in a subprocess, as a user runs it; yields
     (url, process) once the page answers, and stops it (SIGTERM) afterwards."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(SRC), COLUMNS="300")
     proc = subprocess.Popen([sys.executable, "-m", "hiddenlens", "serve", str(model),
                              "--port", str(port), *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=stderr)
+                            stdout=stdout, stderr=stderr)
     url = f"http://127.0.0.1:{port}"
     try:
         end = time.monotonic() + timeout

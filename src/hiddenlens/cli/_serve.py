@@ -34,13 +34,13 @@ def serve(
 
     sock = listen(host, port)  # a port out of range or taken: one sentence, before any work
     net = load_model_arg(model)
-    ds = load_data_arg(data, net, target)
     try:
+        ds = load_data_arg(data, net, target)
         ds = match_dataset(net, ds)  # e.g. only digits 0 and 1 for a zero-vs-one model
     except ValueError as exc:
         if data is not None:
             raise
-        console.print(f"{exc} Serving without examples (give --data).")
+        console.print(f"{exc} Serving without examples{_ranges(net)}.", highlight=False)
         ds = None
     port = sock.getsockname()[1]  # the one picked, for --port 0; uvicorn serves on `sock`
     with_data = f" with {ds!r}" if ds is not None else ""
@@ -49,3 +49,12 @@ def serve(
     if message:
         err_console.print(f"[bold yellow]warning:[/] {message}", highlight=False)
     run(net, ds, host=host, port=port, warn=False, sock=sock)
+
+
+def _ranges(net) -> str:
+    """What the sliders of a tabular model span without a data set."""
+    if net.image_shape or net.n_inputs == 784:
+        return ""
+    if net.preprocessing:
+        return "; the sliders span the model's standardisation (mean ± 3 scale)"
+    return "; the sliders span -3..3 (the model records no standardisation)"

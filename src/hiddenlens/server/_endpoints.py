@@ -97,8 +97,13 @@ async def contribution(request: Request) -> JSON:
 
 
 async def top_units(request: Request) -> JSON:
-    output = _int_param(request, "output", "output")
-    return JSON(_explorer(request).top_units(output))
+    """GET: ranked by weight; POST {"x": [...]}: by this input's contributions too."""
+    explorer, output = _explorer(request), _int_param(request, "output", "output")
+    if request.method == "GET":
+        return JSON(explorer.top_units(output))
+    explorer.unit(explorer.net.n_layers - 1, output)  # a 404 comes before reading the body
+    x = await read_input(request)
+    return JSON(await run_in_threadpool(explorer.top_units, output, x=x))
 
 
 async def importance(request: Request) -> JSON:
@@ -117,6 +122,6 @@ ROUTES = [
     Route("/api/units/{layer}/{unit}", card),
     Route("/api/units/{layer}/{unit}/field", field),
     Route("/api/units/{layer}/{unit}/contribution", contribution, methods=["POST"]),
-    Route("/api/outputs/{output}/top-units", top_units),
+    Route("/api/outputs/{output}/top-units", top_units, methods=["GET", "POST"]),
     Route("/api/importance", importance),
 ]
