@@ -134,7 +134,8 @@ def test_clicking_an_output_lists_its_top_units(page, digit_url):
     page.wait_for_selector("body[data-ready=true]")
     page.locator("#outputs .bar-row").nth(3).click()
     page.wait_for_selector("#card[data-unit='output/3']")
-    assert page.locator("#card .units-list figure").count() == 10  # 5 up, 5 down
+    assert page.locator("#card .by-weight figure").count() == 10  # 5 up, 5 down
+    assert page.locator("#card .by-contribution figure").count() == 10
     page.locator("#card .units-list figure").first.click()
     page.wait_for_selector("#card[data-unit^='0/']")
     _shot(page, "explorer-output-top-units.png")
@@ -355,5 +356,5 @@ def test_a_regressor_shows_its_value_and_its_output_opens_top_units(page):
         page.wait_for_selector("#card[data-unit='output/0']")
         top = hl.top_units(net, 0, k=3)  # up to 3 each way, each list of its own sign
         expected = (top.positive_scores > 0).sum() + (top.negative_scores < 0).sum()
-        assert page.locator("#card .units-list figure").count() == expected > 0
+        assert page.locator("#card .by-weight figure").count() == expected > 0
         _shot(page, "explorer-regressor.png")
