@@ -7,6 +7,7 @@ Every method takes already-parsed numbers (never a path or code from a request) 
 from __future__ import annotations
 
 import base64
+import threading
 
 import numpy as np
 
@@ -58,7 +59,7 @@ def _named(net: DenseNet, dataset) -> DenseNet:
     every view and every explain function then uses: the model's own, else the data set's,
     else ``x0..`` (as `check_groups` names columns) and ``0..``. Image models keep no feature
     names: their inputs are pixels."""
-    import copy  # here, not in the import block others edit
+    import copy  # here, not in the import block that others edit
 
     def fits(names, n) -> bool:
         return names is not None and len(names) == n
@@ -95,6 +96,7 @@ class Explorer:
         self._cards: dict[tuple[int, int], dict] = {}
         self._atlases: dict = {}  # layer -> Atlas on the test split
         self._info: dict | None = None
+        self._computing = threading.Lock()  # cards and atlases, computed in worker threads
 
     # ---------------------------------------------------------------- lookups
     def layer(self, layer: int) -> int:
@@ -263,13 +265,18 @@ class Explorer:
         """Everything the unit card shows: field, top examples, class means, description."""
         l, j = self.unit(layer, unit)
         if (l, j) not in self._cards:
-            card = {"layer": l, "unit": j, "field": self.field(l, j),
-                    "activation_name": self.net.activations[l]}
-            if self.dataset is not None:
-                card.update(self._dataset_stats(l, j))
-            card.update(self._neuron_extras(l, j))
-            self._cards[l, j] = card
+            with self._computing:  # many clients asking for one new card compute it once
+                if (l, j) not in self._cards:
+                    self._cards[l, j] = self._card(l, j)
         return self._cards[l, j]
+
+    def _card(self, l: int, j: int) -> dict:
+        card = {"layer": l, "unit": j, "field": self.field(l, j),
+                "activation_name": self.net.activations[l]}
+        if self.dataset is not None:
+            card.update(self._dataset_stats(l, j))
+        card.update(self._neuron_extras(l, j))
+        return card
 
     def _atlas(self, l: int):
         """`atlas` of layer l on the test split (cached): top examples, class means."""
