@@ -13,9 +13,6 @@ import pytest
 import hiddenlens as hl
 from _explorer import client as _client
 from hiddenlens.server import create_app
-from hiddenlens.server._errors import BadRequest
-from hiddenlens.server._middleware import CSP
-from hiddenlens.server._payloads import UnknownItem
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx`")
 STATIC = Path(hl.__file__).parent / "server" / "static"
@@ -400,44 +397,6 @@ def test_top_units_never_list_a_unit_both_ways(iris_client):
     assert r["positive"][0]["unit"] != r["negative"][0]["unit"]
 
 
-def test_serve_command_warns_when_it_leaves_the_loopback_names(tmp_path, iris_client):
-    """The real command, in a subprocess: the default host is 127.0.0.1; any other address
-    (127.0.0.2 here, which stays on this machine) is served with a warning on stderr."""
-    import os
-    import subprocess
-    import sys
-    import time
-    from pathlib import Path
-
-    from typer.testing import CliRunner
-
-    from hiddenlens.cli._app import app
-
-    assert "[default: 127.0.0.1]" in CliRunner().invoke(app, ["serve", "--help"],
-                                                        env={"COLUMNS": "200"}).output
-    _, net = iris_client
-    hl.save_model(net, tmp_path / "iris.safetensors")
-    src = Path(hl.__file__).resolve().parents[1]
-    env = dict(os.environ, PYTHONPATH=str(src), COLUMNS="300")
-    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
-    with open(out, "w") as o, open(err, "w") as e:
-        proc = subprocess.Popen([sys.executable, "-m", "hiddenlens", "serve",
-                                 str(tmp_path / "iris.safetensors"), "--host", "127.0.0.2",
-                                 "--port", "0"], stdout=o, stderr=e, env=env)
-    try:
-        end = time.monotonic() + 60
-        while "warning" not in err.read_text() and proc.poll() is None:
-            assert time.monotonic() < end, out.read_text() + err.read_text()
-            time.sleep(0.1)
-    finally:
-        proc.terminate()
-        proc.wait(10)
-    port = re.search(r"at http://127\.0\.0\.2:(\d+)  ", out.read_text()).group(1)
-    assert port != "0"  # --port 0: the port it picked is printed
-    assert (f"warning: Serving on 127.0.0.2: anyone who can reach this machine on port {port} "
-            "can use the explorer. Use --host 127.0.0.1 to keep it local.") in err.read_text()
-
-
 def test_a_model_of_a_few_classes_gets_only_their_examples(digits):
     net = hl.DenseNet([784, 3, 2], "sigmoid", image_shape=(28, 28), class_names=["0", "1"])
     client = _client(create_app(net, digits))
@@ -454,77 +413,3 @@ def test_a_one_unit_layer_lists_its_unit_once_by_the_sign_of_its_weight(digits):
         w = float(net.weights[1][c, 0])
         assert r[("positive", "negative")[w < 0]] == [{"unit": 0, "weight": round(w, 6)}]
         assert r[("negative", "positive")[w < 0]] == []
-
-
-# ------------------------------------------------------------------ exception handlers
-def _raising(exc):
-    def raise_it(*args, **kwargs):
-        raise exc
-    return raise_it
-
-
-@pytest.mark.parametrize("exc, status", [
-    (UnknownItem("Layer 7 does not exist: this network has 2 layers."), 404),
-    (BadRequest("The request body is over the limit of 10 bytes.", 413), 413),
-    (BadRequest("`x` must be a list of 784 numbers."), 400),
-    (ValueError("`X` contains NaN or infinite values; clean them first."), 400),
-    (TypeError("`x` must be a list of numbers. Got a str instead."), 400),
-])
-def test_each_error_kind_inside_an_endpoint_gives_its_status_and_sentence(net, monkeypatch,
-                                                                           exc, status):
-    app = create_app(net)
-    monkeypatch.setattr(app.state.explorer, "model_info", _raising(exc))
-    r = _client(app).get("/api/model")
-    assert r.status_code == status
-    assert r.json() == {"error": str(exc)}
-    assert r.headers["content-security-policy"] == CSP
-
-
-def test_an_unexpected_exception_is_a_500_with_one_logged_line_and_no_traceback(net, monkeypatch,
-                                                                                caplog):
-    app = create_app(net)
-    monkeypatch.setattr(app.state.explorer, "top_units",
-                        _raising(ZeroDivisionError("division by zero\nsecond line")))
-    client = _client(app)  # raise_server_exceptions: nothing reaches it
-    with caplog.at_level("ERROR", logger="hiddenlens.server"):
-        r = client.get("/api/outputs/3/top-units")
-    assert r.status_code == 500
-    assert r.json() == {"error": "The explorer failed to answer GET /api/outputs/3/top-units; "
-                                 "its console says why."}
-    assert "Traceback" not in r.text and "ZeroDivisionError" not in r.text
-    assert r.headers["content-security-policy"] == CSP
-    [record] = [rec for rec in caplog.records if rec.name == "hiddenlens.server"]
-    assert record.getMessage() == ("GET /api/outputs/3/top-units failed: ZeroDivisionError: "
-                                   "division by zero second line")
-    assert record.exc_info is None  # one line: no traceback on the console either
-
-
-def test_an_unexpected_exception_in_a_worker_thread_is_a_500_too(net, monkeypatch):
-    app = create_app(net)
-    monkeypatch.setattr(app.state.explorer, "trace", _raising(RuntimeError("boom")))
-    r = _client(app).post("/api/trace", json={"x": [0.0] * 784})
-    assert r.status_code == 500 and "Traceback" not in r.text
-    assert r.json()["error"].startswith("The explorer failed to answer POST /api/trace")
-
-
-def test_every_answer_carries_the_security_headers(client, digits, net):
-    answers = [client.get("/api/nothing"), client.get("/api/trace"), client.get("/favicon.ico"),
-               client.get("/api/model", headers={"origin": "https://evil.example"}),
-               _client(create_app(net), "http://evil.example").get("/")]
-    assert [r.status_code for r in answers] == [404, 405, 204, 403, 400]
-    for r in answers:
-        assert r.headers["content-security-policy"] == CSP
-        assert r.headers["x-content-type-options"] == "nosniff"
-        assert r.headers["referrer-policy"] == "no-referrer"
-
-
-def test_a_wrong_method_says_which_are_allowed(client):
-    r = client.get("/api/units/0/1/contribution")
-    assert r.status_code == 405 and r.headers["allow"] == "POST"
-    assert r.json() == {"error": "GET is not accepted at /api/units/0/1/contribution."}
-
-
-def test_the_origin_check_covers_the_page_and_its_modules(client):
-    for path in ["/", "/static/main.js", "/api/model"]:
-        r = client.get(path, headers={"origin": "https://evil.example"})
-        assert r.status_code == 403, path

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import re
 import socket
+import subprocess
+import sys
+import time
 
 import pytest
 
 import hiddenlens as hl
-from _explorer import page_token, serve_process
+from _explorer import SRC, page_token, serve_process
 from test_cli import assert_one_sentence_error, run
 
 NESTED = b"[" * 100_000 + b"]" * 100_000
@@ -97,3 +102,32 @@ def test_a_busy_port_is_one_sentence_before_the_url(model):
         result = run("serve", model, "--port", port)
     assert_one_sentence_error(result, f"Port {port} is in use on 127.0.0.1; pass --port N")
     assert "Serving" not in result.stdout and "http://" not in result.stdout
+
+
+def test_serve_command_warns_when_it_leaves_the_loopback_names(tmp_path, model):
+    """The real command, in a subprocess: the default host is 127.0.0.1; any other address
+    (127.0.0.2 here, which stays on this machine) is served with a warning on stderr."""
+    from typer.testing import CliRunner
+
+    from hiddenlens.cli._app import app
+
+    assert "[default: 127.0.0.1]" in CliRunner().invoke(app, ["serve", "--help"],
+                                                        env={"COLUMNS": "200"}).output
+    env = dict(os.environ, PYTHONPATH=str(SRC), COLUMNS="300")
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    with open(out, "w") as o, open(err, "w") as e:
+        proc = subprocess.Popen([sys.executable, "-m", "hiddenlens", "serve",
+                                 str(model), "--host", "127.0.0.2",
+                                 "--port", "0"], stdout=o, stderr=e, env=env)
+    try:
+        end = time.monotonic() + 60
+        while "warning" not in err.read_text() and proc.poll() is None:
+            assert time.monotonic() < end, out.read_text() + err.read_text()
+            time.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    port = re.search(r"at http://127\.0\.0\.2:(\d+)  ", out.read_text()).group(1)
+    assert port != "0"  # --port 0: the port it picked is printed
+    assert (f"warning: Serving on 127.0.0.2: anyone who can reach this machine on port {port} "
+            "can use the explorer. Use --host 127.0.0.1 to keep it local.") in err.read_text()
