@@ -30,8 +30,9 @@ export function valueBars(box, values, names) {
   const centred = values.some((v) => v !== null && v < 0);
   values.forEach((v, i) => {
     const x = v || 0, text = v === null ? "–" : v.toFixed(3);
-    const row = centred ? barRow(names[i], text, 50 * Math.abs(x) / m, x < 0 ? "fill down" : "fill up")
-                        : barRow(names[i], text, 100 * Math.max(0, x) / m);
+    const row = centred
+      ? barRow(names[i], text, 50 * Math.abs(x) / m, x < 0 ? "fill down" : "fill up")
+      : barRow(names[i], text, 100 * Math.max(0, x) / m);
     if (centred) row.classList.add("centred");
     box.append(row);
   });

@@ -21,3 +21,4 @@ export function figure(caption, canvas) {  // a picture over its caption
 }
 
 export const signed = (v, digits = 3) => `${v >= 0 ? "+" : "−"}${Math.abs(v).toFixed(digits)}`;
+export const fixed = (v, digits = 3) => v.toFixed(digits).replace("-", "−");  // a true minus

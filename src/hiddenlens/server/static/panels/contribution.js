@@ -3,7 +3,7 @@
 // first layer is a picture; otherwise a table gives each factor, on the scale the unit uses.
 import { api } from "../api.js";
 import { paintDiverging } from "../colors.js";
-import { clipped, el, signed } from "../dom.js";
+import { clipped, el, fixed, signed } from "../dom.js";
 import { on } from "../events.js";
 import { S } from "../state.js";
 
@@ -42,7 +42,7 @@ function picture(d) {
 
 function columns(d) {  // [header, value of row i] for each column before the weight
   if (d.layer > 0) return [[`layer ${d.layer - 1} unit`, (i) => `unit ${i}`],
-                           ["activation", (i) => d.inputs[i].toFixed(3)]];
+                           ["activation", (i) => fixed(d.inputs[i])]];
   const cols = [["feature", (i) => S.info.feature_names[i]],
                 [d.standardised ? "raw value" : "value", (i) => d.raw[i].toPrecision(4)]];
   if (d.standardised) cols.push(["standard\u00adised", (i) => signed(d.inputs[i])]);
@@ -76,7 +76,7 @@ function table(d) {  // -> [title, note, table]: one row per input, largest |con
       "(raw − training mean) / training scale, by its weight: a raw value below the mean is " +
       "a negative standardised value, so the contribution's sign is the weight's and the " +
       "standardised value's together." : null;
-  const more = d.contribution.length > N_ROWS ? ` (the ${N_ROWS} largest of ${d.contribution.length})` : "";
+  const n = d.contribution.length, more = n > N_ROWS ? ` (the ${N_ROWS} largest of ${n})` : "";
   return [el("h3", null, `What this input contributes: ${over} × weight${more}`),
           ...(note ? [el("p", "note", note)] : []), t];
 }

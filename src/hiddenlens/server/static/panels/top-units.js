@@ -4,7 +4,7 @@
 // models) that opens the unit's card.
 import { api } from "../api.js";
 import { paintDiverging } from "../colors.js";
-import { el, signed } from "../dom.js";
+import { el, fixed, signed } from "../dom.js";
 import { emit, on } from "../events.js";
 import { nLayers, nOutputs, S } from "../state.js";
 import { failCard, fillCard, isLatest, openCard } from "./card.js";
@@ -49,11 +49,12 @@ async function show(card) {
 }
 
 function rankings(d) {
+  const product = (u) => `${signed(u.weight, 2)} × ${fixed(u.activation, 2)} = ` +
+                         `${signed(u.contribution, 2)}`;
   const box = el("div", "rankings");
   box.append(
     ranking("by-contribution", "By this input's contribution (weight × activation)",
-            d.by_contribution, d.layer, (u) => `${signed(u.weight, 2)} × ${u.activation.toFixed(2)} ` +
-                                               `= ${signed(u.contribution, 2)}`),
+            d.by_contribution, d.layer, product),
     ranking("by-weight", "By weight alone", d, d.layer, (u) => `weight ${signed(u.weight, 2)}`),
   );
   return box;
