@@ -36,6 +36,7 @@ N_REQUESTS = 100
 PAGE_TIMING = """async ([xs, nRequests]) => {
   const ms = (t0) => performance.now() - t0;
   const {forward, setInput} = window.hiddenlens;  // main.js exposes the two it times
+  const token = document.querySelector('meta[name="hiddenlens-token"]').content;
   const tForward = [], tUpdate = [], tServer = [];
   for (const x of xs) {
     let t0 = performance.now();
@@ -49,7 +50,8 @@ PAGE_TIMING = """async ([xs, nRequests]) => {
   }
   for (const x of xs.slice(0, nRequests)) {
     const t0 = performance.now();
-    const r = await fetch("/api/trace", {method: "POST", body: JSON.stringify({x})});
+    const r = await fetch("/api/trace", {method: "POST", body: JSON.stringify({x}),
+                                         headers: {"X-Hiddenlens-Token": token}});
     await r.json();
     tServer.push(ms(t0));
   }
@@ -75,7 +77,7 @@ def serve(net, folder: Path):
     try:
         for _ in range(600):
             try:
-                urllib.request.urlopen(url + "/api/model", timeout=1).read()
+                urllib.request.urlopen(url + "/", timeout=1).read()  # the page needs no token
                 break
             except OSError:
                 time.sleep(0.1)

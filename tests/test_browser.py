@@ -7,37 +7,27 @@ to install it. Screenshots go to test-artifacts/ (git-ignored).
 from __future__ import annotations
 
 import json
-import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 import hiddenlens as hl
+from _explorer import ARTIFACTS, chromium, new_page
+from _explorer import serve_thread as _serve
+from _explorer import shot as _shot
+from _explorer import wait as _wait
+from _explorer import watch as _watch
 from hiddenlens.server import create_app
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 
 
 # ------------------------------------------------------------------ fixtures
 @pytest.fixture(scope="module")
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}; `make test` installs it, or run "
-                    "`apt-get install chromium`. The browser tests are not skipped.")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")
@@ -61,24 +51,6 @@ def iris_net(iris):
     return hl.train(net, iris, epochs=30, progress=False)
 
 
-def _serve(app):
-    """Run `app` with uvicorn on a free local port in a thread; yield its base URL."""
-    import uvicorn
-
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    end = time.monotonic() + 30
-    while not server.started:  # a server that cannot start fails the test, never hangs it
-        assert thread.is_alive() and time.monotonic() < end, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(5)
-
-
 @pytest.fixture(scope="module")
 def digit_url(digit_net, digits):
     yield from _serve(create_app(digit_net, digits))
@@ -89,39 +61,10 @@ def iris_url(iris_net, iris):
     yield from _serve(create_app(iris_net, iris))
 
 
-def _watch(page) -> list[str]:
-    """Collect what would show as a problem in the browser's console: uncaught exceptions,
-    console errors and any answer of 400 or more."""
-    errors = []
-    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
-    page.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
-    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-    return errors
-
-
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    pg = context.new_page()
-    errors = _watch(pg)
-    yield pg
-    context.close()
-    assert not errors, f"The page reported errors: {errors}"
-
-
-def _wait(page, expression: str, timeout: float = 15.0) -> None:
-    """Poll `expression` from Python: the page's CSP forbids the eval that
-    Playwright's wait_for_function polls with."""
-    end = time.monotonic() + timeout
-    while not page.evaluate(expression):
-        if time.monotonic() > end:
-            raise AssertionError(f"{expression} was still false after {timeout} s")
-        page.wait_for_timeout(20)
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+    with new_page(browser) as pg:
+        yield pg
 
 
 def _bars(page) -> list[float]:
@@ -191,7 +134,8 @@ def test_clicking_an_output_lists_its_top_units(page, digit_url):
     page.wait_for_selector("body[data-ready=true]")
     page.locator("#outputs .bar-row").nth(3).click()
     page.wait_for_selector("#card[data-unit='output/3']")
-    assert page.locator("#card .units-list figure").count() == 10  # 5 up, 5 down
+    assert page.locator("#card .by-weight figure").count() == 10  # 5 up, 5 down
+    assert page.locator("#card .by-contribution figure").count() == 10
     page.locator("#card .units-list figure").first.click()
     page.wait_for_selector("#card[data-unit^='0/']")
     _shot(page, "explorer-output-top-units.png")
@@ -412,5 +356,5 @@ def test_a_regressor_shows_its_value_and_its_output_opens_top_units(page):
         page.wait_for_selector("#card[data-unit='output/0']")
         top = hl.top_units(net, 0, k=3)  # up to 3 each way, each list of its own sign
         expected = (top.positive_scores > 0).sum() + (top.negative_scores < 0).sum()
-        assert page.locator("#card .units-list figure").count() == expected > 0
+        assert page.locator("#card .by-weight figure").count() == expected > 0
         _shot(page, "explorer-regressor.png")

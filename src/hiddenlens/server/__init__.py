@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import warnings
 
 from hiddenlens.server._app import LOCAL_HOSTS, create_app
 
-__all__ = ["LOCAL_HOSTS", "create_app", "host_warning", "serve"]
+__all__ = ["LOCAL_HOSTS", "create_app", "host_warning", "listen", "serve"]
 
 
 def host_warning(host: str, port: int) -> str | None:
@@ -17,8 +19,31 @@ def host_warning(host: str, port: int) -> str | None:
             "explorer. Use --host 127.0.0.1 to keep it local.")
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound to (host, port), as uvicorn binds it; ValueError with one sentence when
+    the port is out of range, taken or not ours to take. Port 0 picks a free one."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(f"The port must be in 0..65535 (0 picks a free one). Got {port!r} "
+                         "instead.")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: not a port in use
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise ValueError(f"Port {port} is in use on {host}; pass --port N (another port, "
+                             "or 0 for a free one).") from None
+        reason = exc.strerror or str(exc)
+        raise ValueError(f"Cannot listen on {host} port {port} ({reason}); pass another --host "
+                         "or --port.") from None
+    return sock
+
+
 def serve(net, dataset=None, *, host: str = "127.0.0.1", port: int = 8000,
-          log_level: str = "warning", warn: bool = True) -> None:
+          log_level: str = "warning", warn: bool = True,
+          sock: socket.socket | None = None) -> None:
     """Run the explorer for `net` until interrupted (Ctrl+C).
 
     Parameters
@@ -33,11 +58,17 @@ def serve(net, dataset=None, *, host: str = "127.0.0.1", port: int = 8000,
         uvicorn's log level.
     warn : bool, default=True
         Warn (UserWarning) when `host` is not a local address.
+    sock : socket, optional
+        A socket `listen(host, port)` bound already (the command binds before printing its
+        URL); default: bind here, with the same errors.
     """
     import uvicorn
 
     message = host_warning(host, port)
     if message and warn:
         warnings.warn(message, UserWarning, stacklevel=2)
+    sock = sock or listen(host, port)
     app = create_app(net, dataset, allowed_hosts=("*",) if message else LOCAL_HOSTS)
-    uvicorn.run(app, host=host, port=port, log_level=log_level)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=sock.getsockname()[1],
+                                           log_level=log_level))
+    server.run(sockets=[sock])

@@ -2,19 +2,21 @@
 
 Each parses what the request names (path integers, a bounded JSON body), asks the `Explorer`
 and returns its dict as JSON. They raise, never answer errors themselves: `_errors` maps
-`UnknownItem` to 404, `BadRequest` to its status and ValueError/TypeError to 400.
+`UnknownItem` to 404, `BadRequest` to its status and ValueError/TypeError to 400. Bodies are
+read by `_body`; answers are encoded by `JSON`, which never writes NaN or infinity.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from hiddenlens.server._errors import BadRequest
+from hiddenlens.server._body import read_input
 from hiddenlens.server._payloads import Explorer, UnknownItem
 from hiddenlens.server._static import favicon, page
 
@@ -26,10 +28,12 @@ def _explorer(request: Request) -> Explorer:
 
 def _int_param(request: Request, name: str, what: str) -> int:
     text = request.path_params[name]
-    try:
-        return int(text)
-    except ValueError:
-        raise UnknownItem(f"There is no {what} {text!r}: {what}s are integers.") from None
+    if not re.fullmatch(r"-?[0-9]+", text):
+        raise UnknownItem(f"There is no {what} {text!r}: {what}s are integers.")
+    if len(text.lstrip("-")) > 9:  # before int(): Python refuses 4,300 digits, slowly
+        raise UnknownItem(f"There is no {what} {text[:12]}… ({len(text)} characters): this "
+                          f"explorer's {what}s have at most 9 digits.")
+    return int(text)
 
 
 def _unit(request: Request) -> tuple[int, int]:
@@ -38,84 +42,72 @@ def _unit(request: Request) -> tuple[int, int]:
     return l, _int_param(request, "unit", "unit")
 
 
-async def read_json(request: Request) -> dict:
-    """The request's JSON object, refusing bodies over the app's limit before reading them all."""
-    limit = request.app.state.max_body_bytes
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise BadRequest(f"The request body is {declared} bytes; the limit is {limit}.", 413)
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BadRequest(f"The request body is over the limit of {limit} bytes.", 413)
-        chunks.append(chunk)
-    try:
-        body = json.loads(b"".join(chunks))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise BadRequest("The request body must be JSON, like {\"x\": [0.0, 0.5, ...]}.") from None
-    if not isinstance(body, dict):
-        raise BadRequest("The request body must be a JSON object, like {\"x\": [...]}.")
-    return body
+class NotFinite(RuntimeError):
+    """An answer held NaN or infinity: a bug (the payloads check what an input can overflow)."""
 
 
-async def read_input(request: Request) -> list:
-    """The body's `x`: a list of exactly n_inputs numbers (booleans refused)."""
-    x, n_inputs = (await read_json(request)).get("x"), _explorer(request).net.n_inputs
-    if not isinstance(x, list) or not all(
-        isinstance(v, (int, float)) and not isinstance(v, bool) for v in x
-    ):
-        raise BadRequest(f"`x` must be a list of {n_inputs} numbers.")
-    if len(x) != n_inputs:
-        raise BadRequest(f"`x` must be a list of {n_inputs} numbers. Got {len(x)} instead.")
-    return x
+class JSON(JSONResponse):
+    """Strict JSON. A non-finite number is a 500 that names the bug, not a ValueError that the
+    400 handler would show the user as "Out of range float values are not JSON compliant"."""
+
+    def render(self, content) -> bytes:
+        try:
+            return json.dumps(content, ensure_ascii=False, allow_nan=False,
+                              separators=(",", ":")).encode("utf-8")
+        except ValueError:
+            raise NotFinite("an answer held NaN or infinity") from None
 
 
 # ------------------------------------------------------------------ endpoints
-async def model(request: Request) -> JSONResponse:
-    return JSONResponse(_explorer(request).model_info())
+async def model(request: Request) -> JSON:
+    return JSON(_explorer(request).model_info())
 
 
-async def weights(request: Request) -> JSONResponse:
-    return JSONResponse(_explorer(request).weights())
+async def weights(request: Request) -> JSON:
+    return JSON(_explorer(request).weights())
 
 
-async def trace(request: Request) -> JSONResponse:
+async def trace(request: Request) -> JSON:
     x = await read_input(request)
-    return JSONResponse(await run_in_threadpool(_explorer(request).trace, x))
+    return JSON(await run_in_threadpool(_explorer(request).trace, x))
 
 
-async def examples(request: Request) -> JSONResponse:
-    return JSONResponse(_explorer(request).examples())
+async def examples(request: Request) -> JSON:
+    return JSON(_explorer(request).examples())
 
 
-async def example(request: Request) -> JSONResponse:
+async def example(request: Request) -> JSON:
     index = _int_param(request, "index", "example")
-    return JSONResponse(_explorer(request).example(index))
+    return JSON(_explorer(request).example(index))
 
 
-async def card(request: Request) -> JSONResponse:
-    return JSONResponse(await run_in_threadpool(_explorer(request).card, *_unit(request)))
+async def card(request: Request) -> JSON:
+    return JSON(await run_in_threadpool(_explorer(request).card, *_unit(request)))
 
 
-async def field(request: Request) -> JSONResponse:
-    return JSONResponse(_explorer(request).field(*_unit(request)))
+async def field(request: Request) -> JSON:
+    return JSON(_explorer(request).field(*_unit(request)))
 
 
-async def contribution(request: Request) -> JSONResponse:
+async def contribution(request: Request) -> JSON:
     explorer, (l, j) = _explorer(request), _unit(request)
     explorer.unit(l, j)  # a 404 comes before reading the body
     x = await read_input(request)
-    return JSONResponse(await run_in_threadpool(explorer.contribution, l, j, x))
+    return JSON(await run_in_threadpool(explorer.contribution, l, j, x))
 
 
-async def top_units(request: Request) -> JSONResponse:
-    output = _int_param(request, "output", "output")
-    return JSONResponse(_explorer(request).top_units(output))
+async def top_units(request: Request) -> JSON:
+    """GET: ranked by weight; POST {"x": [...]}: by this input's contributions too."""
+    explorer, output = _explorer(request), _int_param(request, "output", "output")
+    if request.method == "GET":
+        return JSON(explorer.top_units(output))
+    explorer.unit(explorer.net.n_layers - 1, output)  # a 404 comes before reading the body
+    x = await read_input(request)
+    return JSON(await run_in_threadpool(explorer.top_units, output, x=x))
 
 
-async def importance(request: Request) -> JSONResponse:
-    return JSONResponse(await run_in_threadpool(_explorer(request).importance))
+async def importance(request: Request) -> JSON:
+    return JSON(await run_in_threadpool(_explorer(request).importance))
 
 
 ROUTES = [
@@ -130,6 +122,6 @@ ROUTES = [
     Route("/api/units/{layer}/{unit}", card),
     Route("/api/units/{layer}/{unit}/field", field),
     Route("/api/units/{layer}/{unit}/contribution", contribution, methods=["POST"]),
-    Route("/api/outputs/{output}/top-units", top_units),
+    Route("/api/outputs/{output}/top-units", top_units, methods=["GET", "POST"]),
     Route("/api/importance", importance),
 ]

@@ -7,6 +7,7 @@ Every method takes already-parsed numbers (never a path or code from a request) 
 from __future__ import annotations
 
 import base64
+import threading
 
 import numpy as np
 
@@ -40,6 +41,43 @@ def _floats(a, digits: int = 6) -> list:
     return np.round(np.asarray(a, dtype=float), digits).tolist()
 
 
+def _finite_trace(net: DenseNet, x: np.ndarray):
+    """`net.trace(x)`, refusing (ValueError, a 400) an input whose numbers overflow the model's
+    float type on their way through: 3e38 is a float32, 3e38 * 2 is not."""
+    t = net.trace(x)
+    for l, (z, a) in enumerate(zip(t.pre_activations, t.activations)):
+        if not (np.isfinite(z).all() and np.isfinite(a).all()):
+            big, i = float(np.finfo(net.dtype_name).max), int(np.argmax(np.abs(x)))
+            raise ValueError(f"This input (its largest number x[{i}] = {x[i]:.6g}) drives layer "
+                             f"{l} past ±{big:.6g}, the range of the model's {net.dtype_name}; "
+                             "give inputs nearer the data's range.")
+    return t
+
+
+def _named(net: DenseNet, dataset) -> DenseNet:
+    """`net` (a shallow copy, sharing its weights) with one name per feature and class, which
+    every view and every explain function then uses: the model's own, else the data set's,
+    else ``x0..`` (as `check_groups` names columns) and ``0..``. Image models keep no feature
+    names: their inputs are pixels."""
+    import copy  # here, not in the import block that others edit
+
+    def fits(names, n) -> bool:
+        return names is not None and len(names) == n
+
+    ds_features = getattr(dataset, "feature_names", None)
+    ds_classes = getattr(dataset, "class_names", None)
+    named = copy.copy(net)
+    if not net.image_shape:
+        named.feature_names = list(net.feature_names or (
+            ds_features if fits(ds_features, net.n_inputs) else
+            [f"x{j}" for j in range(net.n_inputs)]))
+    if net.task == "classification":
+        named.class_names = list(net.class_names or (
+            ds_classes if fits(ds_classes, net.n_classes) else
+            [str(k) for k in range(net.n_classes)]))
+    return named
+
+
 class Explorer:
     """The numbers behind the explorer for one network and (optionally) its data set.
 
@@ -53,11 +91,12 @@ class Explorer:
     def __init__(self, net: DenseNet, dataset=None):
         from hiddenlens.data import for_model
 
-        self.net = net
         self.dataset = None if dataset is None else for_model(net, dataset)
+        self.net = _named(net, self.dataset)  # one name per feature and class, everywhere
         self._cards: dict[tuple[int, int], dict] = {}
         self._atlases: dict = {}  # layer -> Atlas on the test split
         self._info: dict | None = None
+        self._computing = threading.Lock()  # cards and atlases, computed in worker threads
 
     # ---------------------------------------------------------------- lookups
     def layer(self, layer: int) -> int:
@@ -93,6 +132,7 @@ class Explorer:
             "feature_names": None if net.image_shape else self.feature_names(),
             "dataset": ds.name if ds is not None else net.dataset,
             "label": repr(net), "n_examples": 0 if ds is None else len(ds.X_test),
+            "standardised": bool(net.preprocessing),  # the first layer sees (x - mean) / scale
         }
         if ds is not None:
             info["test_score"] = round(net.score(ds.X_test, ds.y_test), 6)
@@ -102,12 +142,10 @@ class Explorer:
         return info
 
     def class_names(self) -> list[str] | None:
-        if self.net.task != "classification":
-            return None
-        return self.net.class_names or [str(k) for k in range(self.net.n_classes)]
+        return self.net.class_names if self.net.task == "classification" else None
 
     def feature_names(self) -> list[str]:
-        return self.net.feature_names or [f"x{i}" for i in range(self.net.n_inputs)]
+        return self.net.feature_names or [f"x{j}" for j in range(self.net.n_inputs)]
 
     def _feature_ranges(self) -> list[dict]:
         """Slider ranges: the training data's, else 3 standard deviations of the model's
@@ -145,7 +183,7 @@ class Explorer:
         x = np.asarray(x, dtype=float)
         if x.ndim != 1:
             raise ValueError(f"`x` must be a flat list of {self.net.n_inputs} numbers.")
-        t = self.net.trace(x)
+        t = _finite_trace(self.net, x)
         out = {"pre_activations": [_floats(z[0]) for z in t.pre_activations],
                "activations": [_floats(a[0]) for a in t.activations]}
         if self.net.task == "classification":
@@ -157,18 +195,29 @@ class Explorer:
     def contribution(self, layer: int, unit: int, x) -> dict:
         """How each input of a unit pushes it on this input: `contribution_map`.
 
-        For layer 0 the inputs are the standardised input (an image for image models); the
+        contribution = inputs * weights, where `inputs` are what the unit multiplies: for layer
+        0 the standardised input ((raw - mean) / scale, an image for image models; `raw` is the
+        input as given), for a deeper layer the activations of the layer below. The
         contributions plus the bias sum exactly to the unit's pre-activation.
         """
         l, j = self.unit(layer, unit)
-        m = contribution_map(self.net, np.asarray(x, dtype=float), j, layer=l)
-        return {
+        x = np.asarray(x, dtype=float)
+        _finite_trace(self.net, x)  # then every product below is finite too
+        m = contribution_map(self.net, x, j, layer=l)
+        total = float(np.sum(m.contributions, dtype=np.float64))  # float32's sum could overflow
+        image = l == 0 and self.net.image_shape is not None
+        out = {
             "layer": l, "unit": j, "contribution": _floats(m.contributions, 8), "bias": m.bias,
-            "sum": float(m.contributions.sum()), "pre_activation": m.pre_activation,
+            "sum": total, "pre_activation": m.pre_activation,
             "activation": m.activation,
             "over": "input" if l == 0 else f"layer {l - 1}",
-            "image_shape": self.net.image_shape if l == 0 else None,
+            "image_shape": self.net.image_shape if image else None,
         }
+        if not image:  # a picture shows the products alone; bars show each factor too
+            out.update(inputs=_floats(m.inputs), weights=_floats(m.weights))
+        if l == 0 and not image:
+            out.update(raw=_floats(x), standardised=bool(self.net.preprocessing))
+        return out
 
     # ---------------------------------------------------------------- examples
     def examples(self) -> dict:
@@ -216,13 +265,18 @@ class Explorer:
         """Everything the unit card shows: field, top examples, class means, description."""
         l, j = self.unit(layer, unit)
         if (l, j) not in self._cards:
-            card = {"layer": l, "unit": j, "field": self.field(l, j),
-                    "activation_name": self.net.activations[l]}
-            if self.dataset is not None:
-                card.update(self._dataset_stats(l, j))
-            card.update(self._neuron_extras(l, j))
-            self._cards[l, j] = card
+            with self._computing:  # many clients asking for one new card compute it once
+                if (l, j) not in self._cards:
+                    self._cards[l, j] = self._card(l, j)
         return self._cards[l, j]
+
+    def _card(self, l: int, j: int) -> dict:
+        card = {"layer": l, "unit": j, "field": self.field(l, j),
+                "activation_name": self.net.activations[l]}
+        if self.dataset is not None:
+            card.update(self._dataset_stats(l, j))
+        card.update(self._neuron_extras(l, j))
+        return card
 
     def _atlas(self, l: int):
         """`atlas` of layer l on the test split (cached): top examples, class means."""
@@ -258,23 +312,39 @@ class Explorer:
         result = maximize_activation(self.net, l, units=[j], seed=0, **options)
         return {"maximizing_input": _floats(np.asarray(result.images)[0], 4)}
 
-    def top_units(self, output: int, k: int = 5) -> dict:
-        """The last hidden layer's units with the most positive and negative weights into
-        output `output` (`top_units`): at most half the layer each, so no unit is in both, and
-        only weights of the list's sign (a one-unit layer's unit is in one list)."""
+    def top_units(self, output: int, k: int = 5, x=None) -> dict:
+        """The last hidden layer's units that push output `output` up and down most
+        (`top_units`): by weight, and given an input `x` also by contribution (weight *
+        activation on `x`), each entry with its numbers on `x`. At most half the layer each,
+        so no unit is in both lists, and only scores of the list's sign (a one-unit layer's
+        unit is in one list)."""
         net = self.net
         _, c = self.unit(net.n_layers - 1, output)
         if net.n_layers < 2:
             return {"output": c, "layer": None, "positive": [], "negative": []}
-        r = top_units(net, c, k=max(1, min(k, net.sizes[-2] // 2)), by="weight")
+        k, w = max(1, min(k, net.sizes[-2] // 2)), net.weights[-1][c]  # w: (n_hidden,)
+        x = None if x is None else np.asarray(x, dtype=float)
+        a = None if x is None else _finite_trace(net, x).activations[-2][0]  # (n_hidden,)
 
-        def entries(units, scores, sign: int) -> list[dict]:  # only weights of that sign
-            return [{"unit": int(u), "weight": round(float(s), 6)}
-                    for u, s in zip(units, scores) if s * sign > 0]
+        def entry(u: int) -> dict:
+            e = {"unit": u, "weight": round(float(w[u]), 6)}
+            if a is not None:
+                e.update(activation=round(float(a[u]), 6),
+                         contribution=round(float(w[u]) * float(a[u]), 6))
+            return e
 
-        return {"output": c, "layer": r.source_layer,
-                "positive": entries(r.positive, r.positive_scores, 1),
-                "negative": entries(r.negative, r.negative_scores, -1)}
+        def ranked(by: str) -> dict:
+            r = top_units(net, c, k=k, by=by, x=x)
+            return {"positive": [entry(int(u)) for u, s in zip(r.positive, r.positive_scores)
+                                 if s > 0],
+                    "negative": [entry(int(u)) for u, s in zip(r.negative, r.negative_scores)
+                                 if s < 0]}
+
+        out = {"output": c, "layer": net.n_layers - 2, "layer_size": net.sizes[-2],
+               "activation": net.activations[-2], **ranked("weight")}
+        if x is not None:
+            out["by_contribution"] = ranked("contribution")
+        return out
 
     def importance(self) -> dict:
         """Permutation importance on the test split (None without a data set)."""

@@ -2,7 +2,8 @@
 
 `static_files()` walks the package's ``static/`` folder at startup and keeps every file of a
 known kind under its relative path (``"main.js"``, ``"panels/layers.js"``); a request names a
-key of that dict or gets a 404.
+key of that dict or gets a 404. `with_token` writes the run's API token into the page's
+``<meta name="hiddenlens-token">``, where api.js reads it.
 """
 
 from __future__ import annotations
@@ -39,6 +40,18 @@ def static_files() -> dict[str, tuple[bytes, str]]:
         if kind is not None:
             files[name] = (item.read_bytes(), kind)
     return files
+
+
+TOKEN_SLOT = b'<meta name="hiddenlens-token" content="">'
+
+
+def with_token(files: dict[str, tuple[bytes, str]], token: str) -> dict[str, tuple[bytes, str]]:
+    """`files` with `token` (URL-safe characters only) in index.html's token <meta>."""
+    if not token.replace("-", "").replace("_", "").isalnum() or not token.isascii():
+        raise ValueError(f"`token` must hold only letters, digits, - and _. Got {token!r} instead.")
+    content, kind = files["index.html"]
+    slot = TOKEN_SLOT.replace(b'""', b'"' + token.encode("ascii") + b'"')
+    return files | {"index.html": (content.replace(TOKEN_SLOT, slot, 1), kind)}
 
 
 async def page(request: Request) -> Response:

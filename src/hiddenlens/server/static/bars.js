@@ -1,12 +1,12 @@
 // Horizontal bar charts built from divs: output bars, signed weights, per-class means.
-import { el } from "./dom.js";
+import { clipped, el } from "./dom.js";
 
 export function barRow(name, value, width, fillClass) {  // width in % of the track
   const row = el("div", "bar-row"), track = el("div", "track");
   const fill = el("div", fillClass || "fill");
   fill.style.width = `${width}%`;
   track.append(fill);
-  row.append(el("span", "name", name), track, el("span", "value", value));
+  row.append(clipped("span", "name", name), track, el("span", "value", value));
   return row;
 }
 
@@ -23,9 +23,17 @@ export function signedBars(values, names, title) {  // the 20 largest |values|, 
   return box;
 }
 
-export function valueBars(box, values, names) {  // one bar per value, null shown as a dash
+// One bar per value, null shown as a dash. With a negative value among them the bars grow
+// from a centre line, left for negative (a tanh unit's mean is often below 0).
+export function valueBars(box, values, names) {
   const m = Math.max(1e-12, ...values.map((v) => Math.abs(v || 0)));
+  const centred = values.some((v) => v !== null && v < 0);
   values.forEach((v, i) => {
-    box.append(barRow(names[i], v === null ? "–" : v.toFixed(3), 100 * Math.max(0, v || 0) / m));
+    const x = v || 0, text = v === null ? "–" : v.toFixed(3);
+    const row = centred
+      ? barRow(names[i], text, 50 * Math.abs(x) / m, x < 0 ? "fill down" : "fill up")
+      : barRow(names[i], text, 100 * Math.max(0, x) / m);
+    if (centred) row.classList.add("centred");
+    box.append(row);
   });
 }

@@ -1,11 +1,12 @@
-// The hidden layers, each a grid of units coloured by activation; hover reads a unit out,
-// a click opens its card ("open-unit"), the open unit is framed.
+// The hidden layers, each a grid of units coloured by activation; hover reads a unit out (and
+// the readout follows every new input), a click opens its card ("open-unit"), the open unit is
+// framed.
 import { paint, viridis } from "../colors.js";
 import { $, el } from "../dom.js";
 import { emit, on } from "../events.js";
 import { S } from "../state.js";
 
-const grids = [];  // per hidden layer: {canvas, rows, cols, cell, marker}
+const grids = [];  // per hidden layer: {canvas, rows, cols, cell, marker, readout, hovered}
 
 export function mount() {
   const box = $("layers");
@@ -38,7 +39,11 @@ function layer(l) {
               Math.floor((e.clientX - r.left) / r.width * cols);
     return u < n ? u : null;
   };
-  c.addEventListener("mousemove", (e) => { readout.textContent = describe(l, unitAt(e)); });
+  const g = { canvas: c, rows, cols, cell, marker: null, readout, hovered: null };
+  c.addEventListener("mousemove", (e) => {
+    g.hovered = unitAt(e);
+    readout.textContent = describe(l, g.hovered);
+  });
   c.addEventListener("click", (e) => {
     const u = unitAt(e);
     if (u !== null) emit("open-unit", { layer: l, unit: u });
@@ -48,7 +53,8 @@ function layer(l) {
   marker.style.width = marker.style.height = `${cell + 2}px`;
   wrap.append(c, marker);
   div.append(wrap, readout);
-  grids.push({ canvas: c, rows, cols, cell, marker });
+  g.marker = marker;
+  grids.push(g);
   return div;
 }
 
@@ -71,6 +77,7 @@ function render() {
   grids.forEach((g, l) => {
     const a = S.last.a[l], [lo, hi] = range(l, a);
     paint(g.canvas, a, g.rows, g.cols, (v) => viridis((v - lo) / (hi - lo)));
+    g.readout.textContent = describe(l, g.hovered);  // the unit last pointed at, on this input
   });
   frame();
 }

@@ -1,5 +1,5 @@
 // The input panel of a tabular model: one slider per feature, each move an update.
-import { $, el } from "../dom.js";
+import { $, clipped, el } from "../dom.js";
 import { on } from "../events.js";
 import { S } from "../state.js";
 import { setInput } from "../update.js";
@@ -8,7 +8,8 @@ export function mount() {
   if (S.info.image_shape) return;
   $("tabular-input").hidden = false;
   if (!S.info.n_examples) $("slider-hint").textContent = "Move a slider: every layer updates. " +
-    "Without a data set, ranges are 3 standard deviations either side of the model's mean.";
+    (S.info.standardised ? "Without a data set, ranges are 3 standard deviations either side " +
+     "of the model's mean." : "Without a data set or a standardisation, ranges are -3..3.");
   if (!S.info.features) return;
   S.x = new Float32Array(S.info.features.map((f) => f.value));
   S.info.features.forEach((f, i) => $("sliders").append(slider(f, i)));
@@ -25,7 +26,7 @@ function slider(f, i) {
     value.textContent = Number(input.value).toPrecision(4);
     setInput(x, true);
   });
-  row.append(el("span", "name", f.name), input, value);
+  row.append(clipped("span", "name", f.name), input, value);
   return row;
 }
 

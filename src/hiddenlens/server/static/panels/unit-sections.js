@@ -12,8 +12,10 @@ function description(data) {
 
 function field({ field: f }) {  // a picture over the input, else signed bars
   if (!f.image_shape) {
+    const over = f.over !== "input" ? `from ${f.over}`
+      : S.info.standardised ? "on the standardised input" : "on the input";
     return signedBars(f.values, f.names || f.values.map((_, i) => `unit ${i}`),
-                      `Receptive field over the ${f.over}`);
+                      `Incoming weights ${over}`);
   }
   const c = el("canvas"), m = paintDiverging(c, f.values, f.image_shape[0], f.image_shape[1]);
   return figure(`Receptive field over the ${f.over}: red excites, blue inhibits ` +
