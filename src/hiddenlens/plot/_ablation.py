@@ -65,11 +65,12 @@ class AblationDisplay:
         """
         result = ablate(net, X, y, layer, value=value, scoring=scoring, per_class=per_class,
                         random_state=random_state, progress=progress)
-        return cls.from_result(result, k=k, model=model_label(net), ax=ax, **plot_kw)
+        title = f"{ablation_title(result)}; {model_label(net)}"
+        return cls.from_result(result, k=k, title=title, ax=ax, **plot_kw)
 
     @classmethod
-    def from_result(cls, result, *, k: int = 10, title: str | None = None, model: str = "",
-                    ax=None, **plot_kw) -> AblationDisplay:
+    def from_result(cls, result, *, k: int = 10, title: str | None = None, ax=None,
+                    **plot_kw) -> AblationDisplay:
         """Draw an `Ablation` computed before.
 
         Parameters
@@ -78,15 +79,14 @@ class AblationDisplay:
         k : int, default=10
             Bars to draw.
         title : str, optional
-            Default: a sentence naming the most harmful replacement and the baseline score.
-        model : str, default=""
-            The network, for the default title's second line.
+            Default: `ablation_title(result)`, a sentence naming the most harmful
+            replacement and the baseline score.
         ax : Axes, Figure or SubFigure, optional
         **plot_kw
             Passed to `plot`.
         """
         if title is None:
-            title = ablation_title(result, model)
+            title = ablation_title(result)
         return cls(result=result, title=title).plot(ax=ax, k=k, **plot_kw)
 
     def plot(self, ax=None, *, k: int = 10) -> AblationDisplay:
@@ -159,9 +159,9 @@ class AblationDisplay:
         bar.ax.tick_params(labelsize=7)
 
 
-def ablation_title(r, model: str = "") -> str:
-    """"Knocking out unit 42 of layer 0 lowers accuracy most: by 1.0 points (from 94.5%)."
-    and a second line: how many rows are drawn, how many change nothing, the model."""
+def ablation_title(r) -> str:
+    """"Knocking out unit 42 of layer 0 lowers accuracy most: by 1.0 points (from 94.5%)"
+    and a second line: how many rows there are, how many change the score by nothing."""
     best = int(r.ranking[0])
     score = r.scoring.replace("_", " ")
     points = " points" if in_points(r.scoring) else ""
@@ -177,8 +177,7 @@ def ablation_title(r, model: str = "") -> str:
     unchanged = int(np.sum(r.drop == 0))
     alone = all(label.isdigit() for label in r.labels)
     rows = f"{len(r.labels)} units" if alone else f"{len(r.labels)} replacements"
-    second = (f"{rows} of layer {r.layer}; {unchanged} change {score} by nothing"
-              + (f"; {model}" if model else ""))
+    second = f"{rows} of layer {r.layer}; {unchanged} change {score} by nothing"
     return f"{head}\n{second}"
 
 

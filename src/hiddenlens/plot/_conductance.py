@@ -89,26 +89,24 @@ class ConductanceDisplay:
         idx = layer % net.n_layers
         unit = int(np.argmax(cond)) if unit is None else unit
         nc = neuron_conductance(net, X, target, idx, unit, **options)[0]  # (n_inputs,)
+        name = target_name(net, X, target)
         return cls.from_result(cond, layer=idx, unit=unit, neuron_conductance=nc,
-                               x=X.numpy()[0], target_name=target_name(net, X, target),
+                               x=X.numpy()[0], target_name=name,
                                image_shape=net.image_shape, input_names=net.feature_names,
-                               model=model_label(net), ax=ax, **plot_kw)
+                               title=f"{conductance_title(cond, idx, name)}\n"
+                                     f"{model_label(net)}", ax=ax, **plot_kw)
 
     @classmethod
     def from_result(cls, conductance, *, layer: int, unit=None, neuron_conductance=None,
                     x=None, target_name: str = "the target", image_shape=None,
-                    input_names=None, title: str | None = None, model: str = "", ax=None,
+                    input_names=None, title: str | None = None, ax=None,
                     **plot_kw) -> ConductanceDisplay:
         """Draw conductances computed before: `conductance` (n_units,) or (1, n_units) and,
         optionally, `neuron_conductance` (n_inputs,) or (1, n_inputs) of `unit` (see the
-        class for the other arguments; `model` names the network in the default title)."""
+        class for the other arguments; the default title is `conductance_title`)."""
         c = np.asarray(conductance, dtype=float).reshape(-1)
         if title is None:
-            top = np.argsort(-c, kind="stable")[:3]
-            head = (f"How {target_name} flows through layer {layer}: units "
-                    + ", ".join(str(u) for u in top) + f" carry most (the {len(c)} units "
-                    f"carry {c.sum():.3g} in all, its change from the baseline)")
-            title = head + (f"\n{model}" if model else "")
+            title = conductance_title(c, layer, target_name)
         display = cls(conductance=c, layer=layer, unit=unit,
                       neuron_conductance=neuron_conductance, x=x, target_name=target_name,
                       image_shape=image_shape, input_names=input_names, title=title)
@@ -156,3 +154,12 @@ def target_name(net, X, target) -> str:
             else output_names(net)[u]
         return f"the {kind} of {name}"
     return f"unit {u} of layer {t_layer}"
+
+
+def conductance_title(c: np.ndarray, layer: int, target_name: str) -> str:
+    """"How the logit of class 7 flows through layer 0: units 3, 9, 1 carry most (the 100
+    units carry 7.31 in all, its change from the baseline)"."""
+    top = np.argsort(-c, kind="stable")[:3]
+    return (f"How {target_name} flows through layer {layer}: units "
+            + ", ".join(str(u) for u in top) + f" carry most (the {len(c)} units carry "
+            f"{c.sum():.3g} in all, its change from the baseline)")

@@ -68,16 +68,17 @@ class PatchDisplay:
         result = patch_effect(net, x_source, x_dest, layer)
         return cls.from_result(result, x_source=x_source, x_dest=x_dest,
                                image_shape=net.image_shape, input_names=net.feature_names,
-                               model=model_label(net), k=k, ax=ax, **plot_kw)
+                               title=f"{patch_title(result)}\n{model_label(net)}", k=k,
+                               ax=ax, **plot_kw)
 
     @classmethod
     def from_result(cls, result, *, x_source=None, x_dest=None, image_shape=None,
-                    input_names=None, k: int = 8, title: str | None = None, model: str = "",
-                    ax=None, **plot_kw) -> PatchDisplay:
-        """Draw a `PatchEffect` computed before (see the class for the arguments; `model`
-        names the network in the default title)."""
+                    input_names=None, k: int = 8, title: str | None = None, ax=None,
+                    **plot_kw) -> PatchDisplay:
+        """Draw a `PatchEffect` computed before (see the class for the arguments; the default
+        title is `patch_title(result)`)."""
         if title is None:
-            title = patch_title(result, model)
+            title = patch_title(result)
         display = cls(result=result, x_source=x_source, x_dest=x_dest,
                       image_shape=image_shape, input_names=input_names, title=title)
         return display.plot(ax=ax, k=k, **plot_kw)
@@ -137,11 +138,10 @@ def _output_of(out: np.ndarray, c: int) -> float:
     return float(out[c])
 
 
-def patch_title(r, model: str = "") -> str:
-    """"Patching one unit of layer 0 at a time from a 3 into an 8: unit 42 moves it 63% of
-    the way to the 3" and the model on a second line."""
+def patch_title(r) -> str:
+    """"Patching one unit of layer 0 at a time from the 3 into the 8: unit 42 moves it 63% of
+    the way to the 3"."""
     src, dst = (class_label(r.class_names, c) for c in (r.source_class, r.dest_class))
     best = int(r.ranking[0])
-    head = (f"Patching one unit of layer {r.layer} at a time from the {src} into the {dst}: "
+    return (f"Patching one unit of layer {r.layer} at a time from the {src} into the {dst}: "
             f"unit {best} moves it {100 * r.effect[best]:.0f}% of the way to the {src}")
-    return head + (f"\n{model}" if model else "")

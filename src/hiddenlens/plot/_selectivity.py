@@ -76,11 +76,12 @@ class SelectivityImportanceDisplay:
         result = selectivity_importance(at, ab, by=by, n_resamples=n_resamples,
                                         confidence_level=confidence_level,
                                         random_state=random_state)
-        return cls.from_result(result, k=k, model=model_label(net), ax=ax, **plot_kw)
+        title = f"{selectivity_title(result)}\n{model_label(net)}"
+        return cls.from_result(result, k=k, title=title, ax=ax, **plot_kw)
 
     @classmethod
-    def from_result(cls, result, *, k: int = 5, title: str | None = None, model: str = "",
-                    ax=None, **plot_kw) -> SelectivityImportanceDisplay:
+    def from_result(cls, result, *, k: int = 5, title: str | None = None, ax=None,
+                    **plot_kw) -> SelectivityImportanceDisplay:
         """Draw a `SelectivityImportance` computed before.
 
         Parameters
@@ -89,16 +90,14 @@ class SelectivityImportanceDisplay:
         k : int, default=5
             Units labelled.
         title : str, optional
-            Default: the sentence stating rho and its interval for this network.
-        model : str, default=""
-            The network, added to the default title.
+            Default: `selectivity_title(result)`, the sentence stating rho and its interval
+            for this network.
         ax : Axes, Figure or SubFigure, optional
         **plot_kw
             Passed to `plot`.
         """
         if title is None:
-            title = textwrap.fill(selectivity_sentence(result), 90) + (
-                f"\n{model}" if model else "")
+            title = selectivity_title(result)
         return cls(result=result, title=title).plot(ax=ax, k=k, **plot_kw)
 
     def plot(self, ax=None, *, k: int = 5) -> SelectivityImportanceDisplay:
@@ -156,3 +155,8 @@ class SelectivityImportanceDisplay:
             ax.scatter(x[top], y[top], s=42, facecolors="none", edgecolors="#c0392b", lw=1.2,
                        label=f"the {len(top)} most needed (ties: lower unit first)")
         return top
+
+
+def selectivity_title(result) -> str:
+    """`selectivity_sentence(result)` wrapped for a figure's title."""
+    return textwrap.fill(selectivity_sentence(result), 90)

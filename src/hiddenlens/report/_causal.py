@@ -31,9 +31,11 @@ def selectivity(ctx: Context, l: int):
 
 def _hurts_most(ctx: Context, l: int) -> Figure:
     from hiddenlens.plot import AblationDisplay
+    from hiddenlens.plot._ablation import ablation_title
 
     ab = ctx.ablation(l)
-    d = AblationDisplay.from_result(ab, k=K_BARS, model=ctx.net.describe_sizes())
+    d = AblationDisplay.from_result(ab, k=K_BARS,
+                                    title=f"{ablation_title(ab)}; {ctx.net.describe_sizes()}")
     score = ab.scoring.replace("_", " ")
     per_class = (" The strip beside the bars splits each drop by true class: a red cell is a "
                  "class whose examples the network gets wrong more often without the unit."
@@ -55,8 +57,10 @@ def _selectivity(ctx: Context, l: int) -> Figure | Note:
     if si is None:
         return note("This network is a regressor: its units have no class selectivity to "
                     "set against their importance.")
-    d = SelectivityImportanceDisplay.from_result(si, k=K_LABELS,
-                                                 model=ctx.net.describe_sizes())
+    from hiddenlens.plot._selectivity import selectivity_title
+
+    d = SelectivityImportanceDisplay.from_result(
+        si, k=K_LABELS, title=f"{selectivity_title(si)}\n{ctx.net.describe_sizes()}")
     return figure("Class selectivity against importance",
                   "Each dot is a unit: how much more it fires for its favourite class than for "
                   "the others (right: one class only), against how much the test score drops "
