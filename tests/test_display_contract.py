@@ -12,8 +12,10 @@ import hiddenlens as hl
 from hiddenlens.experiments import ExperimentResult
 from hiddenlens.explain._readable import READABLE_OUTPUT
 from hiddenlens.plot import (
+    AblationDisplay,
     AttributionDisplay,
     CompositeDisplay,
+    ConductanceDisplay,
     ContributionDisplay,
     ExperimentDisplay,
     ImportanceDisplay,
@@ -21,7 +23,9 @@ from hiddenlens.plot import (
     LekProfileDisplay,
     NetworkDiagramDisplay,
     NeuronCardDisplay,
+    PatchDisplay,
     ReceptiveFieldsDisplay,
+    SelectivityImportanceDisplay,
     TopUnitsDisplay,
     TraceDisplay,
 )
@@ -53,6 +57,12 @@ def _experiment():
                             class_names=[str(c) for c in range(10)])
 
 
+def _pair(net, X) -> tuple[np.ndarray, np.ndarray]:
+    """Two rows of X the network predicts as different classes."""
+    pred = net.predict(X)
+    return X[0], X[int(np.flatnonzero(pred != pred[0])[0])]
+
+
 # name -> draw(ax, net, data, iris_net, iris): every Display, from_model where it has one
 DRAW = {
     "fields": lambda ax, n, d, i, ds: ReceptiveFieldsDisplay.from_model(n, ax=ax),
@@ -77,6 +87,18 @@ DRAW = {
         ax=ax),
     "layer-maximize": lambda ax, n, d, i, ds: LayerMaximizeDisplay.from_model(
         n, d.X_test[:100], layer=-1, maximize_kw={"steps": 3}, ax=ax),
+    "ablation": lambda ax, n, d, i, ds: AblationDisplay.from_model(
+        n, d.X_test[:200], d.y_test[:200], 0, k=5, ax=ax),
+    "ablation-bars-only": lambda ax, n, d, i, ds: AblationDisplay.from_model(
+        i, ds.X_test, ds.y_test, 0, per_class=False, ax=ax),
+    "selectivity": lambda ax, n, d, i, ds: SelectivityImportanceDisplay.from_model(
+        i, ds, layer=0, n_resamples=50, ax=ax),
+    "patch": lambda ax, n, d, i, ds: PatchDisplay.from_model(i, *_pair(i, ds.X_test), 0,
+                                                             ax=ax),
+    "conductance": lambda ax, n, d, i, ds: ConductanceDisplay.from_model(
+        n, d.X_test[0], 0, n_steps=8, ax=ax),
+    "conductance-bars": lambda ax, n, d, i, ds: ConductanceDisplay.from_model(
+        i, ds.X_test[0], 0, n_steps=8, ax=ax),
 }
 
 
@@ -233,3 +255,39 @@ def test_neuron_views_from_computed_results(digits_net, embedded):
     _same(LayerMaximizeDisplay.from_model(digits_net, X, layer=-1, maximize_kw={"steps": 3}),
           by_result)
     assert by_result.dead is not None and len(by_result.dead) == 10
+
+
+def test_causal_views_from_result(digits_net, embedded, iris_net, iris):
+    X, y = embedded.X_test[:200], embedded.y_test[:200]
+    ab = hl.ablate(digits_net, X, y, 0)
+    by_result = AblationDisplay.from_result(ab, k=6)
+    _same(AblationDisplay.from_model(digits_net, X, y, 0, k=6), by_result)
+    top = ab.ranking[:6]
+    np.testing.assert_allclose([p.get_width() for p in by_result.ax_.patches],
+                               100 * ab.drop[top])
+    np.testing.assert_allclose(by_result.axes_[1].images[0].get_array(),
+                               100 * ab.per_class_drop[top])
+    si = hl.selectivity_importance(hl.atlas(iris_net, iris.X_test, 0, y=iris.y_test, k=1),
+                                   hl.ablate(iris_net, iris.X_test, iris.y_test, 0),
+                                   n_resamples=50)
+    by_result = SelectivityImportanceDisplay.from_result(si)
+    by_model = SelectivityImportanceDisplay.from_model(iris_net, iris, layer=0, n_resamples=50)
+    for d in (by_result, by_model):
+        np.testing.assert_allclose(d.ax_.collections[0].get_offsets(),
+                                   np.c_[si.selectivity, 100 * si.importance])
+    assert by_model.result.rho == si.rho and by_model.result.interval == si.interval
+    xs, xd = _pair(iris_net, iris.X_test)
+    pe = hl.patch_effect(iris_net, xs, xd, 0)
+    by_result = PatchDisplay.from_result(pe, x_source=xs, x_dest=xd)
+    _same(PatchDisplay.from_model(iris_net, xs, xd, 0), by_result)
+    np.testing.assert_allclose([p.get_width() for p in by_result.ax_.patches], pe.effect)
+    x = embedded.X_test[:1]
+    c = hl.conductance(digits_net, x, None, 0, n_steps=8)
+    nc = hl.neuron_conductance(digits_net, x, None, 0, 3, n_steps=8)
+    by_result = ConductanceDisplay.from_result(c, layer=0, unit=3, neuron_conductance=nc, x=x,
+                                               image_shape=SHAPE)
+    _same(ConductanceDisplay.from_model(digits_net, x[0], 0, unit=3, n_steps=8), by_result)
+    np.testing.assert_allclose([p.get_width() for p in by_result.ax_.patches], c[0],
+                               rtol=1e-6)  # 16 units: bars
+    np.testing.assert_allclose(by_result.axes_[2].images[0].get_array().ravel(), nc[0],
+                               rtol=1e-6)

@@ -108,7 +108,8 @@ def test_views_and_neurons_are_drawn(digit_report):
 
 
 def test_description_table_is_describe_layer(digit_report, digit_net, digits):
-    records = hl.describe_layer(digit_net, digits.X_test, 0, y=digits.y_test).records
+    records = hl.describe_layer(digit_net, digits.X_test, 0, y=digits.y_test,
+                                ablation=True).records  # the causal sentence too
     table = re.search(r'<table class="describe">(.*?)</table>', digit_report, re.S).group(1)
     rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]
     assert len(rows) == 16
@@ -239,6 +240,9 @@ def test_a_regressor_gets_a_report(tmp_path):
     assert "This network is a regressor: it has no classes" in page
     assert "<figcaption><b>Permutation importance.</b>" in page
     assert '<table class="describe">' in page
+    assert "<figcaption><b>Units whose removal hurts most.</b> Each bar is how much the test " \
+           "r2 falls" in page
+    assert "its units have no class selectivity to set against their importance" in page
 
 
 def test_one_sigmoid_output_is_the_second_class(iris):
@@ -308,9 +312,14 @@ def test_the_report_computes_each_layers_atlas_and_composite_once(monkeypatch, i
     net = hl.train(hl.DenseNet([4, 4, 3, 3], "tanh", seed=0), iris, epochs=3, progress=False)
     atlases = _count_calls(monkeypatch, "atlas")
     composites = _count_calls(monkeypatch, "composite_weights")
+    ablations = _count_calls(monkeypatch, "ablate")
     page = build_report(net, iris, sections=["layers", "classes"], progress=False)
     # every layer's atlas feeds its maximisation, dead-unit table and descriptions
     assert Counter(args[1] for args, _ in atlases) == {0: 1, 1: 1, 2: 1}
+    # every hidden layer's ablation feeds its bars, its scatter, the dead-unit check and the
+    # descriptions' causal sentences
+    assert Counter(args[2] for args, _ in ablations) == {0: 1, 1: 1}
+    assert page.count("Knocking it out lowers accuracy") == 4 + 3
     assert page.count("<h3>Dead and saturated units</h3>") == 2
     assert page.count('<table class="describe">') == 2
     # layer 1's linear composite feeds its templates and the top units of the classes
@@ -330,3 +339,40 @@ def test_names_from_files_are_shown_as_text(tmp_path):
     assert "<i>" not in page and "<b>big" not in page and "a&b" not in page
     assert "&lt;i&gt;width&lt;/i&gt;" in page and "&lt;b&gt;big&lt;/b&gt;" in page
     assert "a&amp;b" in page
+
+
+# ------------------------------------------------------------------ what a unit does, causally
+def test_each_hidden_layer_shows_removal_and_states_selectivity_against_importance(
+        digit_report, digit_net, digits):
+    from hiddenlens.explain._describe_causal import selectivity_sentence
+
+    X, y = digits.X_test, digits.y_test
+    ab = hl.ablate(digit_net, X, y, 0)
+    si = hl.selectivity_importance(hl.atlas(digit_net, X, 0, y=y, k=1), ab)
+    layer = re.search(r'<section id="layer-0">.*?</section>', digit_report, re.S).group(0)
+    page = html.unescape(layer)
+    assert "<figcaption><b>Units whose removal hurts most.</b>" in page
+    assert "<figcaption><b>Class selectivity against importance.</b>" in page
+    sentence = selectivity_sentence(si)
+    assert sentence in page
+    low, high = (f"{v:.2f}".replace("-", "\u2212") for v in si.interval)
+    assert f"{si.rho:.2f}".replace("-", "\u2212") in sentence and f"interval {low} to {high}" \
+        in sentence
+    assert "removing one changes test accuracy by at most" in page
+    output = re.search(r'<section id="layer-1">.*?</section>', digit_report, re.S).group(0)
+    assert "Units whose removal hurts most" not in output  # the output layer is not ablated
+
+
+def test_dead_units_are_confirmed_by_ablation(iris):
+    net = hl.train(hl.DenseNet([4, 4, 3], "relu", seed=0), iris, epochs=20, progress=False)
+    W, b = [w.copy() for w in net.weights], [v.copy() for v in net.biases]
+    W[0][[1, 3]], b[0][[1, 3]] = 0.0, -5.0  # units 1 and 3 never fire
+    net.set_parameters(W, b)
+    page = html.unescape(build_report(net, iris, sections=["layers"], progress=False))
+    dead = np.flatnonzero(hl.atlas(net, iris.X_test, 0, y=iris.y_test).dead)
+    assert {1, 3} <= set(dead.tolist())
+    assert f"<td>dead (never active on the test split)</td><td>{len(dead)}</td><td>" \
+           f"{', '.join(map(str, dead))}</td><td>0.0 points</td>" in page
+    assert "Ablation confirms it: removing any of them changes the test accuracy by 0.0 " \
+           "points (the loss by at most 0)." in page
+

@@ -12,6 +12,7 @@ import warnings
 # Each module registers its commands on `app` when imported.
 from hiddenlens.cli import (  # noqa: F401
     _attribute,
+    _causal,
     _demo,
     _experiment,
     _import,

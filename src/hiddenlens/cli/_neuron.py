@@ -130,6 +130,9 @@ def describe(
     output: Path = typer.Option(None, "-o", "--output", help="Write the table to a file."),
     data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
     target: str = typer.Option(None, help="Label column of a CSV file."),
+    ablation: bool = typer.Option(False, "--ablation",
+                                  help="Add what knocking each unit out does to the test "
+                                       "score, per class (the layer is ablated once)."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ):
     """Every unit of a layer in words and numbers: the inputs it works with, the classes
@@ -139,7 +142,7 @@ def describe(
 
       hiddenlens describe nielsen.safetensors --layer 0 --format md
 
-      hiddenlens describe iris.safetensors --layer 0 --unit 2
+      hiddenlens describe iris.safetensors --layer 0 --unit 2 --ablation
 
       hiddenlens describe nielsen.safetensors --format csv -o layer0.csv
     """
@@ -151,11 +154,20 @@ def describe(
     if output is not None:
         check_writable(output, force)
     net = load_model_arg(model)
+    if ablation:
+        from hiddenlens.cli._causal import _hidden_layer
+
+        _hidden_layer(net, layer, "--ablation knocks out hidden units, so --layer")
     ds = load_data_arg(data, net, target)
     if unit is not None:
-        text = hl.describe(net, ds, layer, unit).text + "\n"
+        ab = None
+        if ablation:  # only this unit, on the test split
+            from hiddenlens.explain._describe_causal import ablation_data
+
+            ab = hl.ablate(net, *ablation_data(ds, None), layer, [unit])
+        text = hl.describe(net, ds, layer, unit, ablation=ab).text + "\n"
     else:
-        table = hl.describe_layer(net, ds, layer)
+        table = hl.describe_layer(net, ds, layer, ablation=ablation)
         text = table.to_markdown() if fmt == "md" else table.to_csv()
     if output is None:
         typer.echo(text, nl=False)

@@ -23,17 +23,26 @@ def ablation_row(ab, layer: int, unit: int) -> int:
     return row
 
 
+def in_points(scoring: str) -> bool:
+    """Whether a score is a fraction said in points (x 100): accuracy and balanced accuracy."""
+    return scoring in ("accuracy", "balanced_accuracy")
+
+
+def score_amount(scoring: str, v: float) -> str:
+    """A score or a change of it as said: "4.1" (points) for accuracies, "0.0123" otherwise."""
+    return f"{100 * v:.1f}" if in_points(scoring) else f"{v:.3g}"
+
+
 def causal_sentence(ab: Ablation, row: int, class_label: Callable) -> tuple[str, dict]:
     """"Knocking it out lowers accuracy on 7s by 4.1 points (overall 0.6).", and its numbers.
 
     Accuracies are fractions, said in points (x 100); other scores as they are. `class_label`
     names a class in the plural ("7s").
     """
-    points = ab.scoring in ("accuracy", "balanced_accuracy")
-    unit = " points" if points else ""
+    unit = " points" if in_points(ab.scoring) else ""
 
     def amount(v: float) -> str:
-        return f"{100 * v:.1f}" if points else f"{v:.3g}"
+        return score_amount(ab.scoring, v)
 
     what = INTERVENTIONS.get(ab.value) if isinstance(ab.value, str) else None
     what = what or f"Setting it to {ab.value:g}"
@@ -67,3 +76,30 @@ def ablation_data(dataset, y):
         raise ValueError("`ablation`=True scores the network, so it needs labelled data: a "
                          "Dataset, or an array with `y`. Got no labels instead.")
     return dataset, y
+
+
+def signed(v: float, digits: int = 2) -> str:
+    """A number with a true minus sign ("−0.42"), as the report and the figures print it."""
+    return f"{v:.{digits}f}".replace("-", "\u2212")
+
+
+def selectivity_sentence(si) -> str:
+    """"On this network a unit's class selectivity predicts its importance poorly: Spearman
+    −0.42 (95% interval −0.58 to −0.24) over 100 units of layer 0; ...", from a
+    `SelectivityImportance`."""
+    n, score = len(si.selectivity), si.scoring.replace("_", " ")
+    if not np.isfinite(si.rho):
+        return (f"On this network Spearman's rank correlation of class selectivity and "
+                f"importance is undefined for layer {si.layer}: the {n} units' selectivities or "
+                f"their effects on {score} are all equal, so there is nothing to rank.")
+    strength = "poorly" if abs(si.rho) < 0.3 else "moderately" if abs(si.rho) < 0.6 else "well"
+    low, high = si.interval
+    if low > 0 or high < 0:
+        sign = "more" if si.rho > 0 else "less"
+        direction = f"the more selective a unit, the {sign} the network needs it"
+    else:
+        direction = "the interval holds zero, so not even the direction is certain"
+    level = f"{100 * si.confidence_level:g}%"
+    return (f"On this network a unit's class selectivity predicts its importance {strength}: "
+            f"Spearman {signed(si.rho)} ({level} interval {signed(low)} to {signed(high)}) over "
+            f"{n} units of layer {si.layer}; {direction}.")

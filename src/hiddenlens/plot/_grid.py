@@ -60,6 +60,12 @@ def draw_mosaic(ax, images: np.ndarray, shape, cmap: str, vmin: float, vmax: flo
     return image
 
 
+def plain(text) -> str:
+    """`text` as matplotlib shows it literally: every "$" escaped, so a name read from a file
+    ("$\\undefinedcommand$", "cost $5-$10") is never parsed as mathtext."""
+    return str(text).replace("$", r"\$")
+
+
 def symmetric_limit(values: np.ndarray) -> float:
     """The largest |value|, so a diverging colour map is centred on zero."""
     finite = np.abs(values[np.isfinite(values)])

@@ -18,7 +18,7 @@ from hiddenlens.report import _figures as figs
 @dataclass
 class Context:
     """What every section needs, computed once: the network, the test split, its evaluation,
-    and (through `atlas`, `composite`) the results several sections share."""
+    and (through `atlas`, `ablation`, `composite`) the results several sections share."""
 
     net: object
     dataset: object
@@ -51,6 +51,15 @@ class Context:
         if ("atlas", l) not in self.cache:
             self.cache["atlas", l] = explain.atlas(self.net, self.X, l, y=self.labels, k=1)
         return self.cache["atlas", l]
+
+    def ablation(self, l: int):
+        """`ablate` of every unit of hidden layer l on the test split (value zero, per
+        class), computed once for every section and the descriptions' causal sentences."""
+        from hiddenlens import explain
+
+        if ("ablation", l) not in self.cache:
+            self.cache["ablation", l] = explain.ablate(self.net, self.X, self.y, l)
+        return self.cache["ablation", l]
 
     def composite(self, l: int) -> np.ndarray:
         """The linear composite weights (n_units, n_inputs) of layer l, computed once."""

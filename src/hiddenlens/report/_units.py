@@ -6,6 +6,7 @@ import numpy as np
 
 from hiddenlens import explain
 from hiddenlens.report import _figures as figs
+from hiddenlens.report._causal import causal_parts, dead_sentence, removal_change
 from hiddenlens.report._sections import (
     Context,
     Figure,
@@ -25,12 +26,14 @@ def layer_section(ctx: Context, l: int) -> Section:
     net = ctx.net
     name = layer_name(net, l)
     s = Section(f"layer-{l}", f"Layer {l}: {name} ({net.sizes[l + 1]} {net.activations[l]} "
-                f"units)", f"What each unit of {name} looks for in the input, and how it "
-                "behaves on the test data.")
+                f"units)", f"What each unit of {name} looks for in the input, how it "
+                "behaves on the test data" + (", and what removing it does." if l < net.n_layers
+                                              - 1 else "."))
     s.parts.extend(_templates(ctx, l))
     s.parts.append(_maximization(ctx, l))
     if l < net.n_layers - 1:
         s.parts.append(_dead_and_saturated(ctx, l))
+        s.parts.extend(causal_parts(ctx, l))
         s.parts.append(_descriptions(ctx, l))
     return s
 
@@ -106,11 +109,18 @@ def _dead_and_saturated(ctx: Context, l: int) -> Table:
     dead = np.flatnonzero(np.asarray(result.dead))
     saturated = np.flatnonzero(np.asarray(result.saturated))
     n = ctx.net.sizes[l + 1]
-    rows = [["dead (never active on the test split)", len(dead), _list(dead)],
-            ["saturated (above 0.99 on nearly every example)", len(saturated), _list(saturated)]]
-    return table(["kind", "units", "which"], rows, heading="Dead and saturated units",
+    score = ctx.ablation(l).scoring.replace("_", " ")
+    rows = [["dead (never active on the test split)", len(dead), _list(dead),
+             removal_change(ctx, l, dead)],
+            ["saturated (above 0.99 on nearly every example)", len(saturated),
+             _list(saturated), removal_change(ctx, l, saturated)]]
+    confirmed = dead_sentence(ctx, l)
+    return table(["kind", "units", "which", f"removing one changes test {score} by at most"],
+                 rows, heading="Dead and saturated units",
                  how="Units that carry no information: a dead unit never fires, a saturated "
-                     f"one always does ({n} units in this layer).")
+                     f"one always does ({n} units in this layer). The last column knocks each "
+                     "out (sets it to zero) and measures the test score again" +
+                     (f". {confirmed}" if confirmed else "."))
 
 
 def _list(units) -> str:
@@ -119,8 +129,8 @@ def _list(units) -> str:
 
 
 def _descriptions(ctx: Context, l: int) -> Table:
-    records = explain.describe_layer(ctx.net, ctx.X, l, y=ctx.labels,
-                                     atlas_result=ctx.atlas(l)).records  # one dict per unit
+    records = explain.describe_layer(ctx.net, ctx.X, l, y=ctx.labels, atlas_result=ctx.atlas(l),
+                                     ablation=ctx.ablation(l)).records  # one dict per unit
     columns = [c for c in records[0] if c not in WORDY and any(r[c] != "" for r in records)]
     return table([c.replace("_", " ") for c in columns],
                  [[r[c] for c in columns] for r in records], kind="describe",
