@@ -17,13 +17,13 @@ IMPORTANCE = ("importance", "profile")
 
 class _MethodsHelp(TyperCommand):
     """A command whose --method help lists the methods of `kinds` from the one registry
-    (hiddenlens.explain._methods), read only when the help is shown: `hiddenlens --help` and
+    (hiddenlens.explain.methods), read only when the help is shown: `hiddenlens --help` and
     every other command stay free of torch."""
 
     kinds: tuple[str, ...] = ()
 
     def format_help(self, ctx, formatter) -> None:
-        from hiddenlens.explain._methods import methods
+        from hiddenlens.explain import methods
 
         for param in self.params:
             if param.name == "method":
@@ -40,7 +40,7 @@ def _listing(kinds: tuple[str, ...]) -> type:
 
 
 def _check_method(name: str, kinds: tuple[str, ...]) -> str:
-    from hiddenlens.explain._methods import methods
+    from hiddenlens.explain import methods
 
     known = methods(kinds)
     if name not in known:
@@ -154,7 +154,7 @@ def importance(
                    "grid": r.grid.tolist(), "held": r.held.tolist(),
                    "predictions": r.predictions[..., unit].tolist()}
     else:
-        from hiddenlens.explain._methods import get_method
+        from hiddenlens.explain import get_method
 
         X = y = None
         if get_method(method, IMPORTANCE).needs_data:

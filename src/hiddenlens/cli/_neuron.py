@@ -23,7 +23,7 @@ def _agg():
 def _maximize_options(steps, lr, norm, l2, tv, blur, jitter, seed, raw: bool, net,
                       layer: int) -> dict:
     """Options for maximize_activation: the readable defaults unless --raw, then overrides."""
-    from hiddenlens.explain._readable import readable_options
+    from hiddenlens.explain import readable_options
 
     options = {} if raw else readable_options(net, layer)
     given = dict(steps=steps, lr=lr, norm=norm, l2=l2, tv=tv, blur=blur, jitter=jitter)

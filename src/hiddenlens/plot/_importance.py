@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiddenlens._validation import check_unit
-from hiddenlens.explain._methods import REGISTRY, get_method
+from hiddenlens.explain import get_method, methods
 from hiddenlens.plot._axes import finish, panel_axes, single_axes
 from hiddenlens.plot._grid import DIVERGING, hide_ticks, model_label, symmetric_limit
 
@@ -63,7 +63,7 @@ class ImportanceDisplay:
             Needed by "permutation" and "perturbation".
         y : array of shape (n,), optional
         method : {"permutation", "perturbation", "garson", "olden"}, default="permutation"
-            See `hiddenlens.explain._methods.methods("importance")`.
+            See `hiddenlens.explain.methods("importance")`.
         target : int, default=0
             The output unit of "garson" and "olden".
         scoring, n_repeats, random_state
@@ -127,7 +127,8 @@ class ImportanceDisplay:
         if image_shape is not None and len(mean) != image_shape[0] * image_shape[1]:
             image_shape = None  # grouped features: no map
         if title is None:
-            title = REGISTRY[method].title.capitalize() if method in REGISTRY else "Importance"
+            known = methods(("importance", "profile"))
+            title = known[method].title.capitalize() if method in known else "Importance"
         display = cls(importances=mean, std=std, names=names, xlabel=xlabel, title=title,
                       by="magnitude" if method == "olden" else "value",
                       image_shape=image_shape)

@@ -7,8 +7,13 @@ import textwrap
 
 import numpy as np
 
-from hiddenlens.explain import atlas, describe, maximize_activation, receptive_fields
-from hiddenlens.explain._readable import readable_options
+from hiddenlens.explain import (
+    atlas,
+    describe,
+    maximize_activation,
+    readable_options,
+    receptive_fields,
+)
 from hiddenlens.plot._axes import container, finish
 from hiddenlens.plot._grid import (
     DIVERGING,

@@ -82,7 +82,7 @@ def _templates(ctx: Context, l: int) -> list[Figure]:
 
 # ------------------------------------------------------------------ neurons (issue 6)
 def _maximization(ctx: Context, l: int) -> Figure:
-    from hiddenlens.explain._readable import readable_options
+    from hiddenlens.explain import readable_options
     from hiddenlens.plot import LayerMaximizeDisplay
 
     net = ctx.net

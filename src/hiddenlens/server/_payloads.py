@@ -18,9 +18,9 @@ from hiddenlens.explain import (
     describe,
     maximize_activation,
     permutation_importance,
+    readable_options,
     top_units,
 )
-from hiddenlens.explain._readable import readable_options
 from hiddenlens.net import DenseNet
 
 N_TOP = 9  # examples shown per unit card, most and least activating
