@@ -25,7 +25,7 @@ def iris():
 
 @pytest.fixture(scope="module")
 def iris_net(iris):
-    return hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), iris, epochs=5, progress=False)
+    return hl.train(hl.DenseNet([4, 5, 3], "tanh", random_state=0), iris, epochs=5, progress=False)
 
 
 def test_the_registry_names_every_method_once():

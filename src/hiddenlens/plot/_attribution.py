@@ -66,7 +66,7 @@ class AttributionDisplay:
         probability : bool, default=False
             Explain the class probability instead of its logit (named methods).
         method_options : dict, optional
-            Method name -> its keyword arguments, e.g. ``{"ig": {"steps": 100}}``.
+            Method name -> its keyword arguments, e.g. ``{"ig": {"n_steps": 100}}``.
         ax : Axes, Figure or SubFigure, optional
         **plot_kw
             Passed to `plot`.

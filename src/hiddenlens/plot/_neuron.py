@@ -152,7 +152,7 @@ class NeuronCardDisplay:
     def _maximized(self, ax) -> None:
         m = self.maximized
         image = m.images[0]
-        z, best = m.pre_activations[0], m.best_dataset_pre_activations
+        z, best = m.pre_activations[0], m.best_example_pre_activations
         if self.image_shape:
             ax.imshow(image.reshape(self.image_shape), cmap="gray_r", vmin=0, vmax=1)
             hide_ticks(ax)

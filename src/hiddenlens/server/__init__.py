@@ -1,4 +1,4 @@
-"""The local explorer: `create_app(net, dataset)` and `serve(net, dataset, host, port)`."""
+"""The local explorer: `create_app(net, data)` and `serve(net, data, host=, port=)`."""
 
 from __future__ import annotations
 
@@ -17,15 +17,16 @@ def host_warning(host: str, port: int) -> str | None:
             "explorer. Use --host 127.0.0.1 to keep it local.")
 
 
-def serve(net, dataset=None, *, host: str = "127.0.0.1", port: int = 8000,
+def serve(net, data=None, *, host: str = "127.0.0.1", port: int = 8000,
           log_level: str = "warning", warn: bool = True) -> None:
     """Run the explorer for `net` until interrupted (Ctrl+C).
 
     Parameters
     ----------
     net : DenseNet
-    dataset : Dataset, optional
-        Gives dataset examples, unit cards' top examples and slider ranges.
+    data : Dataset or str, optional
+        A data set or its name (see `hiddenlens.data.for_model`): gives examples, unit
+        cards' top examples and slider ranges.
     host : str, default="127.0.0.1"
         Any other address exposes the explorer to the network: a warning says so.
     port : int, default=8000
@@ -39,5 +40,5 @@ def serve(net, dataset=None, *, host: str = "127.0.0.1", port: int = 8000,
     message = host_warning(host, port)
     if message and warn:
         warnings.warn(message, UserWarning, stacklevel=2)
-    app = create_app(net, dataset, allowed_hosts=("*",) if message else LOCAL_HOSTS)
+    app = create_app(net, data, allowed_hosts=("*",) if message else LOCAL_HOSTS)
     uvicorn.run(app, host=host, port=port, log_level=log_level)

@@ -26,14 +26,15 @@ MAX_BODY_BYTES = 256 * 1024  # a 784-pixel input is ~16 kB of JSON
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
-def create_app(net, dataset=None, *, allowed_hosts=LOCAL_HOSTS,
+def create_app(net, data=None, *, allowed_hosts=LOCAL_HOSTS,
                max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
     """The explorer app for `net` (and its data set, for examples and unit cards).
 
     Parameters
     ----------
     net : DenseNet
-    dataset : Dataset, optional
+    data : Dataset or str, optional
+        A data set or its name, for examples and unit cards.
     allowed_hosts : sequence of str, default=("127.0.0.1", "localhost", "::1", "[::1]")
         Host headers accepted (guards against DNS rebinding); ("*",) accepts any.
     max_body_bytes : int, default=262144
@@ -45,7 +46,7 @@ def create_app(net, dataset=None, *, allowed_hosts=LOCAL_HOSTS,
         Middleware(SameOrigin),
     ]
     app = Starlette(routes=ROUTES, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
-    app.state.explorer = Explorer(net, dataset)
+    app.state.explorer = Explorer(net, data)
     app.state.static = static_files()
     app.state.max_body_bytes = max_body_bytes
     return app

@@ -24,7 +24,7 @@ from hiddenlens.explain import (
 from hiddenlens.net import DenseNet
 
 N_TOP = 9  # examples shown per unit card, most and least activating
-N_EXAMPLES_PER_CLASS = 10  # dataset examples offered in the picker
+N_EXAMPLES_PER_CLASS = 10  # examples offered in the picker
 
 
 class UnknownItem(LookupError):
@@ -46,15 +46,15 @@ class Explorer:
     Parameters
     ----------
     net : DenseNet
-    dataset : Dataset or None
-        Gives dataset examples, unit cards' top examples and class means, slider ranges.
+    data : Dataset, str or None
+        Gives examples, unit cards' top examples and class means, slider ranges.
     """
 
-    def __init__(self, net: DenseNet, dataset=None):
+    def __init__(self, net: DenseNet, data=None):
         from hiddenlens.data import for_model
 
         self.net = net
-        self.dataset = None if dataset is None else for_model(net, dataset)
+        self.dataset = None if data is None else for_model(net, data)
         self._cards: dict[tuple[int, int], dict] = {}
         self._atlases: dict = {}  # layer -> Atlas on the test split
         self._info: dict | None = None
@@ -88,10 +88,10 @@ class Explorer:
         net, ds = self.net, self.dataset
         info = {
             "sizes": net.sizes, "activations": net.activations, "task": net.task,
-            "output": net.output, "image_shape": net.image_shape,
+            "output_activation": net.output_activation, "image_shape": net.image_shape,
             "class_names": self.class_names(),
             "feature_names": None if net.image_shape else self.feature_names(),
-            "dataset": ds.name if ds is not None else net.dataset,
+            "dataset": ds.name if ds is not None else net.data_name,
             "label": repr(net), "n_examples": 0 if ds is None else len(ds.X_test),
         }
         if ds is not None:
@@ -161,7 +161,7 @@ class Explorer:
         contributions plus the bias sum exactly to the unit's pre-activation.
         """
         l, j = self.unit(layer, unit)
-        m = contribution_map(self.net, np.asarray(x, dtype=float), j, layer=l)
+        m = contribution_map(self.net, np.asarray(x, dtype=float), l, j)
         return {
             "layer": l, "unit": j, "contribution": _floats(m.contributions, 8), "bias": m.bias,
             "sum": float(m.contributions.sum()), "pre_activation": m.pre_activation,
@@ -255,7 +255,7 @@ class Explorer:
         if not self.net.image_shape:
             return {}
         options = readable_options(self.net)
-        result = maximize_activation(self.net, l, units=[j], seed=0, **options)
+        result = maximize_activation(self.net, l, units=[j], random_state=0, **options)
         return {"maximizing_input": _floats(np.asarray(result.images)[0], 4)}
 
     def top_units(self, output: int, k: int = 5) -> dict:
@@ -266,7 +266,7 @@ class Explorer:
         _, c = self.unit(net.n_layers - 1, output)
         if net.n_layers < 2:
             return {"output": c, "layer": None, "positive": [], "negative": []}
-        r = top_units(net, c, k=max(1, min(k, net.sizes[-2] // 2)), by="weight")
+        r = top_units(net, -1, c, k=max(1, min(k, net.sizes[-2] // 2)), by="weight")
 
         def entries(units, scores, sign: int) -> list[dict]:  # only weights of that sign
             return [{"unit": int(u), "weight": round(float(s), 6)}
@@ -281,7 +281,8 @@ class Explorer:
         if self.dataset is None:
             return {"method": None, "names": self.feature_names(), "values": None}
         ds = self.dataset
-        result = permutation_importance(self.net, ds.X_test, ds.y_test, n_repeats=5, random_state=0)
+        result = permutation_importance(self.net, ds.X_test, ds.y_test, n_repeats=5,
+                                        random_state=0)
         return {"method": "permutation importance (score drop, 5 repeats)",
                 "names": self.feature_names(),
                 "values": _floats(result.importances_mean),
