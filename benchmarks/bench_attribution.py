@@ -45,8 +45,8 @@ def mlp_to_densenet(mlp, dtype=torch.float64) -> hl.DenseNet:
     net = hl.from_sklearn(mlp)
     if dtype == torch.float64:
         return net
-    copy = hl.DenseNet(net.sizes, net.activations[:-1], net.output, dtype=dtype,
-                       image_shape=net.image_shape, dataset="mnist-embedded")
+    copy = hl.DenseNet(net.sizes, net.activations[:-1], net.output_activation, dtype=dtype,
+                       image_shape=net.image_shape, data_name="mnist-embedded")
     copy.set_parameters([np.array(w) for w in net.weights], [np.array(b) for b in net.biases])
     return copy
 
@@ -101,7 +101,7 @@ def bench_captum(net, X, y):
         images, sliding_window_shapes=(4, 4), strides=2, baselines=0.0, target=t))
     rows.append(row("occlusion (4x4, stride 2)", "captum Occlusion", ours_s, peer_s,
                     np.abs(ours - theirs.reshape(len(X), -1).numpy()).max()))
-    ours_s, ours = timed(lambda: integrated_gradients(net, X, y, steps=50), 2)
+    ours_s, ours = timed(lambda: integrated_gradients(net, X, y, n_steps=50), 2)
     peer_s, theirs = timed(lambda: IntegratedGradients(f).attribute(x, target=t, n_steps=50),
                            2)
     rows.append(row("integrated_gradients (50 steps)", "captum IntegratedGradients", ours_s,
@@ -147,7 +147,7 @@ def rss_mb():
     with open("/proc/self/status") as f:
         return next(int(l.split()[1]) for l in f if l.startswith("VmRSS")) / 1024
 
-net = hl.DenseNet([784, 100, 10], seed=0)
+net = hl.DenseNet([784, 100, 10], random_state=0)
 X = np.random.RandomState(0).rand(10000, 784).astype(np.float32)
 y = np.random.RandomState(1).randint(0, 10, 10000)
 before, peak, done = rss_mb(), [0.0], threading.Event()

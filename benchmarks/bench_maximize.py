@@ -1,9 +1,9 @@
 """Activation maximization batched over a whole layer vs the same steps one unit at a time.
 
 The peer is what Lucent and tf-keras-vis do: one optimisation per unit. Both sides call
-`maximize_activation` with the same options and seed (one torch thread each, its default), so
-the images must agree to float precision. Also reports, for the nielsen preset, the share of
-hidden units whose image beats the best real example, and writes the output-layer figure.
+`maximize_activation` with the same options and random_state (one torch thread each, its
+default), so the images must agree to float precision. Also reports, for the nielsen preset, the
+share of hidden units whose image beats the best real example, and writes the output-layer figure.
 
     PYTHONPATH=src python benchmarks/bench_maximize.py
 """
@@ -37,7 +37,7 @@ def compare(name, net, layer, units=None, **options):
     peer = time.perf_counter() - t0
     diff = float(np.abs(batched.images - looped).max())
     return {"method": name, "peer": "one unit at a time", "units": len(batched.units),
-            "steps": options.get("steps", 256), "ours_s": ours, "peer_s": peer,
+            "n_iterations": options.get("n_iterations", 256), "ours_s": ours, "peer_s": peer,
             "ratio": peer / ours, "max_abs_diff": diff}
 
 
@@ -46,13 +46,14 @@ def main() -> None:
     print("Training the nielsen (784-100-10) and keras-blog (784-512-256-10) presets...")
     nielsen = hl.train_preset("nielsen", ds, progress=False)
     keras = hl.train_preset("keras-blog", ds, progress=False)
-    maximize_activation(nielsen, 0, [0], steps=2)  # warm-up: first-call allocations
+    maximize_activation(nielsen, 0, [0], n_iterations=2)  # warm-up: first-call allocations
     rows = [
         compare("nielsen layer 0, plain", nielsen, 0),
-        compare("nielsen layer 0, blur+l2+jitter, 128 st", nielsen, 0, steps=128, **READABLE),
-        compare("nielsen layer 0, norm=8, 128 steps", nielsen, 0, steps=128, norm=8.0),
+        compare("nielsen layer 0, blur+l2+jitter, 128 st", nielsen, 0, n_iterations=128,
+                **READABLE),
+        compare("nielsen layer 0, norm=8, 128 steps", nielsen, 0, n_iterations=128, norm=8.0),
         compare("nielsen output layer (10 units)", nielsen, -1, **READABLE),
-        compare("keras-blog layer 0 (512), 64 steps", keras, 0, steps=64),
+        compare("keras-blog layer 0 (512), 64 steps", keras, 0, n_iterations=64),
     ]
     print(f"\n{'method':42s} {'peer':20s} {'ours s':>8s} {'peer s':>8s} {'ratio':>7s} "
           f"{'max abs diff':>13s}")

@@ -52,15 +52,16 @@ def network_py_epoch(weights, biases, X, Y, order, eta, batch):
 def main() -> None:
     ds = hl.load_dataset()
     p = hl.PRESETS["nielsen"]
-    net = hl.DenseNet(p.sizes, p.activation, p.output, dtype=torch.float64)
-    _normal_init(net, seed=0, weight_scale=True)
+    net = hl.DenseNet(p.sizes, p.activation, p.output_activation, dtype=torch.float64)
+    _normal_init(net, random_state=0, weight_scale=True)
     w0 = [np.array(w) for w in net.weights]
     b0 = [np.array(b)[:, None] for b in net.biases]
     order = torch.randperm(len(ds.X_train), generator=torch.Generator().manual_seed(0)).numpy()
 
-    options = dict(epochs=1, lr=p.lr, batch_size=p.batch_size, loss=p.loss, seed=0,
+    options = dict(epochs=1, lr=p.lr, batch_size=p.batch_size, loss=p.loss, random_state=0,
                    progress=False)
-    hl.train(hl.DenseNet(p.sizes, p.activation, p.output, dtype=torch.float64), ds, **options)
+    hl.train(hl.DenseNet(p.sizes, p.activation, p.output_activation, dtype=torch.float64), ds,
+             **options)
     t0 = time.perf_counter()  # timed after a warm-up run: torch's first call costs ~1 s
     hl.train(net, ds, **options)
     ours_epoch = time.perf_counter() - t0

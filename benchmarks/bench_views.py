@@ -67,12 +67,12 @@ def main() -> None:
     t_grid, _ = best_of(lambda: render_grid(net), 2)
     rows.append(("receptive-field grid, 512 units (PNG)", "target 2 s", t_grid, 2.0, None))
 
-    t_lin, ours = best_of(lambda: hl.composite_weights(net, -1, "linear"), 5)
+    t_lin, ours = best_of(lambda: hl.composite_weights(net, -1, method="linear"), 5)
     t_naive, naive = best_of(lambda: naive_linear(net), 5)
     rows.append(("linear composite, 3 layers", "numpy float32 chain", t_lin, t_naive,
                  float(np.abs(ours - naive).max())))
 
-    t_jac, ours = best_of(lambda: hl.composite_weights(net, -1, "jacobian", X), 3)
+    t_jac, ours = best_of(lambda: hl.composite_weights(net, -1, method="jacobian", X=X), 3)
     t_prim, prim = best_of(lambda: mean_jacobian(net, X, -1, pre_activation=True), 3)
     rows.append(("jacobian composite, 1,000 images", "mean_jacobian primitive", t_jac,
                  t_prim, float(np.abs(ours - prim).max())))

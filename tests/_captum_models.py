@@ -41,4 +41,4 @@ class Layers(torch.nn.Module):
             if self.stop is not None and self.stop[0] == l:
                 return a if self.stop[1] == "a" else z
         z = self.net.module.linears[-1](a)
-        return apply_activation(self.net.output, z) if self.probability else z
+        return apply_activation(self.net.output_activation, z) if self.probability else z

@@ -1,4 +1,4 @@
-"""Shared session fixtures: the embedded digits and trained seed networks; figures closed."""
+"""Shared session fixtures: the embedded digits and the seeds' trained networks; figures closed."""
 
 import matplotlib
 
@@ -36,7 +36,7 @@ def iris_data():
 @pytest.fixture(scope="session")
 def iris_net(iris_data):
     """A 4-3-3 tanh net trained on iris (standardised inputs, named features and classes)."""
-    net = hl.DenseNet([4, 3, 3], "tanh", seed=0)
+    net = hl.DenseNet([4, 3, 3], "tanh", random_state=0)
     return hl.train(net, iris_data, epochs=50, lr=0.1, progress=False)
 
 

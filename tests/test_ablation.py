@@ -11,14 +11,14 @@ from hiddenlens.explain import ablate
 from hiddenlens.explain._replacement import donors
 
 
-def _net(act="relu", out="softmax", sizes=(6, 5, 4, 3), seed=1):
-    net = hl.DenseNet(list(sizes), act, out, dtype=torch.float64, seed=seed)
+def _net(act="relu", out="softmax", sizes=(6, 5, 4, 3), random_state=1):
+    net = hl.DenseNet(list(sizes), act, out, dtype=torch.float64, random_state=random_state)
     net.set_preprocessing(np.arange(sizes[0]) * 0.1, np.arange(1, sizes[0] + 1) * 0.5)
     return net
 
 
-def _data(n=60, d=6, k=3, seed=0):
-    rng = np.random.RandomState(seed)
+def _data(n=60, d=6, k=3, random_state=0):
+    rng = np.random.RandomState(random_state)
     return rng.randn(n, d) * 2, rng.randint(0, k, n)
 
 
@@ -209,5 +209,5 @@ def test_bad_labels_and_random_state():
         ablate(net, X, y[:-1], 0)
     with pytest.raises(ValueError, match=r"^`y` must be class indices in 0\.\.2, one per "):
         ablate(net, X, y + 1, 0)
-    with pytest.raises(TypeError, match=r"^`random_state` must be an int, None or a "):
-        ablate(net, X, y, 0, value="resample", random_state="seed")
+    with pytest.raises(ValueError, match=r"^`random_state` must be an int >= 0, None or a "):
+        ablate(net, X, y, 0, value="resample", random_state="zero")

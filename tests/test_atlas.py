@@ -18,13 +18,13 @@ def digits(embedded):
 @pytest.fixture(scope="module")
 def relu_net(digits):
     """784-32-16-10 relu: many exact zeros, so the tie rule matters."""
-    net = hl.DenseNet([784, 32, 16, 10], "relu", seed=2, image_shape=(28, 28))
+    net = hl.DenseNet([784, 32, 16, 10], "relu", random_state=2, image_shape=(28, 28))
     return hl.train(net, hl.load_dataset(train_size=800), epochs=2, lr=0.1, progress=False)
 
 
 @pytest.fixture(scope="module")
 def sigmoid_net(digits):
-    net = hl.DenseNet([784, 20, 10], "sigmoid", seed=3, image_shape=(28, 28))
+    net = hl.DenseNet([784, 20, 10], "sigmoid", random_state=3, image_shape=(28, 28))
     return hl.train(net, hl.load_dataset(train_size=800), epochs=2, lr=0.5, progress=False)
 
 

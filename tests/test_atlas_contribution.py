@@ -10,7 +10,7 @@ from hiddenlens.explain import atlas
 
 @pytest.fixture(scope="module")
 def net(embedded):
-    net = hl.DenseNet([784, 12, 8, 10], "relu", seed=5, image_shape=(28, 28))
+    net = hl.DenseNet([784, 12, 8, 10], "relu", random_state=5, image_shape=(28, 28))
     return hl.train(net, hl.load_dataset(train_size=600), epochs=15, lr=0.1, progress=False)
 
 

@@ -29,10 +29,11 @@ def close_figures():
 @pytest.fixture(scope="module")
 def models(tmp_path_factory):
     folder = tmp_path_factory.mktemp("models")
-    iris = hl.DenseNet([4, 6, 3], "tanh", seed=0)
+    iris = hl.DenseNet([4, 6, 3], "tanh", random_state=0)
     hl.train(iris, hl.load_dataset("iris"), epochs=20, progress=False)
     hl.save_model(iris, folder / "iris.safetensors")
-    digits = hl.DenseNet([784, 16, 10], seed=0, image_shape=(28, 28), dataset="mnist-embedded")
+    digits = hl.DenseNet([784, 16, 10], random_state=0, image_shape=(28, 28),
+                         data_name="mnist-embedded")
     hl.save_model(digits, folder / "digits.safetensors")
     return folder, iris, digits
 
@@ -46,7 +47,7 @@ def test_attribute_writes_side_by_side_heat_maps(models, tmp_path):
     folder, *_ = models
     out = tmp_path / "attr.png"
     result = _run("attribute", folder / "digits.safetensors", "--method", "smoothgrad,ig",
-                  "--index", 3, "--target", 7, "--samples", 5, "-o", out)
+                  "--index", 3, "--target", 7, "--n-samples", 5, "--n-steps", 8, "-o", out)
     assert result.exit_code == 0, result.output
     assert out.stat().st_size > 5000 and "smoothgrad, ig" in result.output
     again = _run("attribute", folder / "digits.safetensors", "-o", out)
@@ -58,11 +59,13 @@ def test_importance_writes_a_figure_and_json(models, tmp_path, method):
     folder, *_ = models
     out, js = tmp_path / f"{method}.png", tmp_path / f"{method}.json"
     result = _run("importance", folder / "iris.safetensors", "--method", method, "--data",
-                  "iris", "--repeats", 2, "--json", js, "-o", out)
+                  "iris", "--n-repeats", 2, "--n-points", 9, "--k", 3, "--json", js, "-o", out)
     assert result.exit_code == 0, result.output
     numbers = json.loads(js.read_text())
     assert numbers["method"] == method and out.stat().st_size > 5000
     assert len(numbers["features"]) == 4
+    if method == "lek":  # --n-points 9, and the six default quantiles held
+        assert len(numbers["grid"][0]) == 9 and len(numbers["held_labels"]) == 6
 
 
 def test_cli_errors_are_one_sentence(models, tmp_path):
@@ -113,11 +116,11 @@ def test_displays_draw_what_explain_returns(models):
         ImportanceDisplay.from_model(hl.DenseNet([4, 3, 3, 2]), method="garson")
 
 
-def test_an_output_unit_out_of_range_is_one_sentence(models, tmp_path):
+def test_a_target_out_of_range_is_one_sentence(models, tmp_path):
     folder, iris, _ = models
     for method in ("garson", "olden", "lek"):
         result = _run("importance", folder / "iris.safetensors", "--method", method,
-                      "--output-unit", 7, "--data", "iris", "-o", tmp_path / "x.png")
+                      "--target", 7, "--data", "iris", "-o", tmp_path / "x.png")
         assert isinstance(result.exception, ValueError), result.output
         assert str(result.exception) == ("`target` must be in 0..2 for layer -1, which has 3 "
                                          "units. Got 7 instead.")

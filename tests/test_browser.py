@@ -47,7 +47,7 @@ def iris():
 
 @pytest.fixture(scope="module")
 def iris_net(iris):
-    net = hl.DenseNet([4, 5, 3], "tanh", seed=0)
+    net = hl.DenseNet([4, 5, 3], "tanh", random_state=0)
     return hl.train(net, iris, epochs=30, progress=False)
 
 
@@ -248,7 +248,7 @@ def test_a_card_asked_for_last_wins(page, digit_url):
 # ------------------------------------------------------------------ the report
 @pytest.fixture(scope="module")
 def report_path(digits, tmp_path_factory):
-    net = hl.train(hl.DenseNet([784, 16, 10], "sigmoid", seed=0), digits, epochs=1,
+    net = hl.train(hl.DenseNet([784, 16, 10], "sigmoid", random_state=0), digits, epochs=1,
                    progress=False)
     path = tmp_path_factory.mktemp("report") / "report.html"
     return hl.write_report(net, path, digits, progress=False)
@@ -321,7 +321,7 @@ def test_a_binary_model_with_one_sigmoid_output(page, iris):
 
 def test_an_image_model_of_another_size_gets_a_canvas_of_its_own(page):
     """An 8x8 image model (e.g. a Keras Flatten of (8, 8)): the stroke is fitted into 8x8."""
-    net = hl.DenseNet([64, 6, 10], "sigmoid", image_shape=(8, 8), seed=0)
+    net = hl.DenseNet([64, 6, 10], "sigmoid", image_shape=(8, 8), random_state=0)
     for url in _serve(create_app(net)):
         page.goto(url)
         page.wait_for_selector("body[data-ready=true]")
@@ -341,7 +341,7 @@ def test_an_image_model_of_another_size_gets_a_canvas_of_its_own(page):
 
 
 def test_a_regressor_shows_its_value_and_its_output_opens_top_units(page):
-    net = hl.DenseNet([4, 6, 1], "tanh", output="linear", seed=0)
+    net = hl.DenseNet([4, 6, 1], "tanh", output_activation="linear", random_state=0)
     assert net.task == "regression"
     for url in _serve(create_app(net)):
         page.goto(url)
@@ -354,7 +354,7 @@ def test_a_regressor_shows_its_value_and_its_output_opens_top_units(page):
         assert float(page.locator("#outputs .value").inner_text()) == pytest.approx(value, rel=1e-3)
         page.locator("#outputs .bar-row").first.click()
         page.wait_for_selector("#card[data-unit='output/0']")
-        top = hl.top_units(net, 0, k=3)  # up to 3 each way, each list of its own sign
+        top = hl.top_units(net, -1, 0, k=3)  # up to 3 each way, each list of its own sign
         expected = (top.positive_scores > 0).sum() + (top.negative_scores < 0).sum()
         assert page.locator("#card .by-weight figure").count() == expected > 0
         _shot(page, "explorer-regressor.png")

@@ -29,7 +29,7 @@ def iris():
 
 @pytest.fixture(scope="module")
 def iris_net(iris):
-    return hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), iris, epochs=30, progress=False)
+    return hl.train(hl.DenseNet([4, 5, 3], "tanh", random_state=0), iris, epochs=30, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +128,7 @@ def test_the_hover_readout_follows_a_picked_example(browser, iris_url):
 
 def test_cut_labels_keep_their_whole_text_in_a_tooltip(browser):
     wine = hl.load_dataset("wine")
-    net = hl.train(hl.DenseNet([13, 4, 3], "tanh", seed=0), wine, epochs=3, progress=False)
+    net = hl.train(hl.DenseNet([13, 4, 3], "tanh", random_state=0), wine, epochs=3, progress=False)
     for url in serve_thread(create_app(net, wine)):
         with new_page(browser) as page:
             _ready(page, url)

@@ -97,7 +97,7 @@ def _html_app(html: str):
 
 
 def test_a_page_from_another_port_cannot_make_the_explorer_work(browser, iris):
-    net = hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), iris, epochs=5, progress=False)
+    net = hl.train(hl.DenseNet([4, 5, 3], "tanh", random_state=0), iris, epochs=5, progress=False)
     app, arrived, calls = _counted(create_app(net, iris))
     for url in serve_thread(app):
         for evil in serve_thread(_html_app(HOSTILE.format(target=url))):
@@ -136,8 +136,8 @@ def hostile_names(iris, tmp_path_factory):
         out.writerow([*NAMES, "label"])
         for X, y in ((iris.X_train, iris.y_train), (iris.X_test, iris.y_test)):
             out.writerows([*row.tolist(), CLASSES[k]] for row, k in zip(X, y))
-    data = hl.load_dataset(path, target="label")
-    net = hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), data, epochs=10, progress=False)
+    data = hl.load_dataset(path, target_column="label")
+    net = hl.train(hl.DenseNet([4, 5, 3], "tanh", random_state=0), data, epochs=10, progress=False)
     return net, data
 
 

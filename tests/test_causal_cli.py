@@ -18,7 +18,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    net = hl.DenseNet([784, 12, 10], "sigmoid", seed=5)
+    net = hl.DenseNet([784, 12, 10], "sigmoid", random_state=5)
     hl.train(net, hl.load_dataset(train_size=600), epochs=2, lr=0.5, progress=False)
     path = tmp_path_factory.mktemp("models") / "small.safetensors"
     hl.save_model(net, path)
@@ -28,7 +28,7 @@ def model(tmp_path_factory):
 @pytest.fixture(scope="module")
 def iris_model(tmp_path_factory):
     ds = hl.load_dataset("iris")
-    net = hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), ds, epochs=20, progress=False)
+    net = hl.train(hl.DenseNet([4, 5, 3], "tanh", random_state=0), ds, epochs=20, progress=False)
     path = tmp_path_factory.mktemp("models") / "iris.safetensors"
     hl.save_model(net, path)
     return path

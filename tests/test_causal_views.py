@@ -75,7 +75,7 @@ def test_ablation_title_states_the_worst_unit_and_the_baseline(nielsen_net, embe
 
 def test_groups_and_a_regressor_are_named_and_drawn_as_bars():
     X = np.random.default_rng(0).normal(size=(60, 5))
-    reg = hl.DenseNet([5, 6, 1], "tanh", "linear", dtype=torch.float64, seed=0)
+    reg = hl.DenseNet([5, 6, 1], "tanh", "linear", dtype=torch.float64, random_state=0)
     y = reg.forward(X)[:, 0]
     ab = hl.ablate(reg, X, y, 0, [[0, 1], 2], value=0.5)
     d = AblationDisplay.from_result(ab)
@@ -110,7 +110,7 @@ def test_wide_layers_are_grids_with_the_top_units_outlined(nielsen_net, embedded
 
 
 def test_a_512_unit_layer_is_a_16_by_32_grid():
-    net = hl.DenseNet([784, 512, 10], "relu", seed=0, image_shape=(28, 28))
+    net = hl.DenseNet([784, 512, 10], "relu", random_state=0, image_shape=(28, 28))
     x = np.random.default_rng(0).random((1, 784))
     view = ConductanceDisplay.from_model(net, x[0], 0, n_steps=4)
     assert view.ax_.images[0].get_array().shape == (16, 32)
@@ -121,7 +121,7 @@ def test_names_from_files_are_drawn_as_text():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(90, 2))
     y = (X[:, 0] > 0).astype(np.int64)
-    net = hl.DenseNet([2, 3, 2], "tanh", seed=0, class_names=[ODD, "cost $5-$10"],
+    net = hl.DenseNet([2, 3, 2], "tanh", random_state=0, class_names=[ODD, "cost $5-$10"],
                       feature_names=[ODD, "b$"])
     ds = hl.Dataset(X[:60], y[:60], X[60:], y[60:], net.feature_names, net.class_names, "odd")
     net = hl.train(net, ds, epochs=30, progress=False)

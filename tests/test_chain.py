@@ -17,14 +17,14 @@ NETS = [([5, 4, 3, 3], [act, act], out)
         for act, out in itertools.product(HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS)]
 
 
-def _net(sizes, act, out, seed=1):
-    net = hl.DenseNet(sizes, act, out, dtype=torch.float64, seed=seed)
+def _net(sizes, act, out, random_state=1):
+    net = hl.DenseNet(sizes, act, out, dtype=torch.float64, random_state=random_state)
     net.set_preprocessing(np.arange(sizes[0]) * 0.1, np.arange(1, sizes[0] + 1) * 0.5)
     return net
 
 
-def _X(n=6, d=5, seed=0):
-    return torch.as_tensor(np.random.RandomState(seed).randn(n, d) * 2)
+def _X(n=6, d=5, random_state=0):
+    return torch.as_tensor(np.random.RandomState(random_state).randn(n, d) * 2)
 
 
 def _by_hand(net, x, interventions=None):

@@ -77,8 +77,8 @@ def test_existing_output_needs_force(tmp_path):
      ["`activation` must be one of"]),
     (["train", "nielsen", "--data", "mnsit", "-o", "x.safetensors"], ["Unknown data set"]),
     (["evaluate", "missing.safetensors"], ["No such model file"]),
-    (["train", "single-layer", "--target", "y", "-o", "x.safetensors"],
-     ["--target names the label column of the CSV file given with --data"]),
+    (["train", "single-layer", "--target-column", "y", "-o", "x.safetensors"],
+     ["--target-column names the label column of the CSV file given with --data"]),
 ])
 def test_mistakes_print_one_sentence(tmp_path, args, fragments):
     assert_one_sentence_error(run(*args, cwd=tmp_path), *fragments)
@@ -111,10 +111,10 @@ def test_csv_regression_defaults_to_a_linear_output(tmp_path):
     csv = tmp_path / "lin.csv"
     csv.write_text("a,b,y\n" + "\n".join(f"{i % 7},{i % 5},{0.3 * i}" for i in range(40)))
     model = tmp_path / "lin.safetensors"
-    result = run("train", "--sizes", "2-1", "--data", csv, "--target", "y", "--epochs", "2",
-                 "-o", model)
+    result = run("train", "--sizes", "2-1", "--data", csv, "--target-column", "y", "--epochs",
+                 "2", "-o", model)
     assert result.returncode == 0, result.stderr
-    assert "output='linear'" in result.stdout
+    assert "output_activation='linear'" in " ".join(result.stdout.split())
     assert_one_sentence_error(run("evaluate", model), "not a built-in data set", "--data")
 
 

@@ -10,8 +10,8 @@ from _captum_models import Layers
 from hiddenlens.explain import conductance, integrated_gradients, neuron_conductance
 
 
-def _net(act, out="softmax", seed=1):
-    net = hl.DenseNet([12, 7, 5, 4], act, out, dtype=torch.float64, seed=seed)
+def _net(act, out="softmax", random_state=1):
+    net = hl.DenseNet([12, 7, 5, 4], act, out, dtype=torch.float64, random_state=random_state)
     net.set_preprocessing(np.arange(12) * 0.1, np.arange(1, 13) * 0.5)
     return net
 
@@ -53,7 +53,7 @@ def test_equal_to_captum_for_every_activation_layer_and_rule(act, method, layer)
 
 @pytest.mark.parametrize("target", [2, "predicted", "hidden", "probability"])
 def test_equal_to_captum_for_every_kind_of_target(target):
-    net, baseline = _net("tanh", seed=4), np.linspace(-1, 1, 12)
+    net, baseline = _net("tanh", random_state=4), np.linspace(-1, 1, 12)
     f, pre, t = Layers(net), None, target
     if target == "predicted":
         t = torch.as_tensor(net.predict(X))
@@ -91,7 +91,7 @@ def test_completeness_layer_sums_to_integrated_gradients(nielsen_net, embedded):
     net64 = hl.DenseNet(nielsen_net.sizes, "sigmoid", "sigmoid", dtype=torch.float64)
     net64.set_parameters(nielsen_net.weights, nielsen_net.biases)
     cond = conductance(net64, X, y, 0, n_steps=200)
-    ig, gap = integrated_gradients(net64, X, y, steps=200, return_gap=True)
+    ig, gap = integrated_gradients(net64, X, y, n_steps=200, return_gap=True)
     with torch.no_grad():
         logits = net64.module.logits(torch.as_tensor(X, dtype=torch.float64)).numpy()
         at_zero = net64.module.logits(torch.zeros(1, 784, dtype=torch.float64)).numpy()[0]

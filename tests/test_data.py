@@ -41,7 +41,7 @@ def test_train_size_is_seeded_stratified_subsample(embedded):
     assert np.bincount(small.y_train).tolist() == [50] * 10
     np.testing.assert_array_equal(small.X_test, embedded.X_test)
     np.testing.assert_array_equal(hl.load_dataset(train_size=500).X_train, small.X_train)
-    other = hl.load_dataset(train_size=500, seed=1)
+    other = hl.load_dataset(train_size=500, random_state=1)
     assert not np.array_equal(other.X_train, small.X_train)
 
 
@@ -86,7 +86,7 @@ def _write(tmp_path, text, name="table.csv"):
 
 def test_csv_classification_with_text_labels(tmp_path):
     rows = "\n".join(f"{i},{i * 2.5},{'big' if i > 9 else 'small'}" for i in range(20))
-    ds = hl.load_dataset(_write(tmp_path, "a,b,size\n" + rows), target="size")
+    ds = hl.load_dataset(_write(tmp_path, "a,b,size\n" + rows), target_column="size")
     assert ds.task == "classification" and ds.class_names == ["big", "small"]
     assert ds.feature_names == ["a", "b"] and ds.n_features == 2
     assert len(ds.X_train) == 15 and len(ds.X_test) == 5
@@ -94,33 +94,33 @@ def test_csv_classification_with_text_labels(tmp_path):
 
 def test_csv_float_target_is_regression(tmp_path):
     rows = "\n".join(f"{i},{i * 0.37:.3f}" for i in range(40))
-    ds = hl.load_dataset(_write(tmp_path, "x,y\n" + rows), target="y")
+    ds = hl.load_dataset(_write(tmp_path, "x,y\n" + rows), target_column="y")
     assert ds.task == "regression" and ds.class_names is None and ds.y_train.dtype == np.float32
 
 
 def test_csv_missing_target_column_names_the_columns(tmp_path):
     path = _write(tmp_path, "a,b\n1,2\n")
     with pytest.raises(ValueError, match="table.csv has no column 'label'; its columns are: a, b"):
-        hl.load_dataset(path, target="label")
+        hl.load_dataset(path, target_column="label")
 
 
 def test_csv_non_numeric_value_names_column_and_row(tmp_path):
     path = _write(tmp_path, "a,b,y\n1,2,0\n3,x,1\n")
     with pytest.raises(ValueError, match="non-numeric value 'x' in column 'b', row 3"):
-        hl.load_dataset(path, target="y")
+        hl.load_dataset(path, target_column="y")
 
 
 def test_csv_missing_value_names_column_and_row(tmp_path):
     path = _write(tmp_path, "a,b,y\n1,2,0\n3,,1\n")
     with pytest.raises(ValueError, match="missing value in column 'b', row 3"):
-        hl.load_dataset(path, target="y")
+        hl.load_dataset(path, target_column="y")
 
 
 @pytest.mark.parametrize("value", ["", "NA", "nan", "?", "inf"])
 def test_csv_missing_target_value_names_column_and_row(tmp_path, value):
     path = _write(tmp_path, f"a,price\n1,2.5\n2,{value}\n3,4.25\n")
     with pytest.raises(ValueError, match="missing or infinite value in column 'price', row 3"):
-        hl.load_dataset(path, target="price")
+        hl.load_dataset(path, target_column="price")
 
 
 def test_missing_pickle_path_is_a_missing_file(tmp_path):
@@ -139,11 +139,11 @@ def test_csv_that_cannot_make_a_task(tmp_path, content, message):
     path = tmp_path / "table.csv"
     path.write_bytes(content)
     with pytest.raises(ValueError, match=message):
-        hl.load_dataset(path, target="y")
+        hl.load_dataset(path, target_column="y")
 
 
 def test_csv_needs_a_target(tmp_path):
-    with pytest.raises(ValueError, match="needs `target=` naming the label column"):
+    with pytest.raises(ValueError, match="needs `target_column=` naming the label column"):
         hl.load_dataset(_write(tmp_path, "a,b\n1,2\n"))
 
 
@@ -158,16 +158,16 @@ def test_csv_needs_a_target(tmp_path):
 ])
 def test_csv_errors_name_the_file_and_the_row(tmp_path, text, message):
     with pytest.raises(ValueError) as info:
-        hl.load_dataset(_write(tmp_path, text), target="y")
+        hl.load_dataset(_write(tmp_path, text), target_column="y")
     assert str(info.value).startswith(message)
     with pytest.raises(FileNotFoundError, match="No such CSV file: .*nothing.csv."):
-        hl.load_dataset(tmp_path / "nothing.csv", target="y")
+        hl.load_dataset(tmp_path / "nothing.csv", target_column="y")
 
 
 def test_csv_reading_strips_names_and_skips_blank_rows(tmp_path):
     rows = "".join(f"{i},{i + 0.5},{'yes' if i % 2 else 'no'}\n" for i in range(2, 8))
     ds = hl.load_dataset(_write(tmp_path, "\ufeff a , b ,y\n0, 0.5 ,no\n , ,\n\n1,1.5,yes\n"
-                                + rows), target="y")
+                                + rows), target_column="y")
     assert ds.feature_names == ["a", "b"] and ds.class_names == ["no", "yes"]
     np.testing.assert_array_equal(np.sort(ds.X[:, 1]), np.arange(8) + 0.5)
 

@@ -20,7 +20,7 @@ def digits(embedded):
 
 @pytest.fixture(scope="module")
 def net(digits):
-    net = hl.DenseNet([784, 16, 8, 10], "sigmoid", seed=4, image_shape=(28, 28),
+    net = hl.DenseNet([784, 16, 8, 10], "sigmoid", random_state=4, image_shape=(28, 28),
                       class_names=[str(i) for i in range(10)])
     return hl.train(net, hl.load_dataset(train_size=1000), epochs=15, lr=0.5, progress=False)
 

@@ -32,7 +32,7 @@ def test_the_sentence_states_the_ablation_numbers(nielsen_net, embedded, ablatio
 
 
 def test_a_unit_whose_removal_hurts_no_class_and_other_values():
-    net = hl.DenseNet([6, 4, 3], "relu", dtype=torch.float64, seed=0)
+    net = hl.DenseNet([6, 4, 3], "relu", dtype=torch.float64, random_state=0)
     W = [np.array(w) for w in net.weights]
     W[1][:, 2] = 0
     net.set_parameters(W, net.biases)
@@ -42,7 +42,7 @@ def test_a_unit_whose_removal_hurts_no_class_and_other_values():
     assert d.sentences["causal"] == "Knocking it out lowers accuracy on no class (overall 0.0)."
     mean = describe(net, None, 0, 0, ablation=ablate(net, X, y, 0, value="mean"))
     assert mean.sentences["causal"].startswith("Holding it at its mean lowers accuracy ")
-    reg = hl.DenseNet([6, 4, 1], "tanh", "linear", dtype=torch.float64, seed=0)
+    reg = hl.DenseNet([6, 4, 1], "tanh", "linear", dtype=torch.float64, random_state=0)
     t = reg.forward(X)[:, 0] + 0.1
     r = ablate(reg, X, t, 0, [1], value=0.5)
     s = describe(reg, None, 0, 1, ablation=r).sentences["causal"]
@@ -51,7 +51,7 @@ def test_a_unit_whose_removal_hurts_no_class_and_other_values():
 
 
 def test_describe_layer_ablates_once_on_the_test_digits(embedded):
-    net = hl.DenseNet([784, 6, 10], "sigmoid", seed=2, image_shape=(28, 28))
+    net = hl.DenseNet([784, 6, 10], "sigmoid", random_state=2, image_shape=(28, 28))
     net = hl.train(net, hl.load_dataset(train_size=500), epochs=2, lr=1.0, progress=False)
     table = describe_layer(net, embedded, 0, ablation=True)
     ab = ablate(net, embedded.X_test, embedded.y_test, 0)

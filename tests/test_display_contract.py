@@ -35,7 +35,7 @@ SHAPE = (28, 28)
 
 @pytest.fixture(scope="module")
 def digits_net():
-    return hl.DenseNet([784, 16, 10], "sigmoid", seed=0, image_shape=SHAPE,
+    return hl.DenseNet([784, 16, 10], "sigmoid", random_state=0, image_shape=SHAPE,
                        class_names=[str(c) for c in range(10)])
 
 
@@ -46,7 +46,7 @@ def iris():
 
 @pytest.fixture(scope="module")
 def iris_net(iris):
-    return hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), iris, epochs=5, progress=False)
+    return hl.train(hl.DenseNet([4, 5, 3], "tanh", random_state=0), iris, epochs=5, progress=False)
 
 
 def _experiment():
@@ -69,7 +69,7 @@ DRAW = {
     "fields-bars": lambda ax, n, d, i, ds: ReceptiveFieldsDisplay.from_model(i, ax=ax),
     "contributions": lambda ax, n, d, i, ds: ContributionDisplay.from_model(
         n, d.X_test[0], unit=3, ax=ax),
-    "top-units": lambda ax, n, d, i, ds: TopUnitsDisplay.from_model(n, target=2, k=3, ax=ax),
+    "top-units": lambda ax, n, d, i, ds: TopUnitsDisplay.from_model(n, unit=2, k=3, ax=ax),
     "composite": lambda ax, n, d, i, ds: CompositeDisplay.from_model(n, ax=ax),
     "trace": lambda ax, n, d, i, ds: TraceDisplay.from_model(n, d.X_test[0], ax=ax),
     "diagram": lambda ax, n, d, i, ds: NetworkDiagramDisplay.from_model(n, bias=True, ax=ax),
@@ -83,10 +83,10 @@ DRAW = {
     "lek": lambda ax, n, d, i, ds: LekProfileDisplay.from_model(i, ds.X_test, n_points=10,
                                                                 ax=ax),
     "card": lambda ax, n, d, i, ds: NeuronCardDisplay.from_model(
-        n, d.X_test[:100], layer=0, unit=1, y=d.y_test[:100], maximize_kw={"steps": 3},
+        n, d.X_test[:100], layer=0, unit=1, y=d.y_test[:100], maximize_kw={"n_iterations": 3},
         ax=ax),
     "layer-maximize": lambda ax, n, d, i, ds: LayerMaximizeDisplay.from_model(
-        n, d.X_test[:100], layer=-1, maximize_kw={"steps": 3}, ax=ax),
+        n, d.X_test[:100], layer=-1, maximize_kw={"n_iterations": 3}, ax=ax),
     "ablation": lambda ax, n, d, i, ds: AblationDisplay.from_model(
         n, d.X_test[:200], d.y_test[:200], 0, k=5, ax=ax),
     "ablation-bars-only": lambda ax, n, d, i, ds: AblationDisplay.from_model(
@@ -182,10 +182,10 @@ def test_receptive_fields_from_result(digits_net):
 def test_contributions_and_top_units_from_result(digits_net, embedded):
     x = embedded.X_test[0]
     _same(ContributionDisplay.from_model(digits_net, x, unit=3),
-          ContributionDisplay.from_result(hl.contribution_map(digits_net, x, 3),
+          ContributionDisplay.from_result(hl.contribution_map(digits_net, x, 0, 3),
                                           image_shape=SHAPE))
-    r = hl.top_units(digits_net, 2, k=3)
-    _same(TopUnitsDisplay.from_model(digits_net, target=2, k=3),
+    r = hl.top_units(digits_net, -1, 2, k=3)
+    _same(TopUnitsDisplay.from_model(digits_net, unit=2, k=3),
           TopUnitsDisplay.from_result(r, fields=digits_net.weights[0], image_shape=SHAPE))
 
 
@@ -234,7 +234,7 @@ def test_importance_and_lek_from_result(iris_net, iris):
     olden = hl.olden(iris_net)[2]
     bars = ImportanceDisplay.from_model(iris_net, method="olden", target=2)
     assert sorted(p.get_width() for p in bars.ax_.patches) == pytest.approx(sorted(olden))
-    profile = hl.lek_profile(iris_net, X, [0, 3], steps=10)
+    profile = hl.lek_profile(iris_net, X, [0, 3], n_points=10)
     by_result = LekProfileDisplay.from_result(profile, target=1)
     _same(LekProfileDisplay.from_model(iris_net, X, feature=[0, 3], target=1, n_points=10),
           by_result)
@@ -246,13 +246,13 @@ def test_neuron_views_from_computed_results(digits_net, embedded):
     X, y = embedded.X_test[:100], embedded.y_test[:100]
     at = hl.atlas(digits_net, X, 0, y=y)
     _same(NeuronCardDisplay.from_model(digits_net, X, layer=0, unit=1, y=y,
-                                       maximize_kw={"steps": 3}),
+                                       maximize_kw={"n_iterations": 3}),
           NeuronCardDisplay.from_model(digits_net, X, layer=0, unit=1, y=y, atlas_result=at,
-                                       maximize_kw={"steps": 3}))
-    result = hl.maximize_activation(digits_net, -1, X=X, steps=3, **READABLE_OUTPUT)
+                                       maximize_kw={"n_iterations": 3}))
+    result = hl.maximize_activation(digits_net, -1, X=X, n_iterations=3, **READABLE_OUTPUT)
     by_result = LayerMaximizeDisplay.from_result(result, image_shape=SHAPE,
                                                  atlas_result=hl.atlas(digits_net, X, -1, k=1))
-    _same(LayerMaximizeDisplay.from_model(digits_net, X, layer=-1, maximize_kw={"steps": 3}),
+    _same(LayerMaximizeDisplay.from_model(digits_net, X, layer=-1, maximize_kw={"n_iterations": 3}),
           by_result)
     assert by_result.dead is not None and len(by_result.dead) == 10
 

@@ -16,7 +16,7 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
 def test_a_zero_vs_one_model_sees_only_the_zeros_and_ones(embedded):
-    net = hl.DenseNet([784, 1, 2], "sigmoid", class_names=["0", "1"], dataset="mnist-embedded")
+    net = hl.DenseNet([784, 1, 2], "sigmoid", class_names=["0", "1"], data_name="mnist-embedded")
     for data in (embedded, "mnist-embedded", None):
         ds = for_model(net, data, progress=False)
         assert ds.class_names == ["0", "1"] and set(np.unique(ds.y_test)) == {0, 1}
@@ -36,12 +36,13 @@ def test_a_model_without_a_data_set_that_is_not_784_inputs_needs_data():
         for_model(hl.DenseNet([4, 3]))
     assert str(info.value) == ("The model takes 4 inputs and names no built-in data set to use; "
                                "pass one with data= (and target_column= for a CSV).")
-    with pytest.raises(ValueError, match=r"pass one with --data \(and --target for a CSV\)"):
+    with pytest.raises(ValueError,
+                       match=r"pass one with --data \(and --target-column for a CSV\)"):
         load_data_arg(None, hl.DenseNet([4, 3]))  # the CLI's words for the same sentence
 
 
 def test_a_model_of_a_file_it_does_not_name_needs_data(tmp_path):
-    net = hl.DenseNet([2, 1], output="linear", dataset="lin")  # trained on lin.csv
+    net = hl.DenseNet([2, 1], output_activation="linear", data_name="lin")  # trained on lin.csv
     with pytest.raises(ValueError, match=r"The model was trained on 'lin', which is not a "
                                          r"built-in data set; pass its file with data= \(and "
                                          r"target_column= for a CSV\)\."):

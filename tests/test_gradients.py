@@ -35,7 +35,7 @@ def digits():
                                         ("tanh", "sigmoid")])
 def net(request):
     act, out = request.param
-    return hl.DenseNet([784, 30, 20, 10], act, out, seed=3, image_shape=(28, 28))
+    return hl.DenseNet([784, 30, 20, 10], act, out, random_state=3, image_shape=(28, 28))
 
 
 def test_saliency_equals_captum(net, digits):
@@ -70,7 +70,7 @@ def test_input_x_gradient_equals_captum(net, digits):
 def test_integrated_gradients_equal_captum(net, digits, method):
     X, y = digits
     baseline = np.full(784, 0.1, dtype=np.float32)
-    ours, gap = integrated_gradients(net, X, y, baseline=baseline, steps=20, method=method,
+    ours, gap = integrated_gradients(net, X, y, baseline=baseline, n_steps=20, method=method,
                                      return_gap=True)
     theirs, delta = IntegratedGradients(Logits(net)).attribute(
         torch.tensor(X), baselines=torch.tensor(baseline)[None], target=torch.tensor(y),
@@ -81,10 +81,10 @@ def test_integrated_gradients_equal_captum(net, digits, method):
 
 def test_integrated_gradients_completeness_gap_is_small_with_enough_steps(digits):
     X, _ = digits
-    net = hl.DenseNet([784, 30, 10], "sigmoid", dtype=torch.float64, seed=0)
-    _, gap = integrated_gradients(net, X, 4, steps=64, return_gap=True)
+    net = hl.DenseNet([784, 30, 10], "sigmoid", dtype=torch.float64, random_state=0)
+    _, gap = integrated_gradients(net, X, 4, n_steps=64, return_gap=True)
     assert np.abs(gap).max() < 1e-3
-    _, coarse = integrated_gradients(net, X, 4, steps=4, method="riemann_left",
+    _, coarse = integrated_gradients(net, X, 4, n_steps=4, method="riemann_left",
                                      return_gap=True)
     assert np.abs(coarse).max() > np.abs(gap).max()
 
@@ -101,7 +101,7 @@ def test_smoothgrad_equals_captum_noise_tunnel_with_the_same_draws(net, digits):
 
 def test_smoothgrad_draws_do_not_depend_on_blocking(digits):
     X, _ = digits
-    net = hl.DenseNet([784, 8, 10], seed=0)
+    net = hl.DenseNet([784, 8, 10], random_state=0)
     Xbig = np.repeat(X, 4, axis=0)  # 48 rows: three blocks of 16 rows
     many = smoothgrad(net, Xbig, 2, n_samples=300, random_state=1)
     torch.manual_seed(1)
@@ -113,7 +113,7 @@ def test_smoothgrad_draws_do_not_depend_on_blocking(digits):
 
 @pytest.mark.parametrize("pre", [False, True])
 def test_jacobian_of_any_unit_equals_autograd(pre):
-    net = hl.DenseNet([5, 4, 3, 2], "tanh", dtype=torch.float64, seed=2)
+    net = hl.DenseNet([5, 4, 3, 2], "tanh", dtype=torch.float64, random_state=2)
     X = np.random.RandomState(0).randn(6, 5)
 
     def layer1(v):
@@ -122,24 +122,24 @@ def test_jacobian_of_any_unit_equals_autograd(pre):
 
     full = np.stack([torch.autograd.functional.jacobian(layer1, torch.tensor(r)).numpy()
                      for r in X])
-    np.testing.assert_allclose(jacobian(net, X, of=(1, None), pre_activation=pre), full,
+    np.testing.assert_allclose(jacobian(net, X, target=(1, None), pre_activation=pre), full,
                                atol=1e-12)
-    np.testing.assert_allclose(jacobian(net, X, of=(1, 2), pre_activation=pre),
+    np.testing.assert_allclose(jacobian(net, X, target=(1, 2), pre_activation=pre),
                                full[:, 2], atol=1e-12)
     per = np.array([0, 1, 2, 0, 1, 2])
-    np.testing.assert_allclose(jacobian(net, X, of=(1, per), pre_activation=pre),
+    np.testing.assert_allclose(jacobian(net, X, target=(1, per), pre_activation=pre),
                                full[np.arange(6), per], atol=1e-12)
-    wrt0 = jacobian(net, X, of=(-1, 1), wrt=0)
+    wrt0 = jacobian(net, X, target=(-1, 1), wrt=0)
     assert wrt0.shape == (6, 4)
-    with pytest.raises(ValueError, match=r"`of` must give one unit per example \(6\)\. Got "
+    with pytest.raises(ValueError, match=r"`target` must give one unit per example \(6\)\. Got "
                                          r"shape \(2,\) instead\."):
-        jacobian(net, X, of=(1, [0, 1]))
+        jacobian(net, X, target=(1, [0, 1]))
 
 
 @pytest.mark.parametrize("out,loss", [("softmax", "cross-entropy"), ("sigmoid", "quadratic"),
                                       ("softmax", "quadratic")])
 def test_loss_sensitivity_equals_autograd(out, loss):
-    net = hl.DenseNet([6, 5, 3], "sigmoid", out, dtype=torch.float64, seed=4)
+    net = hl.DenseNet([6, 5, 3], "sigmoid", out, dtype=torch.float64, random_state=4)
     X = np.random.RandomState(1).rand(8, 6)
     y = np.array([0, 1, 2, 2, 1, 0, 1, 2])
     x = torch.tensor(X, requires_grad=True)
@@ -156,7 +156,7 @@ def test_loss_sensitivity_equals_autograd(out, loss):
 
 def test_bad_targets_and_baselines_say_what_to_do(digits):
     X, _ = digits
-    net = hl.DenseNet([784, 8, 10], seed=0)
+    net = hl.DenseNet([784, 8, 10], random_state=0)
     with pytest.raises(ValueError, match=r"`target` must be a class index in 0\.\.9 for this "
                                          r"784-8-10 network\. Got 10 instead\."):
         saliency(net, X, 10)

@@ -46,7 +46,7 @@ def test_in_out_orientation_is_detected_and_transposed(seed_arrays):
 def test_options_per_layer_activation_softmax_and_float32():
     rng = np.random.default_rng(2)
     w = [rng.standard_normal((5, 4)), rng.standard_normal((3, 5)), rng.standard_normal((2, 3))]
-    net = hl.from_arrays(w, None, activation=["relu", "tanh"], output="softmax",
+    net = hl.from_arrays(w, None, activation=["relu", "tanh"], output_activation="softmax",
                          dtype=torch.float32, class_names=["no", "yes"])
     assert net.activations == ["relu", "tanh", "softmax"] and net.dtype == torch.float32
     assert net.class_names == ["no", "yes"] and net.image_shape is None
@@ -131,7 +131,7 @@ def test_npz_of_arrays_imports_without_pickle(tmp_path, seed_arrays):
     weights, biases = seed_arrays
     path = tmp_path / "net.npz"
     np.savez(path, weights_0=weights[0], biases_0=biases[0], weights_1=weights[1],
-             biases_1=biases[1], activation="relu", output="softmax")
+             biases_1=biases[1], activation="relu", output_activation="softmax")
     net = hl.load_model(path)
     assert net.activations == ["relu", "softmax"]
     np.testing.assert_array_equal(net.weights[1], weights[1])

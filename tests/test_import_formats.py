@@ -62,7 +62,7 @@ def test_sniff_names_each_format(tmp_path, torch_net):
 def test_round_trip_save_load_predict_is_exact(tmp_path, torch_net):
     _, net = torch_net
     wide = hl.from_arrays([np.random.default_rng(0).standard_normal((4, 784))],
-                          [np.zeros(4)], output="softmax")
+                          [np.zeros(4)], output_activation="softmax")
     X = np.random.default_rng(1).random((50, 784))
     for model, inputs in ((net, X[:, :6]), (wide, X)):
         path = hl.save_model(model, tmp_path / f"{model.describe_sizes()}.safetensors")
@@ -143,8 +143,8 @@ def test_cli_imports_and_exports_onnx(tmp_path, torch_net):
     result = CliRunner().invoke(app, ["import", str(onnx_path), "-o", str(out)])
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())  # rich wraps lines at the terminal width
-    assert said.startswith("Imported DenseNet(6-5-3, activation='tanh', output='softmax', "
-                           "dtype=float32) from ")
+    assert said.startswith("Imported DenseNet(6-5-3, activation='tanh', "
+                           "output_activation='softmax', dtype=float32) from ")
     assert "in.onnx (ONNX model, classes a, b, c). Written to " in said
     assert said.endswith("it predicts the same (max abs difference 0.0e+00 on 64 random "
                          "inputs).")
@@ -193,7 +193,7 @@ def test_logits_get_an_output_activation_on_request(tmp_path):
     X = np.random.default_rng(0).random((20, 6)).astype(np.float32)
     with torch.no_grad():
         expected = torch.softmax(module(torch.from_numpy(X)), dim=1).numpy()
-    net = hl.from_torch(module, output="softmax")
+    net = hl.from_torch(module, output_activation="softmax")
     assert net.task == "classification"
     assert np.abs(net.predict_proba(X) - expected).max() <= 1e-6
     path = hl.to_onnx(hl.from_torch(module), tmp_path / "logits.onnx")
@@ -204,13 +204,14 @@ def test_logits_get_an_output_activation_on_request(tmp_path):
     assert result.exit_code == 0, result.output
     assert np.abs(hl.load_model(out).predict_proba(X) - expected).max() <= 1e-6
     with pytest.raises(ValueError, match=re.escape(
-        "the nn.Sequential already ends in softmax; `output='sigmoid'` can only be put on a "
-        "network that ends in logits (a linear output layer).")):
-        hl.from_torch(nn.Sequential(nn.Linear(6, 3), nn.Softmax(dim=1)), output="sigmoid")
+        "the nn.Sequential already ends in softmax; `output_activation='sigmoid'` can only be "
+        "put on a network that ends in logits (a linear output layer).")):
+        hl.from_torch(nn.Sequential(nn.Linear(6, 3), nn.Softmax(dim=1)),
+                      output_activation="sigmoid")
     with pytest.raises(ValueError, match=re.escape(
         f"activation cannot be set when loading {path}, a ONNX model; the options are "
-        "class_names, feature_names, image_shape, output, task (activation only for files of "
-        "arrays).")):
+        "class_names, feature_names, image_shape, output_activation, task (activation only for "
+        "files of arrays).")):
         hl.load_model(path, activation="relu")
 
 
@@ -225,10 +226,10 @@ def test_safetensors_state_dict_needs_its_activations(tmp_path):
     assert sniff(path.read_bytes()) == "safetensors"
     with pytest.raises(ValueError, match=re.escape(
         f"{path} holds the weights of 7 dense layers (0, 2, 4, 6, 8, 10, 12) but not their "
-        "activations; pass activation= and output= (--activation and --output-activation on "
-        "the command line).")):
+        "activations; pass activation= and output_activation= (--activation and "
+        "--output-activation on the command line).")):
         hl.load_model(path)
-    net = hl.load_model(path, activation="relu", output="softmax")
+    net = hl.load_model(path, activation="relu", output_activation="softmax")
     X = np.random.default_rng(0).random((10, 4)).astype(np.float32)
     with torch.no_grad():
         expected = module(torch.from_numpy(X)).numpy()

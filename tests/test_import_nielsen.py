@@ -17,8 +17,8 @@ def sigmoid(z):
 class Network2:
     """What network2.py keeps and saves: column-vector biases, (n_out, n_in) weights."""
 
-    def __init__(self, sizes, seed=0):
-        rng = np.random.default_rng(seed)
+    def __init__(self, sizes, random_state=0):
+        rng = np.random.default_rng(random_state)
         self.sizes = sizes
         self.biases = [rng.standard_normal((n, 1)) for n in sizes[1:]]
         self.weights = [rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)
@@ -71,7 +71,7 @@ def test_a_live_network_object(saved):
 
 
 def test_quadratic_cost_and_any_extension(tmp_path):
-    network = Network2([4, 3, 2], seed=1)
+    network = Network2([4, 3, 2], random_state=1)
     path = tmp_path / "trained.model"
     network.save(path, cost="QuadraticCost")
     net = hl.load_model(path)

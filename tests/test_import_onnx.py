@@ -32,7 +32,7 @@ def _run(path, X, dtype=np.float32):
 def test_exported_graph_runs_in_onnxruntime_and_comes_back(tmp_path, digits, activation,
                                                           output, dtype):
     sizes = [784, 20, 10] if isinstance(activation, str) else [784, 20, 15, 10]
-    net = hl.DenseNet(sizes, activation, output, dtype, seed=3, image_shape=(28, 28),
+    net = hl.DenseNet(sizes, activation, output, dtype, random_state=3, image_shape=(28, 28),
                       class_names=list("abcdefghij"))
     path = hl.to_onnx(net, tmp_path / "net.onnx")
     np_dtype = np.float64 if dtype == torch.float64 else np.float32
@@ -45,7 +45,7 @@ def test_exported_graph_runs_in_onnxruntime_and_comes_back(tmp_path, digits, act
 
 def test_standardised_model_exports_its_preprocessing(tmp_path):
     ds = hl.load_dataset("iris")
-    net = hl.DenseNet([4, 6, 3], "tanh", seed=0, feature_names=ds.feature_names)
+    net = hl.DenseNet([4, 6, 3], "tanh", random_state=0, feature_names=ds.feature_names)
     net.set_preprocessing(ds.X_train.mean(axis=0), ds.X_train.std(axis=0))
     path = hl.to_onnx(net, tmp_path / "iris.onnx")
     assert np.abs(_run(path, ds.X_test) - net.forward(ds.X_test)).max() <= 1e-5
@@ -116,7 +116,7 @@ def test_unsupported_nodes_and_branches(tmp_path):
 
 
 def test_truncated_onnx_and_existing_output(tmp_path):
-    net = hl.DenseNet([4, 3, 2], seed=0)
+    net = hl.DenseNet([4, 3, 2], random_state=0)
     path = hl.to_onnx(net, tmp_path / "net.onnx")
     cut = tmp_path / "cut.onnx"
     cut.write_bytes(path.read_bytes()[:100])
@@ -132,7 +132,7 @@ def test_truncated_onnx_and_existing_output(tmp_path):
 
 
 def test_external_data_is_read_from_beside_the_model(tmp_path, digits):
-    net = hl.DenseNet([784, 16, 10], "relu", seed=1)
+    net = hl.DenseNet([784, 16, 10], "relu", random_state=1)
     path = hl.to_onnx(net, tmp_path / "inline.onnx")
     external = tmp_path / "external.onnx"
     onnx.save_model(onnx.load(path), external, save_as_external_data=True,

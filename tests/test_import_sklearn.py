@@ -80,7 +80,7 @@ def test_regressor_and_feature_names():
     reg = MLPRegressor(hidden_layer_sizes=(10, 5), activation="tanh", max_iter=200,
                        random_state=0).fit(X, y)
     net = hl.from_sklearn(reg)
-    assert net.task == "regression" and net.output == "linear"
+    assert net.task == "regression" and net.output_activation == "linear"
     assert net.feature_names == ["age", "dose", "weight"] and net.class_names is None
     assert np.abs(net.predict(X.to_numpy().copy()) - reg.predict(X)).max() <= 1e-9
 

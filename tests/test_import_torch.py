@@ -50,7 +50,7 @@ def test_linear_output_without_bias_and_a_bare_linear():
     torch.manual_seed(2)
     module = nn.Sequential(nn.Linear(4, 3, bias=False), nn.ReLU(), nn.Linear(3, 2))
     net = hl.from_torch(module)
-    assert net.task == "regression" and net.output == "linear"
+    assert net.task == "regression" and net.output_activation == "linear"
     X = np.random.default_rng(0).random((20, 4))
     np.testing.assert_allclose(net.predict(X), _reference(module, X), atol=1e-6)
     assert hl.from_torch(nn.Linear(4, 2)).sizes == [4, 2]

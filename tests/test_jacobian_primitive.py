@@ -13,7 +13,7 @@ CASES = [([6, 5, 3], "sigmoid", "softmax"), ([6, 5, 3], "relu", "softmax"),
 
 
 def _net(sizes, act, out):
-    net = hl.DenseNet(sizes, act, out, dtype=torch.float64, seed=1)
+    net = hl.DenseNet(sizes, act, out, dtype=torch.float64, random_state=1)
     net.set_preprocessing(np.arange(6) * 0.1, np.arange(1, 7) * 0.5)
     return net
 

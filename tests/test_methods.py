@@ -1,4 +1,10 @@
-"""The one registry of named methods (explain/_methods.py): names, lookups, errors, --help."""
+"""The one registry of named methods (hiddenlens.explain.methods): names, lookups, errors,
+--help."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -6,7 +12,10 @@ from typer.testing import CliRunner
 
 import hiddenlens as hl
 from hiddenlens.cli import app
-from hiddenlens.explain._methods import get_method, methods, methods_help
+from hiddenlens.explain import get_method, methods
+from hiddenlens.explain._methods import methods_help
+
+SRC = str(Path(__file__).resolve().parents[1] / "src")
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +25,7 @@ def iris():
 
 @pytest.fixture(scope="module")
 def iris_net(iris):
-    return hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), iris, epochs=5, progress=False)
+    return hl.train(hl.DenseNet([4, 5, 3], "tanh", random_state=0), iris, epochs=5, progress=False)
 
 
 def test_the_registry_names_every_method_once():
@@ -105,3 +114,13 @@ def test_the_cli_checks_names_against_the_registry(tmp_path, iris_net):
                                       str(tmp_path / "a.png")])
     assert str(result.exception) == ("--method must be one of ig, saliency, smoothgrad, "
                                      "input-x-gradient, occlusion. Got 'gradcam' instead.")
+
+
+def test_the_registry_is_public_and_reading_it_imports_no_torch():
+    code = ("import sys\n"
+            "from hiddenlens.explain import methods, readable_options\n"
+            "assert 'ig' in methods('attribution') and callable(readable_options)\n"
+            "assert 'torch' not in sys.modules\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=dict(os.environ, PYTHONPATH=SRC), timeout=60)
+    assert result.returncode == 0, result.stderr

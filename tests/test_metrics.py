@@ -55,8 +55,8 @@ def test_a_regressors_score_and_history_are_sklearns_r2():
     ds = hl.Dataset(X_train=X[:40], y_train=y[:40], X_test=X[40:], y_test=y[40:],
                     feature_names=["a", "b", "c"], class_names=None, name="toy",
                     task="regression")
-    net = hl.train(hl.DenseNet([3, 4, 1], "tanh", output="linear", seed=0), ds, epochs=3,
-                   progress=False)
+    net = hl.train(hl.DenseNet([3, 4, 1], "tanh", output_activation="linear", random_state=0), ds,
+                   epochs=3, progress=False)
     expected = metrics.r2_score(y[40:].astype(np.float64), net.predict(X[40:]).astype(np.float64))
     assert net.score(X[40:], y[40:]) == expected
     assert hl.evaluate(net, X[40:], y[40:]).r2 == expected

@@ -25,7 +25,7 @@ def test_round_trip_is_exact(tmp_path, trained):
     for a, b in zip(loaded.weights + loaded.biases, trained.weights + trained.biases):
         np.testing.assert_array_equal(a, b)
     assert loaded.sizes == [4, 5, 3] and loaded.activations == ["tanh", "softmax"]
-    assert loaded.feature_names == trained.feature_names and loaded.dataset == "iris"
+    assert loaded.feature_names == trained.feature_names and loaded.data_name == "iris"
     assert loaded.class_names == ["setosa", "versicolor", "virginica"]
     assert loaded.history == trained.history
     np.testing.assert_array_equal(loaded.preprocessing["scale"], trained.preprocessing["scale"])

@@ -20,7 +20,7 @@ def test_weights_follow_the_seed_convention():
 
 
 def test_forward_pass_equals_the_formula_by_hand():
-    net = hl.DenseNet([5, 4, 3], "sigmoid", "softmax", dtype=torch.float64, seed=3)
+    net = hl.DenseNet([5, 4, 3], "sigmoid", "softmax", dtype=torch.float64, random_state=3)
     X = np.random.RandomState(0).rand(6, 5)
     W0, b0, W1, b1 = net.weights[0], net.biases[0], net.weights[1], net.biases[1]
     z = _sigmoid(X @ W0.T + b0) @ W1.T + b1
@@ -44,7 +44,7 @@ def test_trace_gives_every_layer_and_matches_in_batches():
 
 
 def test_standardisation_is_applied_to_raw_inputs():
-    net = hl.DenseNet([3, 1], output="linear", dtype=torch.float64)
+    net = hl.DenseNet([3, 1], output_activation="linear", dtype=torch.float64)
     net.set_preprocessing([1.0, 2.0, 3.0], [2.0, 2.0, 2.0])
     X = np.array([[3.0, 2.0, 1.0]])
     expected = ((X - [1, 2, 3]) / 2) @ net.weights[0].T + net.biases[0]
@@ -73,8 +73,8 @@ def test_column_vector_and_image_inputs_are_accepted():
     ({"sizes": [784, 0, 10]}, "`sizes` must list at least two layer widths"),
     ({"sizes": [4, 3], "activation": "swish"}, "`activation` must be one of 'sigmoid', 'tanh', "
                                                "'relu', 'linear'. Got 'swish' instead."),
-    ({"sizes": [4, 3], "output": "relu"}, "`output` must be one of 'softmax', 'sigmoid', "
-                                          "'linear'. Got 'relu' instead."),
+    ({"sizes": [4, 3], "output_activation": "relu"},
+     "`output_activation` must be one of 'softmax', 'sigmoid', 'linear'. Got 'relu' instead."),
     ({"sizes": [4, 3, 2], "activation": ["relu", "tanh"]},
      r"`activation` must be one name or one per hidden layer \(1\). Got 2 instead."),
 ])
@@ -103,3 +103,19 @@ def test_trace_and_forward_check_layers_and_batch_size():
     with pytest.raises(ValueError, match=r"`X` must be an array of examples, \(n, 4\). Got the "
                                          "single number 5.0 instead."):
         net.forward(5)
+
+
+def test_random_state_takes_an_int_a_generator_or_none():
+    same = [hl.DenseNet([6, 4, 2], random_state=5).weights[0] for _ in range(2)]
+    np.testing.assert_array_equal(*same)
+    torch.manual_seed(5)  # an int is what nn.Linear's initialisation starts from, as before
+    np.testing.assert_array_equal(same[0], torch.nn.Linear(6, 4).weight.detach().numpy())
+    a = hl.DenseNet([6, 4, 2], random_state=np.random.default_rng(1)).weights[0]
+    b = hl.DenseNet([6, 4, 2], random_state=np.random.default_rng(1)).weights[0]
+    np.testing.assert_array_equal(a, b)  # the same Generator state draws the same integer
+    fresh = [hl.DenseNet([6, 4, 2], random_state=None).weights[0] for _ in range(2)]
+    assert not np.array_equal(*fresh)
+    net = hl.DenseNet([6, 4, 2], output_activation="sigmoid")
+    assert net.output_activation == "sigmoid" and net.activations[-1] == "sigmoid"
+    with pytest.raises(ValueError, match=r"^`random_state` must be an int >= 0, None or a "):
+        hl.DenseNet([6, 2], random_state=-1)

@@ -18,7 +18,7 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    net = hl.DenseNet([784, 12, 10], "sigmoid", seed=5)
+    net = hl.DenseNet([784, 12, 10], "sigmoid", random_state=5)
     hl.train(net, hl.load_dataset(train_size=600), epochs=2, lr=0.5, progress=False)
     path = tmp_path_factory.mktemp("models") / "small.safetensors"
     hl.save_model(net, path)
@@ -42,7 +42,7 @@ def run(*args):
 
 def test_neuron_card(model, tmp_path):
     out = tmp_path / "card.png"
-    result = run("neuron", model, "--layer", 0, "--unit", 3, "-o", out, "--steps", 30)
+    result = run("neuron", model, "--layer", 0, "--unit", 3, "-o", out, "--n-iterations", 30)
     assert result.exit_code == 0, result.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "Unit 3 of layer 0" in result.output and f"Card written to {out}" in result.output
@@ -54,12 +54,13 @@ def test_neuron_refuses_an_existing_file(model, tmp_path):
     with pytest.raises(FileExistsError, match="already exists; pass overwrite=True"):
         run("neuron", model, "--unit", 0, "-o", out)
     assert out.read_bytes() == b"mine"
-    assert run("neuron", model, "--unit", 0, "-o", out, "--steps", 5, "--force").exit_code == 0
+    assert run("neuron", model, "--unit", 0, "-o", out, "--n-iterations", 5,
+               "--force").exit_code == 0
 
 
 def test_maximize_output_layer(model, tmp_path):
     out = tmp_path / "outputs.png"
-    result = run("maximize", model, "--layer", -1, "-o", out, "--steps", 40)
+    result = run("maximize", model, "--layer", -1, "-o", out, "--n-iterations", 40)
     assert result.exit_code == 0, result.output
     assert out.exists()
     assert "10 units of layer 1:" in result.output and "reach at least the best" in result.output
@@ -67,7 +68,8 @@ def test_maximize_output_layer(model, tmp_path):
 
 def test_maximize_raw_with_norm(model, tmp_path):
     out = tmp_path / "layer0.svg"
-    result = run("maximize", model, "--layer", 0, "--raw", "--norm", 8, "--steps", 20, "-o", out)
+    result = run("maximize", model, "--layer", 0, "--raw", "--norm", 8, "--n-iterations", 20,
+                 "-o", out)
     assert result.exit_code == 0 and out.read_text().lstrip().startswith("<?xml")
 
 
@@ -119,7 +121,7 @@ def test_card_colour_bars_are_labelled(model, nielsen_net, embedded):
     for net, layer, label in ((hl.load_model(model), 0, "weight from the pixel"),
                               (nielsen_net, 1, "weight (red excites, blue inhibits)")):
         card = NeuronCardDisplay.from_model(net, X, layer=layer, unit=2, y=y,
-                                            maximize_kw={"steps": 5})
+                                            maximize_kw={"n_iterations": 5})
         colour_bars = [a for a in card.figure_.axes if a not in card.axes_]
         assert [a.get_ylabel() for a in colour_bars] == [label]
 
@@ -128,8 +130,8 @@ def test_tabular_layer_overview_colours_each_feature_by_its_own_range():
     from hiddenlens.plot import LayerMaximizeDisplay
 
     ds = hl.load_dataset("iris")
-    net = hl.train(hl.DenseNet([4, 3, 3], "tanh", seed=0), ds, epochs=10, progress=False)
-    view = LayerMaximizeDisplay.from_model(net, ds, layer=-1, maximize_kw={"steps": 20})
+    net = hl.train(hl.DenseNet([4, 3, 3], "tanh", random_state=0), ds, epochs=10, progress=False)
+    view = LayerMaximizeDisplay.from_model(net, ds, layer=-1, maximize_kw={"n_iterations": 20})
     lo, hi = ds.X.min(0), ds.X.max(0)
     shown = view.ax_.images[0].get_array()
     np.testing.assert_allclose(shown, (view.result.images - lo) / (hi - lo), rtol=1e-5)
@@ -142,8 +144,8 @@ def test_tabular_card_places_the_maximising_input_in_each_features_range():
     from hiddenlens.plot._neuron import PANELS
 
     ds = hl.load_dataset("iris")
-    net = hl.train(hl.DenseNet([4, 3, 3], "tanh", seed=0), ds, epochs=10, progress=False)
-    card = NeuronCardDisplay.from_model(net, ds, layer=0, unit=1, maximize_kw={"steps": 20})
+    net = hl.train(hl.DenseNet([4, 3, 3], "tanh", random_state=0), ds, epochs=10, progress=False)
+    card = NeuronCardDisplay.from_model(net, ds, layer=0, unit=1, maximize_kw={"n_iterations": 20})
     lo, hi = ds.X.min(0), ds.X.max(0)
     widths = [p.get_width() for p in card.axes_[PANELS.index("maximized")].patches]
     np.testing.assert_allclose(widths, (card.maximized.images[0] - lo) / (hi - lo), rtol=1e-5)

@@ -44,7 +44,7 @@ def test_patching_every_unit_reproduces_the_source_exactly(nielsen_net, embedded
 
 @pytest.mark.parametrize("layer, units", [(0, [1, 4]), (1, 2), (1, [0, 3, 5])])
 def test_some_units_equal_a_forward_by_hand(layer, units):
-    net = hl.DenseNet([6, 7, 6, 3], "tanh", dtype=torch.float64, seed=3)
+    net = hl.DenseNet([6, 7, 6, 3], "tanh", dtype=torch.float64, random_state=3)
     net.set_preprocessing(np.full(6, 0.3), np.full(6, 2.0))
     rng = np.random.RandomState(0)
     S, D = rng.randn(9, 6), rng.randn(9, 6)
@@ -73,7 +73,7 @@ def test_patch_effect_equals_patching_each_unit_alone(nielsen_net, pair):
 
 
 def test_patch_effect_of_a_unit_without_outgoing_weights_is_zero():
-    net = hl.DenseNet([5, 4, 3], "sigmoid", dtype=torch.float64, seed=0)
+    net = hl.DenseNet([5, 4, 3], "sigmoid", dtype=torch.float64, random_state=0)
     W = [np.array(w) for w in net.weights]
     W[1][:, 2] = 0
     net.set_parameters(W, net.biases)
@@ -85,7 +85,7 @@ def test_patch_effect_of_a_unit_without_outgoing_weights_is_zero():
 
 
 def test_one_sigmoid_output_uses_the_signed_logit(embedded):
-    net = hl.DenseNet([784, 3, 1], "relu", "sigmoid", seed=1)
+    net = hl.DenseNet([784, 3, 1], "relu", "sigmoid", random_state=1)
     X = embedded.X_test[:200]
     with torch.no_grad():
         z = net.module.logits(torch.as_tensor(X))[:, 0].numpy()

@@ -1,4 +1,4 @@
-"""permutation_importance: the same Bunch and numbers as scikit-learn's, for the same seed."""
+"""permutation_importance: scikit-learn's Bunch and numbers, for the same random_state."""
 
 import warnings
 
@@ -128,7 +128,7 @@ def test_float32_screen_keeps_near_ties_exact():
     from hiddenlens.explain._permutation import _shuffle_chain
 
     rng = np.random.RandomState(0)
-    net = hl.DenseNet([6, 5, 3], "sigmoid", dtype=torch.float64, seed=0)
+    net = hl.DenseNet([6, 5, 3], "sigmoid", dtype=torch.float64, random_state=0)
     V = rng.randn(3, 5)
     V[1] = V[0] + 1e-9 * rng.randn(5)
     net.set_parameters([rng.randn(5, 6), V], [rng.randn(5), np.zeros(3)])
@@ -136,8 +136,8 @@ def test_float32_screen_keeps_near_ties_exact():
     y = net.predict(X)
     y[::3] = (y[::3] + 1) % 3
     ours = permutation_importance(net, X, y, n_repeats=4, random_state=0)
-    seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max + 1)
-    perms = _shuffle_chain(np.random.RandomState(seed), len(X), 4)
+    random_state = np.random.RandomState(0).randint(np.iinfo(np.int32).max + 1)
+    perms = _shuffle_chain(np.random.RandomState(random_state), len(X), 4)
     base = np.mean(net.predict(X) == y)
     for j in range(6):
         for r, p in enumerate(perms):

@@ -8,10 +8,10 @@ import hiddenlens as hl
 from hiddenlens.explain import perturbation_importance
 
 
-def _slow(net, X, y, noise, n_repeats, seed, groups, score):
-    """The seed's method written out: bump one group, run the whole network, score."""
+def _slow(net, X, y, noise, n_repeats, random_state, groups, score):
+    """The seeds' method written out: bump one group, run the whole network, score."""
     span = (X.max(0) - X.min(0)) * noise
-    children = np.random.SeedSequence(seed).spawn(len(groups))
+    children = np.random.SeedSequence(random_state).spawn(len(groups))
     base = score(y, net.predict(X))
     out = np.empty((len(groups), n_repeats))
     for g, cols in enumerate(groups):
@@ -26,7 +26,7 @@ def _slow(net, X, y, noise, n_repeats, seed, groups, score):
 @pytest.fixture(scope="module")
 def iris_net():
     ds = hl.load_dataset("iris")
-    net = hl.DenseNet([4, 8, 3], "tanh", dtype=torch.float64, seed=0,
+    net = hl.DenseNet([4, 8, 3], "tanh", dtype=torch.float64, random_state=0,
                       feature_names=ds.feature_names)
     hl.train(net, ds, epochs=40, lr=0.1, progress=False)
     return net, ds.X_test.astype(np.float64), ds.y_test
@@ -46,7 +46,7 @@ def test_fast_path_equals_the_plain_loop(iris_net):
 
 def test_known_answer_on_a_linear_regressor():
     # y = 3 x0 - x1, noise on x2 changes nothing: its importance is exactly 0
-    net = hl.DenseNet([3, 1], output="linear", dtype=torch.float64)
+    net = hl.DenseNet([3, 1], output_activation="linear", dtype=torch.float64)
     net.set_parameters([np.array([[3.0, -1.0, 0.0]])], [np.zeros(1)])
     X = np.random.RandomState(0).rand(200, 3)
     y = X @ np.array([3.0, -1.0, 0.0])

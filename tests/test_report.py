@@ -44,7 +44,7 @@ def digits():
 
 @pytest.fixture(scope="module")
 def digit_net(digits):
-    net = hl.DenseNet([784, 16, 10], "sigmoid", seed=0)
+    net = hl.DenseNet([784, 16, 10], "sigmoid", random_state=0)
     return hl.train(net, digits, epochs=2, progress=False)
 
 
@@ -60,7 +60,7 @@ def iris():
 
 @pytest.fixture(scope="module")
 def iris_net(iris):
-    return hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), iris, epochs=20, progress=False)
+    return hl.train(hl.DenseNet([4, 5, 3], "tanh", random_state=0), iris, epochs=20, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -158,14 +158,15 @@ def test_tabular_report_shows_weights_over_feature_names(iris_report):
 
 
 def test_garson_on_two_hidden_layers_says_to_use_olden(iris):
-    net = hl.train(hl.DenseNet([4, 4, 3, 3], "tanh", seed=0), iris, epochs=3, progress=False)
+    net = hl.train(hl.DenseNet([4, 4, 3, 3], "tanh", random_state=0), iris, epochs=3,
+                   progress=False)
     page = build_report(net, iris, sections=["importance"], progress=False)
     assert "Garson: garson needs exactly one hidden layer" in page
     assert "<figcaption><b>Olden.</b>" in page
 
 
 def test_a_network_without_history_says_so(digits):
-    net = hl.DenseNet([784, 10], seed=0)
+    net = hl.DenseNet([784, 10], random_state=0)
     page = build_report(net, digits, sections=["classes", "model"], progress=False)
     assert [a["id"] for t, a in _tags(page) if t == "section"] == ["model", "classes"]
     assert "No training history is stored with this model" in page
@@ -230,8 +231,8 @@ def test_a_regressor_gets_a_report(tmp_path):
     path = tmp_path / "diabetes.csv"
     np.savetxt(path, table, delimiter=",", header=",".join([*d.feature_names, "progression"]),
                comments="")
-    ds = hl.load_dataset(path, target="progression")
-    net = hl.train(hl.DenseNet([10, 4, 1], "tanh", output="linear"), ds, epochs=5,
+    ds = hl.load_dataset(path, target_column="progression")
+    net = hl.train(hl.DenseNet([10, 4, 1], "tanh", output_activation="linear"), ds, epochs=5,
                    progress=False)
     page = build_report(net, ds, sections=["model", "layers", "classes", "importance"],
                         progress=False)
@@ -264,7 +265,7 @@ def test_one_sigmoid_output_is_the_second_class(iris):
 
 def test_a_model_of_a_few_classes_is_explained_on_those_classes(digits, iris):
     zero_one = hl.load_dataset("mnist-embedded", classes=[0, 1])
-    net = hl.train(hl.DenseNet([784, 1, 2], "sigmoid", seed=0, class_names=["0", "1"]),
+    net = hl.train(hl.DenseNet([784, 1, 2], "sigmoid", random_state=0, class_names=["0", "1"]),
                    zero_one, epochs=1, progress=False)
     page = build_report(net, digits, sections=["model"], progress=False)  # all ten digits
     ev = evaluate(net, zero_one.X_test, zero_one.y_test)
@@ -276,7 +277,7 @@ def test_a_model_of_a_few_classes_is_explained_on_those_classes(digits, iris):
 
 
 def test_a_one_unit_layer_lists_its_unit_by_the_sign_of_its_weight(iris):
-    net = hl.DenseNet([4, 1, 3], "tanh", seed=0, class_names=iris.class_names)
+    net = hl.DenseNet([4, 1, 3], "tanh", random_state=0, class_names=iris.class_names)
     page = build_report(net, iris, sections=["classes"], progress=False)
     for c, name in enumerate(iris.class_names):
         w = float(net.weights[1][c, 0])
@@ -309,7 +310,8 @@ def _count_calls(monkeypatch, name: str) -> list:
 def test_the_report_computes_each_layers_atlas_and_composite_once(monkeypatch, iris):
     from collections import Counter
 
-    net = hl.train(hl.DenseNet([4, 4, 3, 3], "tanh", seed=0), iris, epochs=3, progress=False)
+    net = hl.train(hl.DenseNet([4, 4, 3, 3], "tanh", random_state=0), iris, epochs=3,
+                   progress=False)
     atlases = _count_calls(monkeypatch, "atlas")
     composites = _count_calls(monkeypatch, "composite_weights")
     ablations = _count_calls(monkeypatch, "ablate")
@@ -323,7 +325,7 @@ def test_the_report_computes_each_layers_atlas_and_composite_once(monkeypatch, i
     assert page.count("<h3>Dead and saturated units</h3>") == 2
     assert page.count('<table class="describe">') == 2
     # layer 1's linear composite feeds its templates and the top units of the classes
-    linear = Counter(args[0] for args, _ in composites if args[1] == "linear")
+    linear = Counter(args[0] for args, kw in composites if kw.get("method") == "linear")
     assert linear == {1: 1, 2: 1}
 
 
@@ -333,8 +335,8 @@ def test_names_from_files_are_shown_as_text(tmp_path):
     path = tmp_path / "odd.csv"
     rows = [f"{a},{b},{'<b>big</b>' if a > 0 else 'small'}" for a, b in X]
     path.write_text("<i>width</i>,a&b,label\n" + "\n".join(rows) + "\n")
-    ds = hl.load_dataset(path, target="label")
-    net = hl.train(hl.DenseNet([2, 3, 2], "tanh", seed=0), ds, epochs=2, progress=False)
+    ds = hl.load_dataset(path, target_column="label")
+    net = hl.train(hl.DenseNet([2, 3, 2], "tanh", random_state=0), ds, epochs=2, progress=False)
     page = build_report(net, ds, sections=["layers", "classes"], progress=False)
     assert "<i>" not in page and "<b>big" not in page and "a&b" not in page
     assert "&lt;i&gt;width&lt;/i&gt;" in page and "&lt;b&gt;big&lt;/b&gt;" in page
@@ -364,7 +366,7 @@ def test_each_hidden_layer_shows_removal_and_states_selectivity_against_importan
 
 
 def test_dead_units_are_confirmed_by_ablation(iris):
-    net = hl.train(hl.DenseNet([4, 4, 3], "relu", seed=0), iris, epochs=20, progress=False)
+    net = hl.train(hl.DenseNet([4, 4, 3], "relu", random_state=0), iris, epochs=20, progress=False)
     W, b = [w.copy() for w in net.weights], [v.copy() for v in net.biases]
     W[0][[1, 3]], b[0][[1, 3]] = 0.0, -5.0  # units 1 and 3 never fire
     net.set_parameters(W, b)

@@ -26,7 +26,7 @@ def digits():
 @pytest.fixture(scope="module")
 def net(digits):
     net = hl.DenseNet([784, 16, 10], "sigmoid", image_shape=(28, 28),
-                      class_names=digits.class_names, dataset=digits.name)
+                      class_names=digits.class_names, data_name=digits.name)
     return hl.train(net, digits, epochs=1, progress=False)
 
 
@@ -42,7 +42,7 @@ def iris():
 
 @pytest.fixture(scope="module")
 def iris_client(iris):
-    net = hl.train(hl.DenseNet([4, 3, 3], "tanh", seed=1), iris, epochs=5, progress=False)
+    net = hl.train(hl.DenseNet([4, 3, 3], "tanh", random_state=1), iris, epochs=5, progress=False)
     return _client(create_app(net, iris)), net
 
 
@@ -131,7 +131,7 @@ def test_a_data_set_that_does_not_fit_is_refused(net, iris):
 def test_model_info(client, net, digits):
     info = client.get("/api/model").json()
     assert info["sizes"] == [784, 16, 10]
-    assert info["activations"] == ["sigmoid", "softmax"]
+    assert info["activations"] == ["sigmoid", "softmax"] and info["output_activation"] == "softmax"
     assert info["image_shape"] == [28, 28]
     assert info["class_names"] == [str(d) for d in range(10)]
     assert info["test_score"] == pytest.approx(net.score(digits.X_test, digits.y_test), abs=1e-6)
@@ -250,7 +250,7 @@ def test_unit_card_matches_a_brute_force_computation(client, net, digits):
     np.testing.assert_allclose(card["class_means"], means, atol=1e-6)
     assert len(card["top"][0]["x"]) == 784
     assert card["description"] == hl.describe(net, digits.X_test, 0, 5, y=digits.y_test).text
-    best = hl.maximize_activation(net, 0, units=[5], seed=0, blur=1.0, l2=0.02, jitter=1)
+    best = hl.maximize_activation(net, 0, units=[5], random_state=0, blur=1.0, l2=0.02, jitter=1)
     np.testing.assert_allclose(card["maximizing_input"], best.images[0], atol=1e-4)
 
 
@@ -355,7 +355,7 @@ def test_an_imported_scikit_learn_model_is_served(iris):
 
 
 def test_a_deep_relu_model_shows_composite_fields(digits):
-    net = hl.DenseNet([784, 12, 8, 10], "relu", image_shape=(28, 28), seed=0)
+    net = hl.DenseNet([784, 12, 8, 10], "relu", image_shape=(28, 28), random_state=0)
     client = _client(create_app(net, digits))
     field = client.get("/api/units/1/3/field").json()
     assert field["over"] == "input (linear composite)" and field["image_shape"] == [28, 28]
@@ -390,7 +390,7 @@ def test_requests_from_other_sites_are_refused(client, digits):
 def test_top_units_never_list_a_unit_both_ways(iris_client):
     client, net = iris_client  # 3 hidden units: one up, one down
     r = client.get("/api/outputs/1/top-units").json()
-    top = hl.top_units(net, 1, k=1)
+    top = hl.top_units(net, -1, 1, k=1)
     assert r["positive"] == [{"unit": int(top.positive[0]),
                               "weight": round(float(top.positive_scores[0]), 6)}]
     assert [u["unit"] for u in r["negative"]] == top.negative.tolist()
@@ -406,7 +406,7 @@ def test_a_model_of_a_few_classes_gets_only_their_examples(digits):
 
 
 def test_a_one_unit_layer_lists_its_unit_once_by_the_sign_of_its_weight(digits):
-    net = hl.DenseNet([784, 1, 2], "sigmoid", image_shape=(28, 28), seed=0)
+    net = hl.DenseNet([784, 1, 2], "sigmoid", image_shape=(28, 28), random_state=0)
     client = _client(create_app(net))
     for c in range(2):
         r = client.get(f"/api/outputs/{c}/top-units").json()

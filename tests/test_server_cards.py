@@ -26,7 +26,7 @@ def wine():
 @pytest.fixture(scope="module")
 def unnamed(wine):
     """A wine model that records no names (an imported one, say)."""
-    net = hl.train(hl.DenseNet([13, 6, 3], "tanh", seed=0), wine, epochs=5, progress=False)
+    net = hl.train(hl.DenseNet([13, 6, 3], "tanh", random_state=0), wine, epochs=5, progress=False)
     net.feature_names, net.class_names = None, None
     return net
 
@@ -75,14 +75,14 @@ def test_a_tabular_contribution_gives_each_factor_on_its_scale(unnamed, wine):
 
 
 def test_an_image_contribution_stays_a_picture(embedded):
-    net = hl.DenseNet([784, 8, 10], "sigmoid", image_shape=(28, 28), seed=0)
+    net = hl.DenseNet([784, 8, 10], "sigmoid", image_shape=(28, 28), random_state=0)
     r = client(create_app(net)).post("/api/units/0/3/contribution",
                                      json={"x": embedded.X_test[0].tolist()}).json()
     assert r["image_shape"] == [28, 28] and "inputs" not in r and "raw" not in r
 
 
 def test_an_outputs_units_are_ranked_by_this_inputs_contribution_too(embedded):
-    net = hl.train(hl.DenseNet([784, 20, 10], "sigmoid", image_shape=(28, 28), seed=0),
+    net = hl.train(hl.DenseNet([784, 20, 10], "sigmoid", image_shape=(28, 28), random_state=0),
                    embedded, epochs=1, progress=False)
     c, x = client(create_app(net, embedded)), embedded.X_test[3]
     r = c.post("/api/outputs/4/top-units", json={"x": x.tolist()}).json()
@@ -105,7 +105,7 @@ def test_an_outputs_units_are_ranked_by_this_inputs_contribution_too(embedded):
 
 
 def test_serve_without_data_falls_back_to_the_models_standardisation(tmp_path):
-    net = hl.DenseNet([4, 3, 3], "tanh", seed=0)
+    net = hl.DenseNet([4, 3, 3], "tanh", random_state=0)
     mean, scale = np.array([5.8, 3.0, 3.7, 1.2]), np.array([0.8, 0.4, 1.7, 0.7])
     net.set_preprocessing(mean, scale)
     hl.save_model(net, tmp_path / "alone.safetensors")

@@ -38,7 +38,7 @@ BAD_BODIES = [  # (path, body, status, start of the sentence)
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
     iris = hl.load_dataset("iris")
-    net = hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), iris, epochs=3, progress=False)
+    net = hl.train(hl.DenseNet([4, 5, 3], "tanh", random_state=0), iris, epochs=3, progress=False)
     path = tmp_path_factory.mktemp("serve") / "iris.safetensors"
     hl.save_model(net, path)
     return path

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx`")
 
 @pytest.fixture(scope="module")
 def net():
-    return hl.DenseNet([784, 16, 10], "sigmoid", image_shape=(28, 28), seed=0)
+    return hl.DenseNet([784, 16, 10], "sigmoid", image_shape=(28, 28), random_state=0)
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,7 @@ FUZZ = settings(max_examples=200, deadline=None, derandomize=True, database=None
                 suppress_health_check=[HealthCheck.too_slow])
 
 _iris = hl.load_dataset("iris")
-_net = hl.train(hl.DenseNet([4, 5, 3], "tanh", seed=0), _iris, epochs=5, progress=False)
+_net = hl.train(hl.DenseNet([4, 5, 3], "tanh", random_state=0), _iris, epochs=5, progress=False)
 CLIENT = client(create_app(_net, _iris), raise_server_exceptions=False)
 
 numbers = st.one_of(

@@ -31,7 +31,7 @@ def iris():
 
 @pytest.fixture(scope="module")
 def net(iris):
-    return hl.train(hl.DenseNet([4, 3, 3], "tanh", seed=1), iris, epochs=3, progress=False)
+    return hl.train(hl.DenseNet([4, 3, 3], "tanh", random_state=1), iris, epochs=3, progress=False)
 
 
 def count_calls(app) -> list[str]:
@@ -134,7 +134,7 @@ def test_brackets_and_digits_inside_strings_are_text(net):
 
 
 def test_a_float64_model_takes_float64_numbers(iris):
-    net = hl.DenseNet([4, 3, 3], "tanh", dtype=torch.float64, seed=0)
+    net = hl.DenseNet([4, 3, 3], "tanh", dtype=torch.float64, random_state=0)
     c = client(create_app(net))
     assert c.post("/api/trace", json={"x": [1e39, 0, 0, 0]}).status_code == 200
     r = c.post("/api/trace", content=b'{"x": [1e309, 0, 0, 0]}')

@@ -14,7 +14,7 @@ from bench_server_load import run_load, serve  # noqa: E402
 
 def test_concurrent_clients_get_no_errors(embedded, tmp_path):
     net = hl.DenseNet([784, 16, 10], "sigmoid", image_shape=(28, 28),
-                      class_names=embedded.class_names, seed=0)
+                      class_names=embedded.class_names, random_state=0)
     hl.save_model(net, tmp_path / "net.safetensors")
     with serve(tmp_path / "net.safetensors", "--data", "mnist-embedded") as url:
         r = run_load(url, embedded.X_test[:50], net.sizes, clients=8, requests=12)
@@ -30,7 +30,7 @@ def test_clients_asking_for_one_new_card_at_once_compute_it_once():
 
     from hiddenlens.server._payloads import Explorer
 
-    explorer, computed = Explorer(hl.DenseNet([4, 3, 2], "tanh", seed=0)), []
+    explorer, computed = Explorer(hl.DenseNet([4, 3, 2], "tanh", random_state=0)), []
 
     def slow_card(l, j):
         computed.append((l, j))

@@ -8,9 +8,9 @@ import hiddenlens as hl
 from hiddenlens.explain import garson, lek_profile, olden
 
 
-def _net(weights, activation="sigmoid", output="linear"):
+def _net(weights, activation="sigmoid", output_activation="linear"):
     sizes = [weights[0].shape[1]] + [w.shape[0] for w in weights]
-    net = hl.DenseNet(sizes, activation, output, dtype=torch.float64)
+    net = hl.DenseNet(sizes, activation, output_activation, dtype=torch.float64)
     net.set_parameters(weights, [np.full(w.shape[0], 0.7) for w in weights])  # biases ignored
     return net
 
@@ -57,25 +57,42 @@ def test_olden_chains_through_two_hidden_layers():
 
 
 def test_lek_profile_sweeps_one_feature_with_the_others_held():
-    net = hl.DenseNet([3, 1], output="linear", dtype=torch.float64)  # y = 2 x0 - x1 + 0.5 x2
+    net = hl.DenseNet([3, 1], output_activation="linear", dtype=torch.float64)
+    # y = 2 x0 - x1 + 0.5 x2
     net.set_parameters([np.array([[2.0, -1.0, 0.5]])], [np.zeros(1)])
     X = np.random.RandomState(0).rand(50, 3)
-    res = lek_profile(net, X, 0, steps=11)
+    res = lek_profile(net, X, 0, n_points=11)
     assert res.grid.shape == (1, 11) and res.predictions.shape == (1, 6, 11, 1)
     np.testing.assert_allclose(res.grid[0], np.linspace(X[:, 0].min(), X[:, 0].max(), 11))
     q = np.quantile(X, 0.4, axis=0)
     np.testing.assert_allclose(res.predictions[0, 2, :, 0],
                                2 * res.grid[0] - q[1] + 0.5 * q[2], atol=1e-12)
-    km = lek_profile(net, X, [1, 2], hold="kmeans", groups=3, steps=5)
+    km = lek_profile(net, X, [1, 2], hold="kmeans", n_clusters=3, n_points=5)
     assert km.predictions.shape == (2, 3, 5, 1) and km.held.shape == (3, 3)
-    assert km.group_labels[0].startswith("cluster 1 (n=")
+    assert km.held_labels[0].startswith("cluster 1 (n=")
+    levels = lek_profile(net, X, 0, quantiles=[0.5], n_points=3)
+    assert levels.held_labels == ["quantile 0.5"] and levels.predictions.shape == (1, 1, 3, 1)
+    again = lek_profile(net, X, [1, 2], hold="kmeans", n_clusters=3, n_points=5,
+                        random_state=np.random.default_rng(0))
+    assert again.held.shape == (3, 3)  # a Generator gives k-means one integer
 
 
 def test_lek_profile_bad_arguments():
-    net = hl.DenseNet([3, 2, 1], output="linear", dtype=torch.float64)
+    net = hl.DenseNet([3, 2, 1], output_activation="linear", dtype=torch.float64)
     X = np.zeros((4, 3))
     with pytest.raises(ValueError, match=r"`hold` must be one of 'quantiles', 'kmeans'\. "
                                          r"Got 'median' instead\."):
         lek_profile(net, X, 0, hold="median")
-    with pytest.raises(ValueError, match=r"`groups` must be quantile levels in \[0, 1\]"):
-        lek_profile(net, X, 0, groups=[50])
+    with pytest.raises(ValueError, match=r"`quantiles` must be levels in \[0, 1\]\. Got "
+                                         r"\[50\] instead\."):
+        lek_profile(net, X, 0, quantiles=[50])
+    with pytest.raises(ValueError) as info:
+        lek_profile(net, X, 0, n_clusters=3)
+    assert str(info.value) == ("`n_clusters` (3) is for hold='kmeans'; with hold='quantiles' "
+                               "give `quantiles` instead.")
+    with pytest.raises(ValueError) as info:
+        lek_profile(net, X, 0, hold="kmeans", quantiles=[0.5])
+    assert str(info.value) == ("`quantiles` ([0.5]) is for hold='quantiles'; with "
+                               "hold='kmeans' give `n_clusters` instead.")
+    with pytest.raises(ValueError, match=r"`n_clusters` \(5\) must not exceed the rows of X"):
+        lek_profile(net, X, 0, hold="kmeans", n_clusters=5)

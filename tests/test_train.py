@@ -1,4 +1,4 @@
-"""Training: the presets reach the seeds' accuracies, seeds are exact, resume is exact."""
+"""Training: the presets reach the seeds' accuracies, random_state is exact, resume is exact."""
 
 import numpy as np
 import pytest
@@ -14,7 +14,7 @@ def embedded():
 @pytest.mark.parametrize("name,minimum", [
     ("nielsen", 0.89), ("keras-blog", 0.92), ("single-layer", 0.85), ("zero-vs-one", 0.99)])
 def test_presets_reach_the_required_accuracy(name, minimum, embedded):
-    net = hl.train_preset(name, seed=0, progress=False)
+    net = hl.train_preset(name, random_state=0, progress=False)
     ds = hl.load_dataset(classes=[0, 1]) if name == "zero-vs-one" else embedded
     assert net.score(ds.X_test, ds.y_test) >= minimum
     assert net.sizes == hl.PRESETS[name].sizes
@@ -25,9 +25,9 @@ def test_presets_reach_the_required_accuracy(name, minimum, embedded):
 
 
 def test_same_seed_same_weights_bit_for_bit(embedded):
-    a = hl.train_preset("single-layer", embedded, seed=7, epochs=2, progress=False)
-    b = hl.train_preset("single-layer", embedded, seed=7, epochs=2, progress=False)
-    c = hl.train_preset("single-layer", embedded, seed=8, epochs=2, progress=False)
+    a = hl.train_preset("single-layer", embedded, random_state=7, epochs=2, progress=False)
+    b = hl.train_preset("single-layer", embedded, random_state=7, epochs=2, progress=False)
+    c = hl.train_preset("single-layer", embedded, random_state=8, epochs=2, progress=False)
     for wa, wb in zip(a.weights + a.biases, b.weights + b.biases):
         np.testing.assert_array_equal(wa, wb)
     assert not np.array_equal(a.weights[0], c.weights[0])
@@ -36,16 +36,16 @@ def test_same_seed_same_weights_bit_for_bit(embedded):
 @pytest.mark.parametrize("optimizer", ["sgd", "rmsprop", "adam"])
 def test_resume_equals_an_uninterrupted_run(tmp_path, optimizer):
     ds = hl.load_dataset("iris")
-    options = dict(lr=0.05, batch_size=16, optimizer=optimizer, seed=3, momentum=0.0,
+    options = dict(lr=0.05, batch_size=16, optimizer=optimizer, random_state=3, momentum=0.0,
                    progress=False)
 
     def fresh():
-        return hl.DenseNet([4, 6, 3], "tanh", seed=1)
+        return hl.DenseNet([4, 6, 3], "tanh", random_state=1)
 
     whole = hl.train(fresh(), ds, epochs=6, **options)
     ckpt = tmp_path / "run.ckpt"
     hl.train(fresh(), ds, epochs=3, checkpoint=ckpt, **options)  # "interrupted" after 3
-    resumed = hl.train(hl.DenseNet([4, 6, 3], "tanh", seed=99), ds, epochs=6, resume=ckpt,
+    resumed = hl.train(hl.DenseNet([4, 6, 3], "tanh", random_state=99), ds, epochs=6, resume=ckpt,
                        checkpoint=ckpt, **options)
     for wa, wb in zip(whole.weights + whole.biases, resumed.weights + resumed.biases):
         np.testing.assert_array_equal(wa, wb)
@@ -59,6 +59,18 @@ def test_resume_refuses_a_checkpoint_of_another_run(tmp_path):
     with pytest.raises(ValueError,
                        match=r"is a checkpoint of a different run \(lr=0.1 \(now 0.2\)"):
         hl.train(hl.DenseNet([4, 6, 3]), ds, epochs=2, lr=0.2, resume=ckpt, progress=False)
+    with pytest.raises(ValueError, match=r"different run \(random_state=0 \(now 4\)\)"):
+        hl.train(hl.DenseNet([4, 6, 3]), ds, epochs=2, lr=0.1, random_state=4, resume=ckpt,
+                 progress=False)
+
+
+def test_a_generator_random_state_draws_one_integer(embedded):
+    drawn = int(np.random.default_rng(0).integers(2**32))
+    a = hl.train_preset("single-layer", embedded, random_state=np.random.default_rng(0),
+                        epochs=1, progress=False)
+    b = hl.train_preset("single-layer", embedded, random_state=drawn, epochs=1, progress=False)
+    for wa, wb in zip(a.weights + a.biases, b.weights + b.biases):
+        np.testing.assert_array_equal(wa, wb)
 
 
 def test_tabular_standardisation_is_learned_on_train_and_stored(tmp_path):
@@ -76,8 +88,8 @@ def test_regression_on_a_csv(tmp_path):
     y = 3 * X[:, 0] - 2 * X[:, 1] + 0.01 * rng.randn(200)
     path = tmp_path / "lin.csv"
     path.write_text("a,b,y\n" + "\n".join(f"{a},{b},{t}" for (a, b), t in zip(X, y)))
-    ds = hl.load_dataset(path, target="y")
-    net = hl.train(hl.DenseNet([2, 1], output="linear"), ds, epochs=60, lr=0.05,
+    ds = hl.load_dataset(path, target_column="y")
+    net = hl.train(hl.DenseNet([2, 1], output_activation="linear"), ds, epochs=60, lr=0.05,
                    progress=False)
     assert net.task == "regression" and net.history[-1]["test_r2"] > 0.95
 
@@ -117,7 +129,7 @@ def test_closed_form_gradients_equal_autograd(sizes, act, out, loss):
     from hiddenlens._training import TrainConfig, _Loop
 
     regression = out == "linear"
-    net = hl.DenseNet(sizes, act, out, dtype=torch.float64, seed=2)
+    net = hl.DenseNet(sizes, act, out, dtype=torch.float64, random_state=2)
     net.set_preprocessing(np.linspace(0, 1, 5), np.linspace(1, 2, 5))
     rng = np.random.RandomState(0)
     y = rng.randn(8).astype(np.float32) if regression else rng.randint(0, max(2, sizes[-1]), 8)
@@ -142,7 +154,8 @@ def test_dropout_gradients_equal_autograd_with_the_same_masks():
     from hiddenlens._activations import apply_activation
     from hiddenlens._backprop import loss_gradients
 
-    net = hl.DenseNet([5, 6, 4, 3], ["relu", "tanh"], "softmax", dtype=torch.float64, seed=4)
+    net = hl.DenseNet([5, 6, 4, 3], ["relu", "tanh"], "softmax", dtype=torch.float64,
+                      random_state=4)
     x = torch.randn(7, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
     target = torch.nn.functional.one_hot(torch.tensor([0, 1, 2, 0, 1, 2, 0]), 3).double()
     with torch.no_grad():

@@ -11,6 +11,7 @@ from hiddenlens._validation import (
     check_positive_int,
     check_random_state,
     check_real,
+    integer_seed,
 )
 
 
@@ -66,3 +67,13 @@ def test_check_random_state_refuses_anything_else(bad):
         check_random_state(bad)
     assert str(info.value) == ("`random_state` must be an int >= 0, None or a "
                                f"numpy.random.Generator. Got {bad!r} instead.")
+
+
+def test_integer_seed_keeps_an_int_and_draws_one_from_a_generator():
+    assert integer_seed(7) == 7 and integer_seed(np.int64(7)) == 7
+    rng = np.random.default_rng(3)
+    assert integer_seed(rng) == int(np.random.default_rng(3).integers(2**32))
+    assert integer_seed(rng) != integer_seed(np.random.default_rng(3))  # the stream moved on
+    assert 0 <= integer_seed(None) < 2**32
+    with pytest.raises(ValueError, match=r"^`random_state` must be an int >= 0, None or a "):
+        integer_seed("7")

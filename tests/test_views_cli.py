@@ -21,12 +21,14 @@ def model_files(tmp_path_factory, nielsen_net, iris_net):
 
 
 @pytest.mark.parametrize("args", [
-    ["fields", "nielsen", "--order", "norm"],
+    ["fields", "nielsen", "--by", "norm", "--k", "20"],
+    ["fields", "nielsen", "--layer", "0", "--by", "influence", "--next-unit", "3"],
     ["contributions", "nielsen", "--unit", "12", "--index", "3"],
-    ["top-units", "nielsen", "--target", "3", "-k", "4"],
+    ["top-units", "nielsen", "--unit", "3", "-k", "4"],
     ["composite", "nielsen", "--method", "jacobian", "-n", "100", "--per-class"],
     ["trace", "iris"],
     ["diagram", "iris", "--bias"],
+    ["diagram", "iris", "--k", "2"],
 ])
 def test_show_writes_a_png(args, model_files, tmp_path):
     out = tmp_path / "view.png"
@@ -50,7 +52,7 @@ def test_show_errors_are_one_sentence(model_files, tmp_path):
     result = runner.invoke(app, ["show", "fields", model, "--layer", "4", "-o",
                                  str(tmp_path / "f.png")])
     assert "`layer` must be in -2..1" in str(result.exception)
-    result = runner.invoke(app, ["show", "top-units", model, "--target", "3", "-k", "500",
+    result = runner.invoke(app, ["show", "top-units", model, "--unit", "3", "-k", "500",
                                  "-o", str(tmp_path / "t.png")])
     assert str(result.exception) == "`k` must be in 1..100: layer 0 has 100 units. Got 500 " \
                                     "instead."

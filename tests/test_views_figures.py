@@ -63,7 +63,7 @@ def test_receptive_field_normalisations_and_order(nielsen_net, normalize, label,
 
 
 def test_512_unit_grid_is_16_by_32():
-    net = hl.DenseNet([784, 512, 10], "relu", image_shape=(28, 28), dataset="mnist-embedded")
+    net = hl.DenseNet([784, 512, 10], "relu", image_shape=(28, 28), data_name="mnist-embedded")
     d = ReceptiveFieldsDisplay.from_model(net)
     assert d.ax_.images[0].get_array().shape == (16 * 29 - 1, 32 * 29 - 1)
 
@@ -103,9 +103,9 @@ def test_contribution_display_tabular(iris_net, iris_data, tmp_path):
 
 
 def test_top_units_display(nielsen_net, tmp_path):
-    d = TopUnitsDisplay.from_model(nielsen_net, target=3, k=4)
+    d = TopUnitsDisplay.from_model(nielsen_net, unit=3, k=4)
     assert d.axes_.shape == (2, 4)
-    r = hl.top_units(nielsen_net, 3, k=4)
+    r = hl.top_units(nielsen_net, -1, 3, k=4)
     assert d.axes_[0, 0].get_title().startswith(f"unit {r.positive[0]}")
     assert d.axes_[1, 0].get_title().startswith(f"unit {r.negative[0]}")
     assert "output class 3" in _title(d) and "layer 0" in _title(d)
@@ -126,16 +126,16 @@ def test_composite_display(nielsen_net, embedded, tmp_path):
 
 def test_per_class_composite_of_a_single_sigmoid_output(embedded):
     # a binary net with one sigmoid output: one map per class of that one output
-    net = hl.DenseNet([784, 6, 1], "tanh", "sigmoid", seed=0, image_shape=(28, 28))
+    net = hl.DenseNet([784, 6, 1], "tanh", "sigmoid", random_state=0, image_shape=(28, 28))
     X, y = embedded.X_test[:40], (embedded.y_test[:40] == 3).astype(int)
     d = CompositeDisplay.from_model(net, X, y, method="jacobian", per_class=True)
-    maps = hl.composite_weights(net, -1, "jacobian", X, y, per_class=True)  # (2, 1, 784)
+    maps = hl.composite_weights(net, -1, method="jacobian", X=X, y=y, per_class=True)  # (2, 1, 784)
     assert [a.get_title() for a in d.axes_.flat[:2]] == ["output on 0s", "output on 1s"]
     np.testing.assert_array_equal(d.maps, maps[:, 0])
 
 
 def test_bar_fields_say_when_units_are_left_out():
-    net = hl.DenseNet([4, 30, 3], "tanh", seed=0)
+    net = hl.DenseNet([4, 30, 3], "tanh", random_state=0)
     d = ReceptiveFieldsDisplay.from_model(net)
     assert "the first 24 of 30 in this order are shown" in d.figure_._suptitle.get_text()
     assert sum(a.has_data() for a in d.axes_.flat) == 24
@@ -151,7 +151,7 @@ def test_k_must_be_positive(nielsen_net):
                                          ([784, 512, 256, 10], [(16, 32), (16, 16)])])
 def test_trace_grids(sizes, grids, embedded, tmp_path):
     net = hl.DenseNet(sizes, "relu", image_shape=(28, 28), class_names=embedded.class_names,
-                      dataset="mnist-embedded")
+                      data_name="mnist-embedded")
     d = TraceDisplay.from_model(net, embedded.X_test[0], label=int(embedded.y_test[0]))
     assert len(d.axes_) == len(sizes)  # input, hidden layers, output
     for ax, shape in zip(d.axes_[1:-1], grids):
@@ -174,7 +174,7 @@ def test_views_draw_into_a_given_ax_or_figure(nielsen_net, embedded):
     d = ReceptiveFieldsDisplay.from_model(nielsen_net, ax=b)
     assert d.figure_ is fig and d.ax_ is b
     sub = plt.figure(figsize=(10, 8)).subfigures(2, 1)
-    d = TopUnitsDisplay.from_model(nielsen_net, target=1, k=3, ax=sub[0])
+    d = TopUnitsDisplay.from_model(nielsen_net, unit=1, k=3, ax=sub[0])
     assert d.axes_.shape == (2, 3) and d.axes_[0, 0].get_figure(root=False) is sub[0]
     assert d.figure_ is sub[0].get_figure(root=True)  # figure_ is always what gets saved
     buf = io.BytesIO()
@@ -200,7 +200,7 @@ def test_network_diagram(fixture, request, tmp_path):
 @pytest.mark.parametrize("make", [
     lambda net, x, ax: ReceptiveFieldsDisplay.from_model(net, ax=ax),
     lambda net, x, ax: ContributionDisplay.from_model(net, x, unit=1, ax=ax),
-    lambda net, x, ax: TopUnitsDisplay.from_model(net, target=2, k=2, ax=ax),
+    lambda net, x, ax: TopUnitsDisplay.from_model(net, unit=2, k=2, ax=ax),
     lambda net, x, ax: CompositeDisplay.from_model(net, ax=ax),
     lambda net, x, ax: TraceDisplay.from_model(net, x, ax=ax),
     lambda net, x, ax: NetworkDiagramDisplay.from_model(net, ax=ax),

@@ -1,4 +1,4 @@
-"""Training: one seeded loop for every network (the seeds' presets are in presets.py)."""
+"""Training: one reproducible loop for every network (the seeds' presets are in presets.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from hiddenlens._metrics import accuracy, r2
 from hiddenlens._optim import KerasRMSprop
 from hiddenlens._progress import progress_bar
 from hiddenlens._threads import torch_threads
-from hiddenlens._validation import check_choice, check_positive_int, check_real
+from hiddenlens._validation import check_choice, check_positive_int, check_real, integer_seed
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.net import DenseNet
 
@@ -33,7 +33,7 @@ class TrainConfig:
     batch_size: int = 32
     optimizer: str = "sgd"
     loss: str = "cross-entropy"
-    seed: int = 0
+    random_state: int = 0  # the integer torch's shuffling generator starts from
     momentum: float = 0.0
     weight_decay: float = 0.0
     dropout: float = 0.0
@@ -41,14 +41,14 @@ class TrainConfig:
 
 def train(
     net: DenseNet,
-    dataset: Dataset | str,
+    data: Dataset | str,
     *,
     epochs: int | None = None,
     lr: float = 0.1,
     batch_size: int = 32,
     optimizer: str = "sgd",
     loss: str | None = None,
-    seed: int = 0,
+    random_state=0,
     momentum: float = 0.0,
     weight_decay: float = 0.0,
     dropout: float = 0.0,
@@ -58,13 +58,14 @@ def train(
     threads: int | None = 1,
     progress: bool = True,
 ) -> DenseNet:
-    """Train `net` in place on `dataset` with mini-batch gradient descent; return it.
+    """Train `net` in place on `data` with mini-batch gradient descent; return it.
 
     Parameters
     ----------
     net : DenseNet
-    dataset : Dataset or str
-        Its training split is used for updates; both splits are scored after every epoch.
+    data : Dataset or str
+        A data set or its name. Its training split is used for updates; both splits are
+        scored after every epoch.
     epochs : int, optional
         Passes over the training split. Default: enough for about 3,000 mini-batch updates,
         between 10 and 500 epochs (`auto_epochs`): 500 for iris' 112 training rows, 24 for
@@ -75,8 +76,11 @@ def train(
     loss : {"cross-entropy", "quadratic", "mse"}, optional
         Default: cross-entropy for classifiers, mse for regressors. "quadratic" is Nielsen's
         cost, 0.5 * ||a - y||^2 averaged over the mini-batch.
-    seed : int, default=0
-        Seeds the shuffling; the same seed gives the same weights bit for bit.
+    random_state : int, None or numpy.random.Generator, default=0
+        The shuffling (and dropout's masks): torch draws them from one integer, an int as
+        is (the same int gives the same weights bit for bit), else one drawn from fresh
+        entropy (None) or from the Generator. The integer is stored in a checkpoint; resume
+        with the same int.
     dropout : float, default=0.0
         Probability of zeroing each hidden activation during training (inverted dropout, as
         Keras' Dropout layers); the trained network has no dropout.
@@ -97,7 +101,7 @@ def train(
     """
     from hiddenlens.io._checkpoint import load_checkpoint, save_checkpoint
 
-    ds = load_dataset(dataset, progress=progress) if isinstance(dataset, str) else dataset
+    ds = load_dataset(data, progress=progress) if isinstance(data, str) else data
     check_fits(net, ds)
     loss = loss or ("mse" if ds.task == "regression" else "cross-entropy")
     config = TrainConfig(
@@ -106,11 +110,11 @@ def train(
         lr=check_real(lr, "lr", 0, closed="neither"),
         batch_size=check_positive_int(batch_size, "batch_size"),
         optimizer=check_choice(optimizer, "optimizer", OPTIMIZERS),
-        loss=check_choice(loss, "loss", LOSSES), seed=int(seed),
+        loss=check_choice(loss, "loss", LOSSES), random_state=integer_seed(random_state),
         momentum=float(momentum), weight_decay=float(weight_decay),
         dropout=check_real(dropout, "dropout", 0, 1, closed="left"),
     )
-    if config.loss == "cross-entropy" and net.output == "linear":
+    if config.loss == "cross-entropy" and net.output_activation == "linear":
         raise ValueError("`loss` 'cross-entropy' needs a softmax or sigmoid output; a linear "
                          "output trains with loss='mse' or 'quadratic'.")
     # an existing checkpoint file is refused now, not after the first epoch
@@ -120,7 +124,7 @@ def train(
         check_writable(checkpoint, overwrite)
     _adopt_dataset(net, ds, standardize=resume is None)
     opt = _make_optimizer(net, config)
-    generator = torch.Generator().manual_seed(config.seed)
+    generator = torch.Generator().manual_seed(config.random_state)
     start = 0
     if resume is not None:
         start = load_checkpoint(resume, net, opt, generator, asdict(config))
@@ -188,10 +192,11 @@ def check_fits(net: DenseNet, ds: Dataset) -> None:
             f"{ds.n_features} features; use sizes starting with {ds.n_features}."
         )
     if ds.task == "regression":
-        if net.n_outputs != 1 or net.task != "regression" or net.output == "softmax":
+        if net.n_outputs != 1 or net.task != "regression" or net.output_activation == "softmax":
             raise ValueError(
                 f"{ds.name} is a regression task: the network needs one linear output unit "
-                f"(output='linear'). Got {net.n_outputs} {net.output} outputs."
+                f"(output_activation='linear'). Got {net.n_outputs} {net.output_activation} "
+                "outputs."
             )
         return
     n_classes = ds.n_classes
@@ -208,7 +213,7 @@ def _same_file(a, b) -> bool:
 
 def _adopt_dataset(net: DenseNet, ds: Dataset, standardize: bool) -> None:
     """Copy names onto the model; learn standardisation on the training split (tabular only)."""
-    net.dataset = ds.name
+    net.data_name = ds.name
     net.image_shape = ds.image_shape
     net.feature_names = list(ds.feature_names)
     if ds.class_names is not None:
@@ -247,7 +252,7 @@ class _Loop:
         net = self.net
         if net.task == "regression":
             return y.to(dtype).reshape(-1, 1)
-        if net.output == "softmax" and self.config.loss == "cross-entropy":
+        if net.output_activation == "softmax" and self.config.loss == "cross-entropy":
             return y.long()
         if net.n_outputs == 1:  # one sigmoid unit: p(class 1)
             return y.to(dtype).reshape(-1, 1)
@@ -255,17 +260,17 @@ class _Loop:
 
     def _dense_targets(self, y, dtype):
         """Targets as (n, n_out) floats for the closed-form gradients."""
-        if self.net.output == "softmax":
+        if self.net.output_activation == "softmax":
             return F.one_hot(y.long(), self.net.n_outputs).to(dtype)
         return self._targets(y, dtype)
 
     def loss(self, logits, target):
         net, loss = self.net, self.config.loss
-        if loss == "cross-entropy" and net.output == "softmax":
+        if loss == "cross-entropy" and net.output_activation == "softmax":
             return F.cross_entropy(logits, target)
-        if loss == "cross-entropy" and net.output == "sigmoid":
+        if loss == "cross-entropy" and net.output_activation == "sigmoid":
             return F.binary_cross_entropy_with_logits(logits, target, reduction="sum") / len(target)
-        out = apply_activation(net.output, logits)
+        out = apply_activation(net.output_activation, logits)
         if loss == "quadratic":
             return 0.5 * ((out - target) ** 2).sum(dim=1).mean()  # Nielsen's cost
         return ((out - target) ** 2).mean()

@@ -152,3 +152,18 @@ def check_random_state(random_state) -> np.random.Generator:
         return np.random.default_rng(int(random_state))
     raise ValueError("`random_state` must be an int >= 0, None or a numpy.random.Generator. "
                      f"Got {random_state!r} instead.")
+
+
+def integer_seed(random_state) -> int:
+    """The integer behind `random_state`, for torch (``Generator().manual_seed``, nn.Linear's
+    initialisation) and scikit-learn (``random_state=`` of a split or of k-means), which take
+    integers only.
+
+    An int >= 0 is returned as is, so it gives exactly the draws it always gave; None draws
+    one from fresh entropy; a `numpy.random.Generator` draws one from its stream, in
+    [0, 2**32), advancing it (the same Generator state, the same integer).
+    """
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool) \
+            and random_state >= 0:
+        return int(random_state)
+    return int(check_random_state(random_state).integers(2**32))

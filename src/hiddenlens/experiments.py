@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from hiddenlens._validation import integer_seed
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.explain import composite_weights
 from hiddenlens.net import DenseNet
@@ -73,8 +74,8 @@ def _accuracy(net: DenseNet, ds: Dataset) -> float:
     return float(net.score(ds.X_test, ds.y_test))
 
 
-def experiment_train_size(data: Dataset | str = "mnist-embedded", small: int = 500,
-                          preset: str = "single-layer", seed: int = 0,
+def experiment_train_size(data: Dataset | str = "mnist-embedded", *, small: int = 500,
+                          preset: str = "single-layer", random_state=0,
                           progress: bool = True, **overrides) -> ExperimentResult:
     """Train `preset` on `small` images and on the whole training split; compare templates.
 
@@ -82,10 +83,14 @@ def experiment_train_size(data: Dataset | str = "mnist-embedded", small: int = 5
     ----------
     data : Dataset or str, default="mnist-embedded"
     small : int, default=500
-        Size of the small (stratified, seeded) training set.
+        Size of the small (stratified, random) training set.
     preset : str, default="single-layer"
         The architecture; its output templates are its linear composite weights (the weights
         themselves for 784-10).
+    random_state : int, None or numpy.random.Generator, default=0
+        The small training set, the initial weights and the shuffling (one integer for all,
+        as `train_preset`).
+    progress : bool, default=True
     **overrides : preset options (epochs, lr, ...), e.g. epochs=2 for a quick run.
 
     Returns
@@ -100,21 +105,31 @@ def experiment_train_size(data: Dataset | str = "mnist-embedded", small: int = 5
             not least <= small < n:
         raise ValueError(f"`small` must be in {least}..{n - 1}, fewer than the {n} training "
                          f"images of {ds.name}. Got {small!r} instead.")
-    small_ds = subsample_train(ds, small, seed)
+    random_state = integer_seed(random_state)
+    small_ds = subsample_train(ds, small, random_state)
     result = ExperimentResult("train-size", ds.name, {}, {}, image_shape=ds.image_shape,
                               class_names=list(ds.class_names))
     for part in (small_ds, ds):
         key = f"{len(part.X_train)} images"
-        net = train_preset(preset, part, seed=seed, progress=progress, **overrides)
+        net = train_preset(preset, part, random_state=random_state, progress=progress,
+                           **overrides)
         result.nets[key], result.accuracies[key] = net, _accuracy(net, ds)
-        result.maps[key] = composite_weights(net, -1, "linear")
+        result.maps[key] = composite_weights(net, -1, method="linear")
     result.extra["preset"] = preset
     return result
 
 
-def experiment_depth(data: Dataset | str = "mnist-embedded", seed: int = 0,
+def experiment_depth(data: Dataset | str = "mnist-embedded", *, random_state=0,
                      progress: bool = True, **overrides) -> ExperimentResult:
     """784-10 ("single-layer") against 784-512-256-10 ("keras-blog").
+
+    Parameters
+    ----------
+    data : Dataset or str, default="mnist-embedded"
+    random_state : int, None or numpy.random.Generator, default=0
+        Both networks' initial weights and shuffling (one integer for both).
+    progress : bool, default=True
+    **overrides : preset options (epochs, lr, ...).
 
     Returns
     -------
@@ -125,23 +140,36 @@ def experiment_depth(data: Dataset | str = "mnist-embedded", seed: int = 0,
     ds = _data(data, progress=progress)
     result = ExperimentResult("depth", ds.name, {}, {}, image_shape=ds.image_shape,
                               class_names=list(ds.class_names))
-    shallow = train_preset("single-layer", ds, seed=seed, progress=progress, **overrides)
-    deep = train_preset("keras-blog", ds, seed=seed, progress=progress, **overrides)
+    random_state = integer_seed(random_state)
+    shallow = train_preset("single-layer", ds, random_state=random_state, progress=progress,
+                           **overrides)
+    deep = train_preset("keras-blog", ds, random_state=random_state, progress=progress,
+                        **overrides)
     for net in (shallow, deep):
         result.nets[net.describe_sizes()] = net
         result.accuracies[net.describe_sizes()] = _accuracy(net, ds)
     result.maps["784-10 weights"] = np.array(shallow.weights[0])
-    result.maps["784-512-256-10 linear composite"] = composite_weights(deep, -1, "linear")
+    result.maps["784-512-256-10 linear composite"] = composite_weights(deep, -1,
+                                                                       method="linear")
     X = ds.X_test[:JACOBIAN_EXAMPLES]
-    result.maps["784-512-256-10 jacobian composite"] = composite_weights(deep, -1, "jacobian",
-                                                                         X)
+    result.maps["784-512-256-10 jacobian composite"] = composite_weights(
+        deep, -1, method="jacobian", X=X)
     result.extra["jacobian_examples"] = len(X)
     return result
 
 
-def experiment_zero_vs_one(data: Dataset | str = "mnist-embedded", seed: int = 0,
+def experiment_zero_vs_one(data: Dataset | str = "mnist-embedded", *, random_state=0,
                            progress: bool = True, **overrides) -> ExperimentResult:
     """The 784-1-2 network on zeros and ones.
+
+    Parameters
+    ----------
+    data : Dataset or str, default="mnist-embedded"
+        Its digits 0 and 1 are used.
+    random_state : int, None or numpy.random.Generator, default=0
+        The initial weights and the shuffling.
+    progress : bool, default=True
+    **overrides : preset options (epochs, lr, ...).
 
     Returns
     -------
@@ -156,7 +184,8 @@ def experiment_zero_vs_one(data: Dataset | str = "mnist-embedded", seed: int = 0
     if ds.n_classes != 2:
         raise ValueError(f"zero-vs-one needs a two-class data set (digits 0 and 1). Got "
                          f"{ds.n_classes} classes instead.")
-    net = train_preset("zero-vs-one", ds, seed=seed, progress=progress, **overrides)
+    net = train_preset("zero-vs-one", ds, random_state=random_state, progress=progress,
+                       **overrides)
     w = np.array(net.weights[0][0])  # (784,)
     mean0 = ds.X_test[ds.y_test == 0].mean(axis=0)
     mean1 = ds.X_test[ds.y_test == 1].mean(axis=0)

@@ -16,7 +16,13 @@ from torch import nn
 
 from hiddenlens import _chain as chain
 from hiddenlens._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
-from hiddenlens._validation import check_choice, check_layer, check_positive_int, check_X
+from hiddenlens._validation import (
+    check_choice,
+    check_layer,
+    check_positive_int,
+    check_X,
+    integer_seed,
+)
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -88,13 +94,18 @@ class DenseNet:
     activation : str or sequence of str, default="sigmoid"
         Hidden activation, one of "sigmoid", "tanh", "relu", "linear"; a sequence gives one
         per hidden layer.
-    output : str, default="softmax"
-        Output activation: "softmax", "sigmoid" or "linear".
+    output_activation : str, default="softmax"
+        The output layer's activation: "softmax", "sigmoid" or "linear".
     dtype : torch.dtype, default=torch.float32
-    seed : int, default=0
-        Seeds the initial weights (torch's default initialisation for nn.Linear).
-    task : {"classification", "regression"}, default depends on `output`
-    image_shape, class_names, feature_names, dataset : metadata kept with the model.
+    random_state : int, None or numpy.random.Generator, default=0
+        The initial weights (torch's default initialisation for nn.Linear), drawn after
+        ``torch.manual_seed(random_state)`` for an int; None and a Generator give torch an
+        integer drawn from fresh entropy or from the Generator.
+    task : {"classification", "regression"}, default depends on `output_activation`
+    image_shape, class_names, feature_names : metadata kept with the model.
+    data_name : str, optional
+        The name of the data set the model was trained on (``"iris"``, a CSV file's stem),
+        kept with it so that `hiddenlens.data.for_model` can load it again.
 
     Attributes
     ----------
@@ -110,33 +121,35 @@ class DenseNet:
         self,
         sizes: Sequence[int],
         activation: str | Sequence[str] = "sigmoid",
-        output: str = "softmax",
+        output_activation: str = "softmax",
         dtype: torch.dtype = torch.float32,
         *,
-        seed: int = 0,
+        random_state=0,
         task: str | None = None,
         image_shape: tuple[int, int] | None = None,
         class_names: Sequence[str] | None = None,
         feature_names: Sequence[str] | None = None,
-        dataset: str | None = None,
+        data_name: str | None = None,
     ):
         self.sizes = _check_sizes(sizes)
         hidden = _check_hidden_activations(activation, len(self.sizes) - 2)
-        check_choice(output, "output", OUTPUT_ACTIVATIONS)
+        check_choice(output_activation, "output_activation", OUTPUT_ACTIVATIONS)
         if dtype not in DTYPES.values():
             raise ValueError(
                 f"`dtype` must be torch.float32 or torch.float64. Got {dtype} instead."
             )
-        self.activations = hidden + [output]
-        self.task = task or ("regression" if output == "linear" else "classification")
+        self.activations = hidden + [output_activation]
+        self.task = task or ("regression" if output_activation == "linear" else
+                             "classification")
         check_choice(self.task, "task", ("classification", "regression"))
         self.image_shape = tuple(image_shape) if image_shape else None
         self.class_names = [str(c) for c in class_names] if class_names is not None else None
         self.feature_names = list(feature_names) if feature_names is not None else None
-        self.dataset = dataset
+        self.data_name = data_name
         self.history: list[dict] = []
+        torch_seed = integer_seed(random_state)
         generator_state = torch.random.get_rng_state()
-        torch.manual_seed(seed)  # nn.Linear draws from the global generator
+        torch.manual_seed(torch_seed)  # nn.Linear draws from the global generator
         try:
             self.module = DenseModule(self.sizes, self.activations, dtype)
         finally:
@@ -167,7 +180,8 @@ class DenseNet:
         return hidden[0] if len(set(hidden)) == 1 else list(hidden)
 
     @property
-    def output(self) -> str:
+    def output_activation(self) -> str:
+        """The output layer's activation: "softmax", "sigmoid" or "linear"."""
         return self.activations[-1]
 
     @property
@@ -186,7 +200,8 @@ class DenseNet:
 
     @property
     def _binary_sigmoid(self) -> bool:
-        return self.output == "sigmoid" and self.n_outputs == 1 and self.task == "classification"
+        return (self.output_activation == "sigmoid" and self.n_outputs == 1
+                and self.task == "classification")
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -253,8 +268,8 @@ class DenseNet:
         acts = self.activation
         acts = "/".join(acts) if isinstance(acts, list) else acts
         return (
-            f"DenseNet({self.describe_sizes()}, activation={acts!r}, output={self.output!r}, "
-            f"dtype={self.dtype_name})"
+            f"DenseNet({self.describe_sizes()}, activation={acts!r}, "
+            f"output_activation={self.output_activation!r}, dtype={self.dtype_name})"
         )
 
     # ---------------------------------------------------------------- inference

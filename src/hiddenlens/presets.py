@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields, replace
 import torch
 
 from hiddenlens._training import check_fits, train
-from hiddenlens._validation import check_choice
+from hiddenlens._validation import check_choice, integer_seed
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.data._dataset import select_classes
 from hiddenlens.net import DenseNet
@@ -15,12 +15,12 @@ from hiddenlens.net import DenseNet
 
 @dataclass(frozen=True)
 class Preset:
-    """A seed network: its architecture and how it was trained."""
+    """One of the seeds' networks: its architecture and how it was trained."""
 
     name: str
     sizes: list[int]
     activation: str
-    output: str
+    output_activation: str
     loss: str
     optimizer: str
     lr: float
@@ -38,7 +38,7 @@ PRESETS: dict[str, Preset] = {
     p.name: p
     for p in [
         # network2.py's scaled initialisation: with network.py's N(0, 1) weights, sigmoid
-        # outputs saturate on 4,000 images and seeds 1-3 stall at 0.74-0.82 test accuracy.
+        # outputs saturate on 4,000 images and random_state 1-3 stall at 0.74-0.82 test accuracy.
         Preset("nielsen", [784, 100, 10], "sigmoid", "sigmoid", "quadratic", "sgd", 3.0, 10, 30,
                init="scaled-normal",
                description="Nielsen's network.py: 784-100-10 sigmoid, quadratic cost, SGD "
@@ -57,22 +57,24 @@ PRESETS: dict[str, Preset] = {
 
 
 def train_preset(
-    name: str, dataset: Dataset | str | None = None, *, seed: int = 0, progress: bool = True,
+    name: str, data: Dataset | str | None = None, *, random_state=0, progress: bool = True,
     **overrides,
 ) -> DenseNet:
-    """Build and train a seed network by name (see `PRESETS`).
+    """Build and train one of the seeds' networks by name (see `PRESETS`).
 
     Parameters
     ----------
     name : {"nielsen", "keras-blog", "single-layer", "zero-vs-one"}
-    dataset : Dataset or str, optional
+    data : Dataset or str, optional
         Default: mnist-embedded (its 0/1 subset for zero-vs-one).
-    seed : int, default=0
-        Seeds the initial weights and the shuffling.
+    random_state : int, None or numpy.random.Generator, default=0
+        The initial weights and the shuffling, both drawn by torch from one integer: an int
+        is used as is (the same int, the same weights bit for bit); None and a Generator
+        draw that integer once (see `hiddenlens._validation.integer_seed`).
     **overrides
-        Any Preset field (sizes, activation, output, epochs, lr, batch_size, optimizer, loss,
-        init, dropout)
-        and `checkpoint`, `resume`, `overwrite` for `train`.
+        Any Preset field (sizes, activation, output_activation, epochs, lr, batch_size,
+        optimizer, loss, init, dropout) and `checkpoint`, `resume`, `overwrite`, `threads` for
+        `train`.
 
     Returns
     -------
@@ -88,26 +90,27 @@ def train_preset(
         raise ValueError(f"Unknown preset option(s) {sorted(unknown)}; known: {sorted(known)}.")
     p = replace(PRESETS[name], **overrides)
     check_choice(p.init, "init", tuple(_INITS))
-    if dataset is None:
-        dataset = load_dataset("mnist-embedded", classes=p.classes)
-    elif isinstance(dataset, str):
-        dataset = load_dataset(dataset, classes=p.classes, progress=progress)
-    elif p.classes is not None and dataset.n_classes not in (None, len(p.classes)):
-        dataset = select_classes(dataset, p.classes)  # zero-vs-one on the full MNIST
-    net = DenseNet(p.sizes, p.activation, p.output, seed=seed)
-    _INITS[p.init](net, seed)
+    if data is None:
+        data = load_dataset("mnist-embedded", classes=p.classes)
+    elif isinstance(data, str):
+        data = load_dataset(data, classes=p.classes, progress=progress)
+    elif p.classes is not None and data.n_classes not in (None, len(p.classes)):
+        data = select_classes(data, p.classes)  # zero-vs-one on the full MNIST
+    random_state = integer_seed(random_state)  # one draw for a Generator, used throughout
+    net = DenseNet(p.sizes, p.activation, p.output_activation, random_state=random_state)
+    _INITS[p.init](net, random_state)
     try:
-        check_fits(net, dataset)
+        check_fits(net, data)
     except ValueError as exc:
-        raise ValueError(f"Preset {name!r} does not fit {dataset.name}: {exc}") from None
-    return train(net, dataset, epochs=p.epochs, lr=p.lr, batch_size=p.batch_size,
-                 optimizer=p.optimizer, loss=p.loss, dropout=p.dropout, seed=seed,
-                 progress=progress, **run_options)
+        raise ValueError(f"Preset {name!r} does not fit {data.name}: {exc}") from None
+    return train(net, data, epochs=p.epochs, lr=p.lr, batch_size=p.batch_size,
+                 optimizer=p.optimizer, loss=p.loss, dropout=p.dropout,
+                 random_state=random_state, progress=progress, **run_options)
 
 
-def _glorot_init(net: DenseNet, seed: int) -> None:
+def _glorot_init(net: DenseNet, random_state=0) -> None:
     """Keras' default: weights U(-sqrt(6 / (n_in + n_out)), +...), biases zero."""
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(integer_seed(random_state))
     with torch.no_grad():
         for lin in net.module.linears:
             n_out, n_in = lin.weight.shape
@@ -117,10 +120,10 @@ def _glorot_init(net: DenseNet, seed: int) -> None:
             lin.bias.zero_()
 
 
-def _normal_init(net: DenseNet, seed: int, weight_scale: bool = False) -> None:
+def _normal_init(net: DenseNet, random_state=0, weight_scale: bool = False) -> None:
     """network.py's initialisation, N(0, 1) weights and biases; network2.py's divides the
     weights by sqrt(n_in) (`weight_scale`) so sigmoid units start unsaturated."""
-    g = torch.Generator().manual_seed(seed)
+    g = torch.Generator().manual_seed(integer_seed(random_state))
     with torch.no_grad():
         for lin in net.module.linears:
             w = torch.randn(lin.weight.shape, generator=g, dtype=lin.weight.dtype)
@@ -129,8 +132,8 @@ def _normal_init(net: DenseNet, seed: int, weight_scale: bool = False) -> None:
 
 
 _INITS = {
-    "default": lambda net, seed: None,
+    "default": lambda net, random_state: None,
     "normal": _normal_init,
-    "scaled-normal": lambda net, seed: _normal_init(net, seed, weight_scale=True),
+    "scaled-normal": lambda net, random_state: _normal_init(net, random_state, weight_scale=True),
     "glorot": _glorot_init,
 }

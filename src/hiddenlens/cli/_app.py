@@ -21,6 +21,7 @@ console = Console(stderr=False)
 err_console = Console(stderr=True)
 
 DATA_HELP = "Data set: mnist-embedded, mnist, iris, wine, breast-cancer, or a CSV / mnist.pkl.gz."
+TARGET_COLUMN_HELP = "The label column of a CSV file given with --data."
 FORCE_HELP = "Replace output files that already exist."
 
 
@@ -31,8 +32,10 @@ def load_model_arg(path: str):
     return load_model(path)
 
 
-def load_data_arg(name: str | None, net, target: str | None = None):
-    """The --data option: `hiddenlens.data.for_model`, its sentences naming the CLI's options."""
+def load_data_arg(name: str | None, net, target_column: str | None = None):
+    """The --data and --target-column options: `hiddenlens.data.for_model`, its sentences
+    naming the CLI's options."""
     from hiddenlens.data._for_model import resolve
 
-    return resolve(net, name, target_column=target, arguments=("--data", "--target"))
+    return resolve(net, name, target_column=target_column,
+                   arguments=("--data", "--target-column"))

@@ -8,7 +8,15 @@ from pathlib import Path
 import typer
 from typer.core import TyperCommand
 
-from hiddenlens.cli._app import DATA_HELP, FORCE_HELP, app, console, load_data_arg, load_model_arg
+from hiddenlens.cli._app import (
+    DATA_HELP,
+    FORCE_HELP,
+    TARGET_COLUMN_HELP,
+    app,
+    console,
+    load_data_arg,
+    load_model_arg,
+)
 
 MAX_LEK_PANELS = 12
 ATTRIBUTION = ("attribution",)
@@ -17,13 +25,13 @@ IMPORTANCE = ("importance", "profile")
 
 class _MethodsHelp(TyperCommand):
     """A command whose --method help lists the methods of `kinds` from the one registry
-    (hiddenlens.explain._methods), read only when the help is shown: `hiddenlens --help` and
+    (hiddenlens.explain.methods), read only when the help is shown: `hiddenlens --help` and
     every other command stay free of torch."""
 
     kinds: tuple[str, ...] = ()
 
     def format_help(self, ctx, formatter) -> None:
-        from hiddenlens.explain._methods import methods
+        from hiddenlens.explain import methods
 
         for param in self.params:
             if param.name == "method":
@@ -40,7 +48,7 @@ def _listing(kinds: tuple[str, ...]) -> type:
 
 
 def _check_method(name: str, kinds: tuple[str, ...]) -> str:
-    from hiddenlens.explain._methods import methods
+    from hiddenlens.explain import methods
 
     known = methods(kinds)
     if name not in known:
@@ -56,12 +64,14 @@ def attribute(
     target: int = typer.Option(None, help="Class to explain (default: the predicted one)."),
     output: Path = typer.Option(..., "-o", "--output", help="Figure to write (.png/.svg/.pdf)."),
     data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
-    steps: int = typer.Option(50, help="Integration steps of ig."),
-    samples: int = typer.Option(50, help="Noisy copies for smoothgrad."),
+    target_column: str = typer.Option(None, "--target-column", help=TARGET_COLUMN_HELP),
+    n_steps: int = typer.Option(50, "--n-steps", help="Quadrature points of ig."),
+    n_samples: int = typer.Option(50, "--n-samples", help="Noisy copies for smoothgrad."),
     noise: float = typer.Option(0.15, help="Noise standard deviation for smoothgrad."),
     window: int = typer.Option(4, help="Occlusion window (square, pixels)."),
     stride: int = typer.Option(2, help="Occlusion stride (pixels)."),
-    seed: int = typer.Option(0, help="Seeds smoothgrad's noise."),
+    random_state: int = typer.Option(0, "--random-state",
+                                     help="smoothgrad's noise: the same number, the same maps."),
     probability: bool = typer.Option(False, "--probability",
                                      help="Explain the class probability, not its logit."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
@@ -85,17 +95,18 @@ def attribute(
     check_writable(output, force)
     methods = [_check_method(m.strip(), ATTRIBUTION) for m in method.split(",") if m.strip()]
     net = load_model_arg(model)
-    ds = load_data_arg(data, net)
+    ds = load_data_arg(data, net, target_column)
     if not 0 <= index < len(ds.X_test):
         raise ValueError(f"--index must be in 0..{len(ds.X_test) - 1} (the test examples of "
                          f"{ds.name}). Got {index} instead.")
-    options = {"ig": {"steps": steps}, "smoothgrad": {"n_samples": samples, "noise": noise,
-                                                      "random_state": seed},
+    options = {"ig": {"n_steps": n_steps},
+               "smoothgrad": {"n_samples": n_samples, "noise": noise,
+                              "random_state": random_state},
                "occlusion": {"window": window, "stride": stride}}
     display = AttributionDisplay.from_model(net, ds.X_test[index], method=methods,
                                             target=target, probability=probability,
                                             method_options=options)
-    save_figure(display.figure_, output, force)
+    save_figure(display.figure_, output, overwrite=force)
     plt.close("all")
     console.print(f"Attributions of test example {index} (label {ds.y_test[index]}) by "
                   f"{', '.join(methods)} written to {output}")
@@ -107,17 +118,21 @@ def importance(
     method: str = typer.Option("permutation", help="The importance method."),
     output: Path = typer.Option(..., "-o", "--output", help="Figure to write (.png/.svg/.pdf)."),
     data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
-    target: str = typer.Option(None, help="Label column of a CSV file."),
+    target_column: str = typer.Option(None, "--target-column", help=TARGET_COLUMN_HELP),
     json_out: Path = typer.Option(None, "--json", help="Also write the numbers as JSON."),
-    repeats: int = typer.Option(5, help="Repeats of permutation / perturbation."),
+    n_repeats: int = typer.Option(5, "--n-repeats",
+                                  help="Repeats of permutation / perturbation."),
     scoring: str = typer.Option(None, help="accuracy, balanced_accuracy, neg_log_loss, r2, "
                                            "neg_mean_squared_error, neg_mean_absolute_error."),
     noise: float = typer.Option(0.5, help="perturbation: noise half-width, fraction of range."),
-    unit: int = typer.Option(0, "--output-unit", help="Output unit for garson, olden, lek."),
+    target: int = typer.Option(0, help="The output (class) garson, olden and lek explain."),
     feature: list[str] = typer.Option(None, help="lek: a feature to sweep (repeatable)."),
     hold: str = typer.Option("quantiles", help="lek: hold others at quantiles or kmeans."),
-    top: int = typer.Option(20, help="Bars to show."),
-    seed: int = typer.Option(0, help="random_state of permutation / perturbation / k-means."),
+    n_points: int = typer.Option(100, "--n-points", help="lek: points of each sweep."),
+    k: int = typer.Option(20, "--k", "-k", help="Bars to show."),
+    random_state: int = typer.Option(0, "--random-state",
+                                     help="The shuffles, noise or k-means start: the same "
+                                          "number, the same importances."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ):
     """Rank the input features by importance and draw a bar chart (or Lek's profiles).
@@ -145,29 +160,30 @@ def importance(
     _check_method(method, IMPORTANCE)
     net = load_model_arg(model)
     if method == "lek":
-        ds = load_data_arg(data, net, target)
+        ds = load_data_arg(data, net, target_column)
         features = _lek_features(net, feature)
-        display = LekProfileDisplay.from_model(net, ds.X_test, feature=features, target=unit,
-                                               hold=hold, random_state=seed)
+        display = LekProfileDisplay.from_model(net, ds.X_test, feature=features, target=target,
+                                               n_points=n_points, hold=hold,
+                                               random_state=random_state)
         r = display.result
-        numbers = {"method": "lek", "features": list(r.features), "groups": r.group_labels,
-                   "grid": r.grid.tolist(), "held": r.held.tolist(),
-                   "predictions": r.predictions[..., unit].tolist()}
+        numbers = {"method": "lek", "features": list(r.features),
+                   "held_labels": r.held_labels, "grid": r.grid.tolist(),
+                   "held": r.held.tolist(), "predictions": r.predictions[..., target].tolist()}
     else:
-        from hiddenlens.explain._methods import get_method
+        from hiddenlens.explain import get_method
 
         X = y = None
         if get_method(method, IMPORTANCE).needs_data:
-            ds = load_data_arg(data, net, target)
+            ds = load_data_arg(data, net, target_column)
             X, y = ds.X_test, ds.y_test
         display = ImportanceDisplay.from_model(
-            net, X, y, method=method, target=unit, scoring=scoring, n_repeats=repeats,
-            random_state=seed, method_options={"perturbation": {"noise": noise}},
-            progress=True, k=top)
+            net, X, y, method=method, target=target, scoring=scoring, n_repeats=n_repeats,
+            random_state=random_state, method_options={"perturbation": {"noise": noise}},
+            progress=True, k=k)
         numbers = {"method": method, "features": display.names,
                    "importances_mean": display.importances.tolist(),
                    "importances_std": None if display.std is None else display.std.tolist()}
-    save_figure(display.figure_, output, force)
+    save_figure(display.figure_, output, overwrite=force)
     plt.close("all")
     if json_out is not None:
         atomic_write_text(json_out, json.dumps(numbers, indent=1) + "\n", force)

@@ -14,7 +14,8 @@ from hiddenlens.cli._app import FORCE_HELP, app, console
 def demo(
     output: Path = typer.Option(Path("hiddenlens-demo"), "-o", "--output",
                                 help="Folder to write the model and the report into."),
-    seed: int = typer.Option(0, help="Seed for the initial weights and shuffling."),
+    random_state: int = typer.Option(0, "--random-state", help="The initial weights and the "
+                                     "shuffling: the same number, the same network."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ):
     """Train Nielsen's 784-100-10 network on the built-in digits and write its report.
@@ -37,7 +38,7 @@ def demo(
     ds = hl.load_dataset("mnist-embedded")
     console.print(f"Training the nielsen preset (784-100-10 sigmoid) on {ds!r}")
     t0 = time.perf_counter()
-    net = hl.train_preset("nielsen", ds, seed=seed)
+    net = hl.train_preset("nielsen", ds, random_state=random_state)
     trained = time.perf_counter() - t0
     hl.save_model(net, model_path, overwrite=force)
     console.print("Writing the report")

@@ -45,7 +45,8 @@ def import_model(
     from hiddenlens.io import describe_format, load_model, save_model, to_onnx
 
     check_writable(output, force)
-    options = {k: v for k, v in dict(activation=activation, output=output_activation).items()
+    options = {k: v for k, v in dict(activation=activation,
+                                     output_activation=output_activation).items()
                if v is not None}
     net = load_model(source, **options)
     kind = describe_format(source)

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import typer
 
-from hiddenlens.cli._app import DATA_HELP, FORCE_HELP, app, console, load_data_arg, load_model_arg
+from hiddenlens.cli._app import (
+    DATA_HELP,
+    FORCE_HELP,
+    TARGET_COLUMN_HELP,
+    app,
+    console,
+    load_data_arg,
+    load_model_arg,
+)
 
 LAYER_HELP = "Layer: 0 is the first hidden layer, -1 the output."
 
@@ -20,15 +28,16 @@ def _agg():
     return plt
 
 
-def _maximize_options(steps, lr, norm, l2, tv, blur, jitter, seed, raw: bool, net,
-                      layer: int) -> dict:
+def _maximize_options(n_iterations, lr, norm, l2, tv, blur, jitter, random_state, raw: bool,
+                      net, layer: int) -> dict:
     """Options for maximize_activation: the readable defaults unless --raw, then overrides."""
-    from hiddenlens.explain._readable import readable_options
+    from hiddenlens.explain import readable_options
 
     options = {} if raw else readable_options(net, layer)
-    given = dict(steps=steps, lr=lr, norm=norm, l2=l2, tv=tv, blur=blur, jitter=jitter)
+    given = dict(n_iterations=n_iterations, lr=lr, norm=norm, l2=l2, tv=tv, blur=blur,
+                 jitter=jitter)
     options.update({k: v for k, v in given.items() if v is not None})
-    options["seed"] = seed
+    options["random_state"] = random_state
     return options
 
 
@@ -39,9 +48,12 @@ def neuron(
     unit: int = typer.Option(..., "--unit", "-u", help="Unit of the layer (0-based)."),
     output: Path = typer.Option(..., "-o", "--output", help="Figure to write (.png/.svg/.pdf)."),
     data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
-    target: str = typer.Option(None, help="Label column of a CSV file."),
-    steps: int = typer.Option(None, help="Gradient-ascent steps (default 256)."),
-    seed: int = typer.Option(0, help="Seed of the maximization's random start."),
+    target_column: str = typer.Option(None, "--target-column", help=TARGET_COLUMN_HELP),
+    n_iterations: int = typer.Option(None, "--n-iterations",
+                                     help="Gradient-ascent steps (default 256)."),
+    random_state: int = typer.Option(0, "--random-state",
+                                     help="The maximization's random start: the same number, "
+                                          "the same image."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ):
     """One neuron's card: incoming weights, the input it responds to most, its 9 most and 9
@@ -55,13 +67,13 @@ def neuron(
     plt = _agg()
     check_writable(output, force)
     net = load_model_arg(model)
-    ds = load_data_arg(data, net, target)
-    options = _maximize_options(steps, None, None, None, None, None, None, seed, False, net,
-                                layer)
+    ds = load_data_arg(data, net, target_column)
+    options = _maximize_options(n_iterations, None, None, None, None, None, None, random_state,
+                                False, net, layer)
     with console.status(f"Reading {ds.name} and optimising unit {unit}..."):
         card = NeuronCardDisplay.from_model(net, ds, layer=layer, unit=unit,
                                             maximize_kw=options)
-    save_figure(card.figure_, output, force)
+    save_figure(card.figure_, output, overwrite=force)
     plt.close("all")
     console.print(card.description.text, highlight=False)
     console.print(f"Card written to {output}", soft_wrap=True)
@@ -75,8 +87,9 @@ def maximize(
     data: str = typer.Option(None, "--data",
                              help=DATA_HELP + " Marks dead units and compares with the best "
                                               "real example. Default: the model's own."),
-    target: str = typer.Option(None, help="Label column of a CSV file."),
-    steps: int = typer.Option(None, help="Gradient-ascent steps (default 256)."),
+    target_column: str = typer.Option(None, "--target-column", help=TARGET_COLUMN_HELP),
+    n_iterations: int = typer.Option(None, "--n-iterations",
+                                     help="Gradient-ascent steps (default 256)."),
     lr: float = typer.Option(None, help="Adam step size (default 0.05)."),
     norm: float = typer.Option(None, help="Hold every image to this L2 norm (Erhan et al.)."),
     l2: float = typer.Option(None, help="Weight of the ||x||^2 penalty (default 0.02; "
@@ -87,7 +100,9 @@ def maximize(
     jitter: int = typer.Option(None, help="Random shift in pixels per step (default 1)."),
     raw: bool = typer.Option(False, "--raw",
                              help="No regularisers: the plain box-constrained optimum."),
-    seed: int = typer.Option(0, help="Seed of the random start: same seed, same images."),
+    random_state: int = typer.Option(0, "--random-state",
+                                     help="The random start and jitter: the same number, the "
+                                          "same images."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ):
     """The input every unit of a layer responds to most, all units optimised in one batch.
@@ -107,11 +122,12 @@ def maximize(
     plt = _agg()
     check_writable(output, force)
     net = load_model_arg(model)
-    ds = load_data_arg(data, net, target)
-    options = _maximize_options(steps, lr, norm, l2, tv, blur, jitter, seed, raw, net, layer)
+    ds = load_data_arg(data, net, target_column)
+    options = _maximize_options(n_iterations, lr, norm, l2, tv, blur, jitter, random_state, raw,
+                                net, layer)
     with console.status("Optimising every unit of the layer in one batch..."):
         view = LayerMaximizeDisplay.from_model(net, ds, layer=layer, maximize_kw=options)
-    save_figure(view.figure_, output, force)
+    save_figure(view.figure_, output, overwrite=force)
     plt.close("all")
     r = view.result
     console.print(
@@ -129,7 +145,7 @@ def describe(
     fmt: str = typer.Option("md", "--format", "-f", help="Table format: md or csv."),
     output: Path = typer.Option(None, "-o", "--output", help="Write the table to a file."),
     data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
-    target: str = typer.Option(None, help="Label column of a CSV file."),
+    target_column: str = typer.Option(None, "--target-column", help=TARGET_COLUMN_HELP),
     ablation: bool = typer.Option(False, "--ablation",
                                   help="Add what knocking each unit out does to the test "
                                        "score, per class (the layer is ablated once)."),
@@ -158,7 +174,7 @@ def describe(
         from hiddenlens.cli._causal import _hidden_layer
 
         _hidden_layer(net, layer, "--ablation knocks out hidden units, so --layer")
-    ds = load_data_arg(data, net, target)
+    ds = load_data_arg(data, net, target_column)
     if unit is not None:
         ab = None
         if ablation:  # only this unit, on the test split

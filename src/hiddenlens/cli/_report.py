@@ -7,7 +7,15 @@ from pathlib import Path
 
 import typer
 
-from hiddenlens.cli._app import DATA_HELP, FORCE_HELP, app, console, load_data_arg, load_model_arg
+from hiddenlens.cli._app import (
+    DATA_HELP,
+    FORCE_HELP,
+    TARGET_COLUMN_HELP,
+    app,
+    console,
+    load_data_arg,
+    load_model_arg,
+)
 
 
 @app.command()
@@ -15,7 +23,7 @@ def report(
     model: str = typer.Argument(..., help="A model file (any format hiddenlens reads)."),
     output: Path = typer.Option(Path("report.html"), "-o", "--output", help="HTML file to write."),
     data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
-    target: str = typer.Option(None, help="Label column of a CSV file."),
+    target_column: str = typer.Option(None, "--target-column", help=TARGET_COLUMN_HELP),
     only: str = typer.Option(None, "--only", help="Comma-separated sections to include: "
                              "model, diagram, layers, classes, importance, traces."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
@@ -28,7 +36,7 @@ def report(
     from hiddenlens.report import write_report
 
     net = load_model_arg(model)
-    ds = load_data_arg(data, net, target)
+    ds = load_data_arg(data, net, target_column)
     t0 = time.perf_counter()
     sections = [s.strip() for s in only.split(",")] if only else None
     path = write_report(net, output, ds, overwrite=force, sections=sections)

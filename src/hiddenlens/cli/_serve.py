@@ -6,6 +6,7 @@ import typer
 
 from hiddenlens.cli._app import (
     DATA_HELP,
+    TARGET_COLUMN_HELP,
     app,
     console,
     err_console,
@@ -18,7 +19,7 @@ from hiddenlens.cli._app import (
 def serve(
     model: str = typer.Argument(..., help="A model file (any format hiddenlens reads)."),
     data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
-    target: str = typer.Option(None, help="Label column of a CSV file."),
+    target_column: str = typer.Option(None, "--target-column", help=TARGET_COLUMN_HELP),
     host: str = typer.Option("127.0.0.1", help="Address to listen on; anything but 127.0.0.1 "
                                                "or localhost exposes the explorer to others."),
     port: int = typer.Option(8000, help="Port to listen on (0: any free port)."),
@@ -34,7 +35,7 @@ def serve(
     sock = listen(host, port)  # a port out of range or taken: one sentence, before any work
     net = load_model_arg(model)
     try:
-        ds = load_data_arg(data, net, target)  # e.g. only digits 0 and 1 for zero-vs-one
+        ds = load_data_arg(data, net, target_column)  # e.g. only digits 0 and 1 for zero-vs-one
     except ValueError as exc:
         if data is not None:
             raise

@@ -6,7 +6,15 @@ from pathlib import Path
 
 import typer
 
-from hiddenlens.cli._app import DATA_HELP, FORCE_HELP, app, console, load_data_arg, load_model_arg
+from hiddenlens.cli._app import (
+    DATA_HELP,
+    FORCE_HELP,
+    TARGET_COLUMN_HELP,
+    app,
+    console,
+    load_data_arg,
+    load_model_arg,
+)
 
 show_app = typer.Typer(
     help="Draw one view of a trained model to a PNG or SVG file.\n\n"
@@ -18,6 +26,7 @@ app.add_typer(show_app, name="show")
 OUT = typer.Option(..., "-o", "--output", help="Figure file to write (.png or .svg).")
 FORCE = typer.Option(False, "--force", help=FORCE_HELP)
 DATA = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own.")
+TARGET_COLUMN = typer.Option(None, "--target-column", help=TARGET_COLUMN_HELP)
 INDEX = typer.Option(0, "--index", help="Which test example to use (row of the test split).")
 
 
@@ -26,13 +35,13 @@ def _write(display, output: Path, force: bool, what: str) -> None:
 
     from hiddenlens.plot import save_figure
 
-    save_figure(display.figure_, output, force)
+    save_figure(display.figure_, output, overwrite=force)
     plt.close(display.figure_)
     console.print(f"{what} written to {output}")
 
 
-def _example(net, data, index: int):
-    ds = load_data_arg(data, net)
+def _example(net, data, target_column, index: int):
+    ds = load_data_arg(data, net, target_column)
     if not 0 <= index < len(ds.X_test):
         raise ValueError(f"`--index` must be in 0..{len(ds.X_test) - 1} for the test split of "
                          f"{ds.name}. Got {index} instead.")
@@ -52,22 +61,25 @@ def fields(
     layer: int = typer.Option(0, help="Layer (0 = first hidden layer, -1 = output)."),
     normalize: str = typer.Option("diverging", help="diverging, minmax or abs."),
     scale: str = typer.Option("shared", help="shared (one scale for the layer) or unit."),
-    order: str = typer.Option("index", help="index, norm, or influence (needs --target)."),
-    target: int = typer.Option(None, help="Unit of the next layer for --order influence."),
-    max_units: int = typer.Option(None, help="Draw only the first N units in that order."),
+    by: str = typer.Option("index", help="The units' order: index, norm, or influence "
+                                         "(needs --next-unit)."),
+    next_unit: int = typer.Option(None, "--next-unit",
+                                  help="The unit of the next layer whose incoming weights "
+                                       "order the units, for --by influence."),
+    k: int = typer.Option(None, "--k", "-k", help="Draw only the first k units in that order."),
     bars: bool = typer.Option(False, "--bars", help="Bar charts over the inputs, not images."),
     force: bool = FORCE,
 ):
     """Each unit's incoming weights: 28x28 images (image models) or bars (tabular models).
 
-    Example:  hiddenlens show fields nielsen.safetensors --order norm -o fields.png
+    Example:  hiddenlens show fields nielsen.safetensors --by norm -o fields.png
     """
     _agg()
     from hiddenlens.plot import ReceptiveFieldsDisplay
 
     net = load_model_arg(model)
     d = ReceptiveFieldsDisplay.from_model(net, layer=layer, normalize=normalize, scale=scale,
-                                          by=order, next_unit=target, k=max_units,
+                                          by=by, next_unit=next_unit, k=k,
                                           kind="bars" if bars else "auto")
     _write(d, output, force, f"Receptive fields of layer {layer}")
 
@@ -76,9 +88,10 @@ def fields(
 def contributions(
     model: str = typer.Argument(..., help="A model file."),
     output: Path = OUT,
-    unit: int = typer.Option(..., help="The unit of --layer."),
     layer: int = typer.Option(0, help="Layer (0 = first hidden layer, -1 = output)."),
+    unit: int = typer.Option(..., help="The unit of --layer."),
     data: str = DATA,
+    target_column: str = TARGET_COLUMN,
     index: int = INDEX,
     force: bool = FORCE,
 ):
@@ -90,8 +103,8 @@ def contributions(
     from hiddenlens.plot import ContributionDisplay
 
     net = load_model_arg(model)
-    _, x, _ = _example(net, data, index)
-    d = ContributionDisplay.from_model(net, x, unit=unit, layer=layer)
+    _, x, _ = _example(net, data, target_column, index)
+    d = ContributionDisplay.from_model(net, x, layer=layer, unit=unit)
     r = d.result
     _write(d, output, force, f"sum(x * w) {r.total - r.bias:+.4f} + bias {r.bias:+.4f} = "
            f"z {r.pre_activation:+.4f}; contribution map")
@@ -101,24 +114,26 @@ def contributions(
 def top_units_cmd(
     model: str = typer.Argument(..., help="A model file."),
     output: Path = OUT,
-    target: int = typer.Option(..., help="The output class (or unit of --layer)."),
-    k: int = typer.Option(5, "-k", help="How many positive and how many negative units."),
+    layer: int = typer.Option(-1, help="The layer of --unit (default: the output)."),
+    unit: int = typer.Option(..., help="The unit of --layer (an output class) whose feeding "
+                                       "units are ranked."),
+    k: int = typer.Option(5, "--k", "-k", help="How many positive and how many negative units."),
     by: str = typer.Option("weight", help="weight, or contribution (on test example --index)."),
-    layer: int = typer.Option(-1, help="The target's layer (default: the output)."),
     data: str = DATA,
+    target_column: str = TARGET_COLUMN,
     index: int = INDEX,
     force: bool = FORCE,
 ):
     """The hidden units that push a class up most and down most, with their fields.
 
-    Example:  hiddenlens show top-units nielsen.safetensors --target 3 -k 5 -o top3.png
+    Example:  hiddenlens show top-units nielsen.safetensors --unit 3 -k 5 -o top3.png
     """
     _agg()
     from hiddenlens.plot import TopUnitsDisplay
 
     net = load_model_arg(model)
-    x = _example(net, data, index)[1] if by == "contribution" else None
-    d = TopUnitsDisplay.from_model(net, x, target=target, k=k, by=by, layer=layer)
+    x = _example(net, data, target_column, index)[1] if by == "contribution" else None
+    d = TopUnitsDisplay.from_model(net, x, layer=layer, unit=unit, k=k, by=by)
     r = d.result
     _write(d, output, force, f"Top units (up: {r.positive.tolist()}, down: "
            f"{r.negative.tolist()})")
@@ -133,6 +148,7 @@ def composite(
     n: int = typer.Option(1000, "-n", help="Test examples the jacobian is averaged over."),
     per_class: bool = typer.Option(False, "--per-class", help="Average per class (jacobian)."),
     data: str = DATA,
+    target_column: str = TARGET_COLUMN,
     force: bool = FORCE,
 ):
     """What each unit of a layer looks for in input space (10 x 784 for MNIST outputs).
@@ -145,7 +161,7 @@ def composite(
     net = load_model_arg(model)
     X = y = None
     if method == "jacobian":
-        ds = load_data_arg(data, net)
+        ds = load_data_arg(data, net, target_column)
         X, y = ds.X_test[:n], ds.y_test[:n]
     d = CompositeDisplay.from_model(net, X, y, layer=layer, method=method, per_class=per_class)
     _write(d, output, force, f"{method.capitalize()} composite weights")
@@ -156,6 +172,7 @@ def trace(
     model: str = typer.Argument(..., help="A model file."),
     output: Path = OUT,
     data: str = DATA,
+    target_column: str = TARGET_COLUMN,
     index: int = INDEX,
     force: bool = FORCE,
 ):
@@ -167,7 +184,7 @@ def trace(
     from hiddenlens.plot import TraceDisplay
 
     net = load_model_arg(model)
-    _, x, label = _example(net, data, index)
+    _, x, label = _example(net, data, target_column, index)
     d = TraceDisplay.from_model(net, x, label=label)
     _write(d, output, force, "Forward trace")
 
@@ -176,8 +193,8 @@ def trace(
 def diagram(
     model: str = typer.Argument(..., help="A model file."),
     output: Path = OUT,
-    top_k: str = typer.Option("auto", help="Strongest incoming links kept per unit: N, "
-                              "auto (3 for big layers) or all."),
+    k: str = typer.Option("auto", "--k", "-k", help="Strongest incoming links kept per unit: "
+                          "a number, auto (3 for big layers) or all."),
     threshold: float = typer.Option(None, help="Keep only links with |w| >= this."),
     bias: bool = typer.Option(False, "--bias", help="Draw bias nodes."),
     force: bool = FORCE,
@@ -190,12 +207,12 @@ def diagram(
     from hiddenlens.plot import NetworkDiagramDisplay
 
     net = load_model_arg(model)
-    k = {"auto": "auto", "all": None}.get(top_k)
-    if top_k not in ("auto", "all"):
+    links = {"auto": "auto", "all": None}.get(k)
+    if k not in ("auto", "all"):
         try:
-            k = int(top_k)
+            links = int(k)
         except ValueError:
-            raise ValueError(f"`--top-k` must be an integer, auto or all. Got {top_k!r} "
+            raise ValueError(f"`--k` must be an integer, auto or all. Got {k!r} "
                              "instead.") from None
-    d = NetworkDiagramDisplay.from_model(net, k=k, threshold=threshold, bias=bias)
+    d = NetworkDiagramDisplay.from_model(net, k=links, threshold=threshold, bias=bias)
     _write(d, output, force, "Network diagram")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hiddenlens._validation import integer_seed
 from hiddenlens.data._dataset import Dataset, apply_image_options
 from hiddenlens.data._for_model import for_model
 from hiddenlens.data._mnist import (
@@ -35,8 +36,8 @@ def load_dataset(
     *,
     train_size: int | None = None,
     classes=None,
-    seed: int = 0,
-    target: str | None = None,
+    random_state=0,
+    target_column: str | None = None,
     data_dir=None,
     download: bool = True,
     progress: bool = True,
@@ -48,15 +49,16 @@ def load_dataset(
     ----------
     name : str or path, default="mnist-embedded"
         One of `DATASETS` ("mnist-embedded", "mnist", "iris", "wine", "breast-cancer"), a path
-        to a CSV file (give `target=`), or a path to Nielsen's ``mnist.pkl.gz``.
+        to a CSV file (give `target_column=`), or a path to Nielsen's ``mnist.pkl.gz``.
     train_size : int, optional
-        Keep a seeded, stratified subsample of this many training examples.
+        Keep a stratified random subsample of this many training examples.
     classes : sequence, optional
         Keep only these classes (names or indices), relabelled 0..k-1; ``classes=[0, 1]``
         gives the zero-vs-one task.
-    seed : int, default=0
-        Seeds `train_size` subsampling and the split of tabular sets.
-    target : str, optional
+    random_state : int, None or numpy.random.Generator, default=0
+        The `train_size` subsample and the train/test split of tabular sets (scikit-learn's
+        ``train_test_split``, given an int as is; None and a Generator draw one integer).
+    target_column : str, optional
         The label column of a CSV file.
     data_dir : path, optional
         Folder of the full MNIST IDX files (default: HIDDENLENS_DATA, else ~/.cache/hiddenlens).
@@ -67,11 +69,15 @@ def load_dataset(
     -------
     Dataset
     """
-    ds = _load_base(name, target, data_dir, download, progress, include_validation, seed)
-    return apply_image_options(ds, classes=classes, train_size=train_size, seed=seed)
+    random_state = integer_seed(random_state)  # one draw for a Generator, used twice
+    ds = _load_base(name, target_column, data_dir, download, progress, include_validation,
+                    random_state)
+    return apply_image_options(ds, classes=classes, train_size=train_size,
+                               random_state=random_state)
 
 
-def _load_base(name, target, data_dir, download, progress, include_validation, seed) -> Dataset:
+def _load_base(name, target_column, data_dir, download, progress, include_validation,
+               random_state) -> Dataset:
     key = os.fspath(name)
     if key.lower() in DATASETS:  # "IRIS" and "Iris" are iris
         key = key.lower()
@@ -80,10 +86,10 @@ def _load_base(name, target, data_dir, download, progress, include_validation, s
     if key == "mnist":
         return load_mnist(data_dir, download=download, progress=progress)
     if key in ("iris", "wine", "breast-cancer"):
-        return load_sklearn_table(key, seed=seed)
+        return load_sklearn_table(key, random_state=random_state)
     path = Path(key).expanduser()
     if key.lower().endswith(".csv"):
-        return load_csv(path, target, seed=seed)
+        return load_csv(path, target_column, random_state=random_state)
     if key.lower().endswith((".pkl.gz", ".pkl")):
         if not path.exists():
             raise FileNotFoundError(f"No such file: {path}.")
@@ -95,5 +101,5 @@ def _load_base(name, target, data_dir, download, progress, include_validation, s
         )
     raise ValueError(
         f"Unknown data set {key!r}; use one of {', '.join(DATASETS)}, a path to a .csv file "
-        "(with target=), or a path to Nielsen's mnist.pkl.gz."
+        "(with target_column=), or a path to Nielsen's mnist.pkl.gz."
     )

@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from hiddenlens._validation import integer_seed
+
 
 @dataclass(frozen=True)
 class Dataset:
@@ -104,8 +106,9 @@ def _class_index(ds: Dataset, c) -> int:
     raise ValueError(f"`classes` must name classes of {ds.name} ({', '.join(names)}). Got {c!r}.")
 
 
-def subsample_train(ds: Dataset, train_size: int, seed: int = 0) -> Dataset:
-    """A seeded subsample of the training split, stratified by class for classification."""
+def subsample_train(ds: Dataset, train_size: int, random_state=0) -> Dataset:
+    """A random subsample of the training split, stratified by class for classification;
+    `random_state` as in `load_dataset`."""
     n = len(ds.X_train)
     if isinstance(train_size, bool) or not isinstance(train_size, (int, np.integer)):
         raise TypeError(f"`train_size` must be an integer. Got {train_size!r} instead.")
@@ -118,16 +121,17 @@ def subsample_train(ds: Dataset, train_size: int, seed: int = 0) -> Dataset:
         )
     stratify = ds.y_train if ds.task == "classification" else None
     idx, _ = train_test_split(
-        np.arange(n), train_size=int(train_size), stratify=stratify, random_state=seed
+        np.arange(n), train_size=int(train_size), stratify=stratify,
+        random_state=integer_seed(random_state),
     )
     idx = np.sort(idx)
     return replace(ds, X_train=ds.X_train[idx], y_train=ds.y_train[idx])
 
 
-def apply_image_options(ds: Dataset, classes=None, train_size=None, seed: int = 0) -> Dataset:
+def apply_image_options(ds: Dataset, classes=None, train_size=None, random_state=0) -> Dataset:
     """The options every data set takes: `classes` first, then `train_size`."""
     if classes is not None:
         ds = select_classes(ds, classes)
     if train_size is not None:
-        ds = subsample_train(ds, train_size, seed)
+        ds = subsample_train(ds, train_size, random_state)
     return ds

@@ -1,6 +1,6 @@
 """Which data goes with a model: its own data set, as the network sees it.
 
-The network is read duck-typed (`n_inputs`, `dataset`, `task`, `n_classes`, `class_names`):
+The network is read duck-typed (`n_inputs`, `data_name`, `task`, `n_classes`, `class_names`):
 data/ sits below net.py in the pipeline and imports nothing from it.
 """
 
@@ -50,12 +50,12 @@ def for_model(net, data: Dataset | str | os.PathLike | None = None, *,
 def resolve(net, data=None, *, target_column=None, progress: bool = True,
             arguments: tuple[str, str] = PYTHON_ARGUMENTS) -> Dataset:
     """`for_model`, with `arguments` naming `data` and the label column in its sentences
-    (the CLI passes ("--data", "--target"))."""
+    (the CLI passes ("--data", "--target-column"))."""
     from hiddenlens.data import load_dataset
 
     if not isinstance(data, Dataset):
         name = default_name(net, arguments) if data is None else data
-        data = load_dataset(name, target=target_column, progress=progress)
+        data = load_dataset(name, target_column=target_column, progress=progress)
     return as_seen_by(net, data)
 
 
@@ -64,7 +64,7 @@ def default_name(net, arguments: tuple[str, str] = PYTHON_ARGUMENTS) -> str:
     from hiddenlens.data import DATASETS
 
     data_arg, column_arg = arguments
-    recorded = getattr(net, "dataset", None)
+    recorded = getattr(net, "data_name", None)
     if recorded and recorded not in UNLOADABLE:
         if recorded.lower() not in DATASETS:
             raise ValueError(

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 
+from hiddenlens._validation import integer_seed
 from hiddenlens.data._dataset import Dataset
 
 MAX_CLASSES_FOR_INTEGER_TARGET = 20
@@ -17,8 +18,8 @@ MISSING = {"", "na", "nan", "null", "none", "?"}
 MISSING_TARGET = MISSING - {"none"}  # "none" can be a class ("none", "mild", "severe")
 
 
-def load_sklearn_table(name: str, *, test_size: float = 0.25, seed: int = 0) -> Dataset:
-    """iris, wine or breast-cancer, split once with a stratified, seeded split."""
+def load_sklearn_table(name: str, *, test_size: float = 0.25, random_state=0) -> Dataset:
+    """iris, wine or breast-cancer, split once with a stratified random split."""
     from sklearn import datasets
 
     loader = {
@@ -30,14 +31,15 @@ def load_sklearn_table(name: str, *, test_size: float = 0.25, seed: int = 0) -> 
     return _split(
         name, bunch.data.astype(np.float32), bunch.target.astype(np.int64),
         [str(f) for f in bunch.feature_names], [str(c) for c in bunch.target_names],
-        test_size, seed,
+        test_size, random_state,
     )
 
 
-def load_csv(path, target: str | None, *, test_size: float = 0.25, seed: int = 0) -> Dataset:
-    """A CSV file with a header row; `target` names the label column.
+def load_csv(path, target_column: str | None, *, test_size: float = 0.25,
+             random_state=0) -> Dataset:
+    """A CSV file with a header row; `target_column` names the label column.
 
-    The target is a classification label when it is text, or integers with at most 20 distinct
+    The label is a classification label when it is text, or integers with at most 20 distinct
     values; otherwise a regression target. Every other column must be numeric and complete.
     Read with `pandas.read_csv`; every problem is one sentence naming the file, and the column
     and row where there is one (row 2 is the first data row). A row with too few values is
@@ -48,29 +50,30 @@ def load_csv(path, target: str | None, *, test_size: float = 0.25, seed: int = 0
         raise FileNotFoundError(f"No such CSV file: {path}.")
     table = _read_table(path)
     header = list(table.columns)
-    if target is None:
+    if target_column is None:
         raise ValueError(
-            f"Loading {path.name} needs `target=` naming the label column, one of: "
+            f"Loading {path.name} needs `target_column=` naming the label column, one of: "
             f"{', '.join(header)}."
         )
-    if target not in header:
+    if target_column not in header:
         raise ValueError(
-            f"{path.name} has no column {target!r}; its columns are: {', '.join(header)}."
+            f"{path.name} has no column {target_column!r}; its columns are: "
+            f"{', '.join(header)}."
         )
-    features = [c for c in header if c != target]
+    features = [c for c in header if c != target_column]
     X, X_problem = _features(table, features, path.name)
-    y, class_names, task, y_problem = _target(table[target], target, path.name)
+    y, class_names, task, y_problem = _labels(table[target_column], target_column, path.name)
     problems = [p for p in (X_problem, y_problem) if p is not None]
     if problems:  # the first bad cell reading row by row, features before the label
         raise ValueError(min(problems)[1])
     if class_names is not None and len(class_names) < 2:
         raise ValueError(
-            f"{path.name}'s column {target!r} holds one class ({class_names[0]}); a classifier "
-            "needs at least two."
+            f"{path.name}'s column {target_column!r} holds one class ({class_names[0]}); a "
+            "classifier needs at least two."
         )
     if len(y) < 2:
         raise ValueError(f"{path.name} has one data row; a train/test split needs at least two.")
-    return _split(path.stem, X, y, features, class_names, test_size, seed, task)
+    return _split(path.stem, X, y, features, class_names, test_size, random_state, task)
 
 
 def _read_table(path: Path):
@@ -175,7 +178,7 @@ def _number(value: str, column: str, row: int, filename: str) -> float:
     return number
 
 
-def _target(values, target: str, filename: str):
+def _labels(values, column: str, filename: str):
     """(y, class names or None, task, the first bad label as ((row, column), sentence) or None)."""
     if _is_number_column(values):
         numbers = values.to_numpy(dtype=np.float64)
@@ -187,7 +190,7 @@ def _target(values, target: str, filename: str):
         numbers = labels
     if bad.any():
         row = int(np.argmax(bad))
-        sentence = (f"{filename} has a missing or infinite value in column {target!r}, "
+        sentence = (f"{filename} has a missing or infinite value in column {column!r}, "
                     f"row {row + 2}.")
         return None, None, None, ((row, math.inf), sentence)
     return (*_encode_target(numbers), None)
@@ -214,10 +217,11 @@ def _encode_target(values) -> tuple[np.ndarray, list[str] | None, str]:
     return y.astype(np.int64), names, "classification"
 
 
-def _split(name, X, y, features, class_names, test_size, seed, task="classification"):
+def _split(name, X, y, features, class_names, test_size, random_state, task="classification"):
     stratify = y if task == "classification" and np.bincount(y).min() >= 2 else None
     idx_tr, idx_te = train_test_split(
-        np.arange(len(y)), test_size=test_size, stratify=stratify, random_state=seed
+        np.arange(len(y)), test_size=test_size, stratify=stratify,
+        random_state=integer_seed(random_state),
     )
     idx_tr, idx_te = np.sort(idx_tr), np.sort(idx_te)
     return Dataset(

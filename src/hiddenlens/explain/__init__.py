@@ -1,53 +1,47 @@
-"""Explanations: pure functions returning numbers; nothing here draws."""
+"""Explanations: pure functions returning numbers; nothing here draws.
 
-from hiddenlens.explain._ablation import Ablation, ablate
-from hiddenlens.explain._atlas import Atlas, atlas
-from hiddenlens.explain._composite import composite_weights
-from hiddenlens.explain._conductance import conductance, neuron_conductance
-from hiddenlens.explain._contributions import ContributionMap, contribution_map
-from hiddenlens.explain._describe import LayerDescription, UnitDescription, describe, describe_layer
-from hiddenlens.explain._diagram import LayerLinks, diagram_links
-from hiddenlens.explain._gradients import (
-    input_x_gradient,
-    jacobian,
-    loss_sensitivity,
-    saliency,
-    smoothgrad,
-)
-from hiddenlens.explain._groups import image_patches
-from hiddenlens.explain._integrated import integrated_gradients
-from hiddenlens.explain._maximize import MaximizeResult, maximize_activation
-from hiddenlens.explain._patching import PatchEffect, patch, patch_effect
-from hiddenlens.explain._permutation import permutation_importance
-from hiddenlens.explain._perturbation import occlusion, perturbation_importance
-from hiddenlens.explain._receptive_fields import normalize_fields, receptive_fields, unit_order
-from hiddenlens.explain._selectivity import SelectivityImportance, selectivity_importance
-from hiddenlens.explain._tabular_importance import garson, lek_profile, olden
-from hiddenlens.explain._top_units import TopUnits, top_units
+Names are imported on first use (PEP 562), as in `hiddenlens`: plot/, report/, server/ and cli/
+import from here, and the command line's ``--help`` reads the method registry (`methods`)
+without importing torch.
+"""
 
-__all__ = [
-    "Atlas",
-    "ContributionMap",
-    "LayerDescription",
-    "LayerLinks",
-    "MaximizeResult",
-    "TopUnits",
-    "UnitDescription",
-    "atlas",
-    "composite_weights",
-    "contribution_map",
-    "describe",
-    "describe_layer",
-    "diagram_links",
-    "maximize_activation",
-    "normalize_fields",
-    "receptive_fields",
-    "top_units",
-    "unit_order",
-]
-__all__ += ["garson", "image_patches", "input_x_gradient", "integrated_gradients", "jacobian",
-            "lek_profile", "loss_sensitivity", "occlusion", "olden", "permutation_importance",
-            "perturbation_importance", "saliency", "smoothgrad"]
-# what a unit does, causally
-__all__ += ["Ablation", "PatchEffect", "SelectivityImportance", "ablate", "conductance",
-            "neuron_conductance", "patch", "patch_effect", "selectivity_importance"]
+import importlib
+
+_EXPORTS = {
+    "_ablation": ["Ablation", "ablate"],
+    "_atlas": ["Atlas", "atlas"],
+    "_composite": ["composite_weights"],
+    "_conductance": ["conductance", "neuron_conductance"],
+    "_contributions": ["ContributionMap", "contribution_map"],
+    "_describe": ["LayerDescription", "UnitDescription", "describe", "describe_layer"],
+    "_diagram": ["LayerLinks", "diagram_links"],
+    "_gradients": ["input_x_gradient", "jacobian", "loss_sensitivity", "saliency", "smoothgrad"],
+    "_groups": ["image_patches"],
+    "_integrated": ["integrated_gradients"],
+    "_maximize": ["MaximizeResult", "maximize_activation"],
+    # the one registry of named methods, and the options that make maximizing images readable
+    "_methods": ["Method", "get_method", "methods"],
+    "_readable": ["readable_options"],
+    "_patching": ["PatchEffect", "patch", "patch_effect"],
+    "_permutation": ["permutation_importance"],
+    "_perturbation": ["occlusion", "perturbation_importance"],
+    "_receptive_fields": ["normalize_fields", "receptive_fields", "unit_order"],
+    "_selectivity": ["SelectivityImportance", "selectivity_importance"],
+    "_tabular_importance": ["garson", "lek_profile", "olden"],
+    "_top_units": ["TopUnits", "top_units"],
+}
+_MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'hiddenlens.explain' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_MODULE_OF[name]}"), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

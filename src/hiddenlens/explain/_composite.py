@@ -12,7 +12,7 @@ from hiddenlens.explain._jacobian import iter_pulled, mean_jacobian
 from hiddenlens.net import DenseNet
 
 
-def composite_weights(net: DenseNet, layer: int = -1, method: str = "linear", X=None,
+def composite_weights(net: DenseNet, layer: int = -1, *, method: str = "linear", X=None,
                       y=None, per_class: bool = False,
                       pre_activation: bool = True) -> np.ndarray:
     """Each unit of `layer` as a map over the inputs (10 x 784 for MNIST outputs).
@@ -24,7 +24,7 @@ def composite_weights(net: DenseNet, layer: int = -1, method: str = "linear", X=
         Any layer; the output by default.
     method : {"linear", "jacobian"}, default="linear"
         - "linear": the product of the raw weight matrices,
-          ``weights[layer] @ ... @ weights[0]``, as the seed article does (but on the raw
+          ``weights[layer] @ ... @ weights[0]``, as the seeds' article does (but on the raw
           weights, not weights first stretched to 0..255). Biases and activations are
           ignored, so this is exact only for a network with linear activations; for a
           standardised (tabular) model it is in standardised input units.
@@ -55,7 +55,7 @@ def composite_weights(net: DenseNet, layer: int = -1, method: str = "linear", X=
         return _linear_product(net, idx)
     if X is None:
         raise ValueError("method='jacobian' needs data `X` to average the Jacobian over, "
-                         "e.g. X=dataset.X_test[:1000].")
+                         "e.g. X=data.X_test[:1000].")
     if per_class:
         if y is None:
             raise ValueError("`per_class=True` needs labels `y`, one per row of `X`.")

@@ -19,7 +19,7 @@ class ContributionMap:
     Attributes
     ----------
     contributions : ndarray of shape (n_in,)
-        inputs * weights: the seed's ``x * weights[0][j]`` (element by element).
+        inputs * weights: the seeds' ``x * weights[0][j]`` (element by element).
     inputs : ndarray of shape (n_in,)
         What the unit multiplies: the (standardised) input for layer 0, the previous layer's
         activations otherwise.
@@ -45,7 +45,7 @@ class ContributionMap:
         return float(self.contributions.astype(np.float64).sum() + self.bias)
 
 
-def contribution_map(net: DenseNet, x, unit: int, layer: int = 0) -> ContributionMap:
+def contribution_map(net: DenseNet, x, layer: int, unit: int) -> ContributionMap:
     """The element-by-element product of one input and one unit's incoming weights.
 
     Parameters
@@ -53,11 +53,11 @@ def contribution_map(net: DenseNet, x, unit: int, layer: int = 0) -> Contributio
     net : DenseNet
     x : array of shape (n_inputs,) or (1, n_inputs)
         One example, raw (as given to the network).
-    unit : int
-        The unit of `layer`.
-    layer : int, default=0
+    layer : int
         0 multiplies the input itself (a 28x28 map for images); a deeper layer multiplies the
         previous layer's activations.
+    unit : int
+        The unit of `layer`.
 
     Returns
     -------

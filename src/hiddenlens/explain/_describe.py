@@ -49,7 +49,7 @@ class UnitDescription:
 
 
 def describe(
-    net: DenseNet, dataset, layer: int, unit: int, *, y=None, atlas_result: Atlas | None = None,
+    net: DenseNet, data, layer: int, unit: int, *, y=None, atlas_result: Atlas | None = None,
     ablation: Ablation | None = None,
 ) -> UnitDescription:
     """Describe what one unit works with, which classes fire it and what it pushes.
@@ -57,13 +57,13 @@ def describe(
     Parameters
     ----------
     net : DenseNet
-    dataset : Dataset or array of shape (n, n_inputs) or None
+    data : Dataset or array of shape (n, n_inputs) or None
         Data for the class and status sentences (train then test examples of a Dataset).
     layer, unit : int
     y : array of shape (n,), optional
-        Labels when `dataset` is an array.
+        Labels when `data` is an array.
     atlas_result : Atlas, optional
-        A precomputed `atlas(net, dataset, layer)`, to describe many units cheaply.
+        A precomputed `atlas(net, data, layer)`, to describe many units cheaply.
     ablation : Ablation, optional
         `ablate(net, X, y, layer)` of this layer (with this unit alone among its rows): adds
         the causal sentence, what knocking the unit out does to the score.
@@ -85,9 +85,9 @@ def describe(
     """
     idx = check_layer(net, layer)
     unit = check_unit(net, layer, unit)
-    if atlas_result is None and dataset is not None:
-        atlas_result = atlas(net, dataset, idx, y=y, k=1)
-    names = _input_names(net, dataset, idx)
+    if atlas_result is None and data is not None:
+        atlas_result = atlas(net, data, idx, y=y, k=1)
+    names = _input_names(net, data, idx)
     d = UnitDescription(idx, unit)
     _inputs(d, net, idx, unit, names)
     if atlas_result is not None and atlas_result.class_means is not None:
@@ -174,10 +174,10 @@ def _pct(share: float) -> str:
     return f"{share:.0%}" if share >= 0.01 or share == 0 else f"{share:.1%}"
 
 
-def _input_names(net: DenseNet, dataset, idx: int) -> list[str]:
+def _input_names(net: DenseNet, data, idx: int) -> list[str]:
     if idx > 0:
         return [f"layer {idx - 1} unit {i}" for i in range(net.sizes[idx])]
-    names = net.feature_names or getattr(dataset, "feature_names", None)
+    names = net.feature_names or getattr(data, "feature_names", None)
     if names is None or len(names) != net.n_inputs:
         names = [f"input {i}" for i in range(net.n_inputs)]
     return list(names)
@@ -229,7 +229,7 @@ def _outputs(d: UnitDescription, net: DenseNet, idx: int, unit: int) -> None:
         d.numbers["outputs"] = {"output": unit, "name": names[unit] if unit < len(names) else
                                 str(unit)}
         score = {"softmax": "pre-softmax score (logit)", "sigmoid": "pre-sigmoid score (logit)"
-                 }.get(net.output, "value")
+                 }.get(net.output_activation, "value")
         d.sentences["outputs"] = f"It is the {score} of output {names[unit]}."
         return
     c = downstream_weights(net, idx)[:, unit]  # (n_outputs,)
@@ -322,15 +322,15 @@ class LayerDescription:
         return self.to_markdown()
 
 
-def describe_layer(net: DenseNet, dataset, layer: int, *, y=None,
+def describe_layer(net: DenseNet, data, layer: int, *, y=None,
                    atlas_result: Atlas | None = None,
                    ablation: Ablation | bool = False) -> LayerDescription:
     """`describe` every unit of a layer from one atlas pass over the data (or `atlas_result`,
-    a precomputed `atlas(net, dataset, layer)`).
+    a precomputed `atlas(net, data, layer)`).
 
     Parameters
     ----------
-    net, dataset, layer, y : see `describe`.
+    net, data, layer, y : see `describe`.
     ablation : Ablation or bool, default=False
         Add each unit's causal sentence: True ablates every unit of the layer once (value
         "zero", on a Dataset's test examples, or on the array and `y`); an Ablation is used
@@ -343,16 +343,16 @@ def describe_layer(net: DenseNet, dataset, layer: int, *, y=None,
     """
     idx = check_layer(net, layer)
     at = atlas_result
-    if at is None and dataset is not None:
-        at = atlas(net, dataset, idx, y=y, k=1)
+    if at is None and data is not None:
+        at = atlas(net, data, idx, y=y, k=1)
     if ablation is True:
-        ablation = ablate(net, *ablation_data(dataset, y), idx)
+        ablation = ablate(net, *ablation_data(data, y), idx)
     elif ablation is False or ablation is None:
         ablation = None
     elif not isinstance(ablation, Ablation):
         raise TypeError(f"`ablation` must be an Ablation, True or False. Got {ablation!r} "
                         "instead.")
-    units = [describe(net, dataset, idx, u, atlas_result=at, ablation=ablation)
+    units = [describe(net, data, idx, u, atlas_result=at, ablation=ablation)
              for u in range(net.sizes[idx + 1])]
     return LayerDescription(idx, units, [_record(d) for d in units])
 

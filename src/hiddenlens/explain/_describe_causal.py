@@ -64,18 +64,18 @@ def causal_sentence(ab: Ablation, row: int, class_label: Callable) -> tuple[str,
     return f"{what} lowers {score} on no class ({overall}).", numbers
 
 
-def ablation_data(dataset, y):
+def ablation_data(data, y):
     """(X, y) to ablate on: a Dataset's test examples (all of them without a test split)."""
     from hiddenlens.data import Dataset
 
-    if isinstance(dataset, Dataset):
-        if len(dataset.X_test):
-            return dataset.X_test, dataset.y_test
-        return dataset.X, dataset.y
-    if dataset is None or y is None:
+    if isinstance(data, Dataset):
+        if len(data.X_test):
+            return data.X_test, data.y_test
+        return data.X, data.y
+    if data is None or y is None:
         raise ValueError("`ablation`=True scores the network, so it needs labelled data: a "
                          "Dataset, or an array with `y`. Got no labels instead.")
-    return dataset, y
+    return data, y
 
 
 def signed(v: float, digits: int = 2) -> str:

@@ -21,33 +21,33 @@ class LayerLinks:
     weight: np.ndarray
 
 
-def diagram_links(net: DenseNet, top_k: int | None = None,
+def diagram_links(net: DenseNet, *, k: int | None = None,
                   threshold: float | None = None) -> list[LayerLinks]:
     """The links of every layer, optionally reduced to the strongest.
 
     Parameters
     ----------
     net : DenseNet
-    top_k : int, optional
-        Keep, for every unit, only its `top_k` incoming links of largest |w|.
+    k : int, optional
+        Keep, for every unit, only its `k` incoming links of largest |w|.
     threshold : float, optional
-        Keep only links with |w| >= threshold (applied after `top_k`).
+        Keep only links with |w| >= threshold (applied after `k`).
 
     Returns
     -------
     list of LayerLinks, one per weight matrix (``net.n_layers``), strongest links last so
     they are drawn on top.
     """
-    if top_k is not None:
-        top_k = check_positive_int(top_k, "top_k")
+    if k is not None:
+        k = check_positive_int(k, "k")
     if threshold is not None and not (isinstance(threshold, (int, float)) and threshold >= 0):
         raise ValueError(f"`threshold` must be a number >= 0. Got {threshold!r} instead.")
     out = []
     for l, W in enumerate(net.weights):  # W: (n_out, n_in)
         keep = np.ones(W.shape, dtype=bool)
-        if top_k is not None and top_k < W.shape[1]:
+        if k is not None and k < W.shape[1]:
             keep[:] = False
-            best = np.argpartition(-np.abs(W), top_k - 1, axis=1)[:, :top_k]  # (n_out, k)
+            best = np.argpartition(-np.abs(W), k - 1, axis=1)[:, :k]  # (n_out, k)
             np.put_along_axis(keep, best, True, axis=1)
         if threshold is not None:
             keep &= np.abs(W) >= threshold

@@ -13,7 +13,13 @@ import torch
 import torch.nn.functional as F
 
 from hiddenlens import _chain as chain
-from hiddenlens._validation import check_choice, check_layer, check_positive_int, check_unit
+from hiddenlens._validation import (
+    check_choice,
+    check_layer,
+    check_positive_int,
+    check_unit,
+    integer_seed,
+)
 from hiddenlens.explain._jacobian import _wrt_index, layer_jacobian, wrt_point
 from hiddenlens.explain._targets import (
     ROWS_PER_CHUNK,
@@ -29,7 +35,7 @@ from hiddenlens.net import DenseNet
 LOSSES = ("cross-entropy", "quadratic", "mse")
 
 
-def jacobian(net: DenseNet, X, of=(-1, None), wrt="input",
+def jacobian(net: DenseNet, X, target=(-1, None), *, wrt="input",
              pre_activation: bool | None = None) -> np.ndarray:
     """Derivatives of any unit with respect to the input or any earlier layer's activations.
 
@@ -37,9 +43,10 @@ def jacobian(net: DenseNet, X, of=(-1, None), wrt="input",
     ----------
     net : DenseNet
     X : array of shape (n, n_inputs)
-    of : (layer, unit), default=(-1, None)
+    target : (layer, unit), default=(-1, None)
         The unit differentiated. `unit` is an int, None (every unit of the layer) or an array
-        of n ints (one unit per example, e.g. each example's true class).
+        of n ints (one unit per example, e.g. each example's true class); a bare `layer`
+        means every unit of it.
     wrt : "input" or int, default="input"
         The raw input, or the activations of an earlier layer.
     pre_activation : bool, optional
@@ -50,7 +57,7 @@ def jacobian(net: DenseNet, X, of=(-1, None), wrt="input",
     -------
     ndarray of shape (n, n_wrt) for one unit, (n, n_units, n_wrt) when `unit` is None.
     """
-    layer, unit = of if isinstance(of, tuple) else (of, None)
+    layer, unit = target if isinstance(target, tuple) else (target, None)
     L = check_layer(net, layer)
     pre = (L == net.n_layers - 1) if pre_activation is None else bool(pre_activation)
     if unit is None:
@@ -73,8 +80,8 @@ def jacobian(net: DenseNet, X, of=(-1, None), wrt="input",
 def _per_example_units(net, layer, unit, n) -> torch.Tensor:
     unit = np.asarray(unit)
     if unit.shape != (n,):
-        raise ValueError(f"`of` must give one unit per example ({n}). Got shape {unit.shape} "
-                         "instead.")
+        raise ValueError(f"`target` must give one unit per example ({n}). Got shape "
+                         f"{unit.shape} instead.")
     for u in np.unique(unit):
         check_unit(net, layer, int(u))
     return torch.as_tensor(unit, dtype=torch.int64)
@@ -115,7 +122,7 @@ def input_x_gradient(net: DenseNet, X, target=None, *,
 
 
 def smoothgrad(net: DenseNet, X, target=None, *, n_samples: int = 50, noise: float = 0.15,
-               random_state: int | None = None, pre_activation: bool | None = None,
+               random_state=None, pre_activation: bool | None = None,
                ) -> np.ndarray:
     """The gradient averaged over noisy copies of each input (Smilkov et al. 2017).
 
@@ -127,11 +134,13 @@ def smoothgrad(net: DenseNet, X, target=None, *, n_samples: int = 50, noise: flo
     noise : float, default=0.15
         Standard deviation of the Gaussian noise, in input units (0.15 is 15% of a [0, 1]
         pixel's range).
-    random_state : int, optional
-        Seeds a torch generator. The draws are those of Captum's
-        ``NoiseTunnel(Saliency(f)).attribute(X, nt_type="smoothgrad", nt_samples=n_samples,
-        stdevs=noise, abs=False)`` after ``torch.manual_seed(random_state)``: row i's copies
-        are rows i * n_samples ... of one (n * n_samples, n_inputs) float32 normal draw.
+    random_state : int, None or numpy.random.Generator, optional
+        The noise, drawn by a torch generator from one integer: an int as is, else one drawn
+        from fresh entropy (None) or from the Generator. For an int the draws are those of
+        Captum's ``NoiseTunnel(Saliency(f)).attribute(X, nt_type="smoothgrad",
+        nt_samples=n_samples, stdevs=noise, abs=False)`` after
+        ``torch.manual_seed(random_state)``: row i's copies are rows i * n_samples ... of one
+        (n * n_samples, n_inputs) float32 normal draw.
 
     Returns
     -------
@@ -142,9 +151,7 @@ def smoothgrad(net: DenseNet, X, target=None, *, n_samples: int = 50, noise: flo
         raise ValueError(f"`noise` must be a standard deviation >= 0. Got {noise!r} instead.")
     X = net.tensor(X)
     layer, units, pre = resolve_target(net, X, target, pre_activation)
-    gen = torch.Generator().manual_seed(
-        int(np.random.SeedSequence(random_state).generate_state(1)[0])
-        if random_state is None else int(random_state))
+    gen = torch.Generator().manual_seed(integer_seed(random_state))
     W = chain.input_weights(net.module)
     # rows per block a multiple of 16 so blockwise draws equal one big draw (torch fills
     # normals 16 at a time and redraws only a final partial group)
@@ -191,7 +198,8 @@ def loss_sensitivity(net: DenseNet, X, y, *, loss: str | None = None) -> np.ndar
     with torch.no_grad():
         for i in range(0, len(X), ROWS_PER_CHUNK):
             p = chain.run(net.module, X[i : i + ROWS_PER_CHUNK])
-            G = chain.loss_gradient(net.output, p.z[L], p.a[L], T[i : i + ROWS_PER_CHUNK], loss)
+            G = chain.loss_gradient(net.output_activation, p.z[L], p.a[L],
+                                    T[i : i + ROWS_PER_CHUNK], loss)
             G = chain.pull_back(net.module, p, G[:, None, :], L, True)  # (rows, 1, d)
             out[i : i + len(G)] = G[:, 0].numpy()
     return out

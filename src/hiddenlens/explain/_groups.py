@@ -7,7 +7,7 @@ import numpy as np
 from hiddenlens.net import DenseNet
 
 
-def image_patches(image_shape: tuple[int, int], window=(4, 4), stride=2) -> dict[str, list]:
+def image_patches(image_shape: tuple[int, int], *, window=(4, 4), stride=2) -> dict[str, list]:
     """Square-ish patches of an image as feature groups, placed as Captum's Occlusion places them.
 
     Window positions are 0, stride, 2 * stride, ... along each axis, ceil((size - window) /

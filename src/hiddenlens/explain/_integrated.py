@@ -30,18 +30,18 @@ METHODS = ("gausslegendre", "riemann_left", "riemann_right", "riemann_middle",
            "riemann_trapezoid")
 
 
-def integration_rule(method: str, steps: int) -> tuple[np.ndarray, np.ndarray]:
-    """(alphas, weights), each (steps,), of Captum's rule of the same name.
+def integration_rule(method: str, n_steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """(alphas, weights), each (n_steps,), of Captum's rule of the same name.
 
     Riemann points are float32 linspace values, as Captum builds them with torch.linspace.
     """
     check_choice(method, "method", METHODS)
     if method == "gausslegendre":
-        nodes, w = np.polynomial.legendre.leggauss(steps)
+        nodes, w = np.polynomial.legendre.leggauss(n_steps)
         return 0.5 * (1 + nodes), 0.5 * w  # [-1, 1] mapped to [0, 1]
-    if steps < 2:
-        raise ValueError(f"`steps` must be >= 2 for Riemann sums. Got {steps} instead.")
-    n = steps
+    if n_steps < 2:
+        raise ValueError(f"`n_steps` must be >= 2 for Riemann sums. Got {n_steps} instead.")
+    n = n_steps
     start, stop = {"riemann_left": (0, 1 - 1 / n), "riemann_right": (1 / n, 1),
                    "riemann_middle": (1 / (2 * n), 1 - 1 / (2 * n)),
                    "riemann_trapezoid": (0, 1)}[method]
@@ -73,7 +73,7 @@ def check_baseline(net: DenseNet, baseline, n: int) -> torch.Tensor:
 
 
 def integrated_gradients(
-    net: DenseNet, X, target=None, *, baseline=0.0, steps: int = 50,
+    net: DenseNet, X, target=None, *, baseline=0.0, n_steps: int = 50,
     method: str = "gausslegendre", pre_activation: bool | None = None, return_gap: bool = False,
 ):
     """Integrated gradients of the target unit along the straight path from a baseline.
@@ -86,7 +86,8 @@ def integrated_gradients(
         See `saliency`. None: the predicted class.
     baseline : float or array of shape (n_inputs,) or (n, n_inputs), default=0.0
         The reference input (a black image by default).
-    steps : int, default=50
+    n_steps : int, default=50
+        Quadrature points (Captum's `n_steps`).
     method : {"gausslegendre", "riemann_left", "riemann_right", "riemann_middle", \
 "riemann_trapezoid"}, default="gausslegendre"
         The quadrature rule; the same names, points and weights as Captum's.
@@ -94,22 +95,22 @@ def integrated_gradients(
         Default: the logit for output units, the activation for hidden units.
     return_gap : bool, default=False
         Also return the completeness gap, sum_i IG_i - (F(x) - F(b)), per example. It shrinks
-        toward 0 as `steps` grows; a large gap means too few steps.
+        toward 0 as `n_steps` grows; a large gap means too few steps.
 
     Returns
     -------
     attributions : ndarray of shape (n, n_inputs)
     gap : ndarray of shape (n,), only when `return_gap`
     """
-    steps = check_positive_int(steps, "steps")
-    alphas, weights = integration_rule(method, steps)
+    n_steps = check_positive_int(n_steps, "n_steps")
+    alphas, weights = integration_rule(method, n_steps)
     X = net.tensor(X)
     B = check_baseline(net, baseline, len(X))
     layer, units, pre = resolve_target(net, X, target, pre_activation)
     W = chain.input_weights(net.module)
     a = torch.as_tensor(alphas, dtype=X.dtype)[None, :, None]  # (1, S, 1)
     w = torch.as_tensor(weights, dtype=X.dtype)[None, :, None]
-    rows = max(1, 2**22 // (steps * max(net.sizes[1:])))
+    rows = max(1, 2**22 // (n_steps * max(net.sizes[1:])))
     attr = np.empty(tuple(X.shape), dtype=net.dtype_name)
     gap = np.empty(len(X), dtype=net.dtype_name)
     with torch.no_grad():
@@ -119,8 +120,8 @@ def integrated_gradients(
             zx, zb = z0_of(net, x), z0_of(net, b).expand(len(x), -1)  # (r, h)
             z = (zb[:, None, :] + a * (zx - zb)[:, None, :]).reshape(-1, zx.shape[1])
             p = from_z0(net, z)  # every step of every row, (r * S, ...)
-            G = one_hot(u.repeat_interleave(steps), net.sizes[layer + 1], X.dtype)
-            g = grad_z0(net, p, G, layer, pre).reshape(len(x), steps, -1)
+            G = one_hot(u.repeat_interleave(n_steps), net.sizes[layer + 1], X.dtype)
+            g = grad_z0(net, p, G, layer, pre).reshape(len(x), n_steps, -1)
             mean_grad = (g * w).sum(1) @ W  # (r, d)
             attr[i : i + len(x)] = ((x - b) * mean_grad).numpy()
             ends = [unit_value(from_z0(net, zz), layer, u, pre) for zz in (zx, zb)]

@@ -17,7 +17,7 @@ import torch
 
 from hiddenlens import _chain as chain
 from hiddenlens._threads import torch_threads
-from hiddenlens._validation import check_layer, check_positive_int, check_unit
+from hiddenlens._validation import check_layer, check_positive_int, check_unit, integer_seed
 from hiddenlens.explain._ascent import (
     RowAdam,
     SphereAscent,
@@ -50,9 +50,9 @@ class MaximizeResult:
     all_images : ndarray of shape (n_units, n_images, n_inputs)
         Every diverse image per unit (n_images=1 without diversity).
     all_pre_activations : ndarray of shape (n_units, n_images)
-    best_dataset_activations, best_dataset_pre_activations : ndarray of shape (n_units,) or None
+    best_example_activations, best_example_pre_activations : ndarray of shape (n_units,) or None
         The highest activation and pre-activation over `X`, when `X` was given.
-    best_dataset_indices : ndarray of shape (n_units,) or None
+    best_example_indices : ndarray of shape (n_units,) or None
         The row of `X` reaching it (lowest index on ties).
     """
 
@@ -63,16 +63,16 @@ class MaximizeResult:
     activations: np.ndarray
     all_images: np.ndarray
     all_pre_activations: np.ndarray
-    best_dataset_activations: np.ndarray | None = None
-    best_dataset_pre_activations: np.ndarray | None = None
-    best_dataset_indices: np.ndarray | None = None
+    best_example_activations: np.ndarray | None = None
+    best_example_pre_activations: np.ndarray | None = None
+    best_example_indices: np.ndarray | None = None
 
     @property
     def reached(self) -> np.ndarray | None:
         """Bool (n_units,): the image's pre-activation >= the best example's, given `X`."""
-        if self.best_dataset_pre_activations is None:
+        if self.best_example_pre_activations is None:
             return None
-        return self.pre_activations >= self.best_dataset_pre_activations
+        return self.pre_activations >= self.best_example_pre_activations
 
     @property
     def reached_share(self) -> float | None:
@@ -86,7 +86,7 @@ def maximize_activation(
     layer: int,
     units: Sequence[int] | None = None,
     *,
-    steps: int = 256,
+    n_iterations: int = 256,
     lr: float = 0.05,
     norm: float | None = None,
     bounds: tuple | None = (0.0, 1.0),
@@ -98,7 +98,7 @@ def maximize_activation(
     n_images: int = 1,
     diversity: float = 0.0,
     X=None,
-    seed: int = 0,
+    random_state=0,
     threads: int | None = 1,
 ) -> MaximizeResult:
     """Optimise one input per unit so that the unit's pre-activation is as large as possible.
@@ -116,8 +116,8 @@ def maximize_activation(
         0 is the first hidden layer, -1 the output.
     units : sequence of int, optional
         Units of `layer` to maximise; None means the whole layer.
-    steps : int, default=256
-        Ascent steps.
+    n_iterations : int, default=256
+        Gradient-ascent steps.
     lr : float, default=0.05
         Adam's step size, in input units; with `norm`, the step along the normalised
         gradient is ``lr * norm``.
@@ -129,8 +129,9 @@ def maximize_activation(
         Clip the input to the data range after every step. `low`, `high` are numbers or
         arrays of shape (n_inputs,).
     start : {"random", "mean"} or ndarray of shape (n_inputs,), default="random"
-        "random": the middle of `bounds` plus seeded noise (0.1 x the range), a different
-        draw per unit and image; "mean": the mean of `X`; an array: that input for every unit.
+        "random": the middle of `bounds` plus noise (0.1 x the range) drawn from
+        `random_state`, a different draw per unit and image; "mean": the mean of `X`; an
+        array: that input for every unit.
     l2 : float, default=0
         Weight of the penalty ||x||^2.
     tv : float, default=0
@@ -139,7 +140,7 @@ def maximize_activation(
     blur : float, default=0
         Gaussian blur (sigma in pixels) built into the image: x = blur(p), p is optimised.
     jitter : int, default=0
-        Shift the image by up to this many pixels (the same seeded shift for every row) at
+        Shift the image by up to this many pixels (the same random shift for every row) at
         each step, so that the picture must work wherever it lands.
     n_images : int, default=1
         Maximising images per unit.
@@ -147,9 +148,11 @@ def maximize_activation(
         Weight of the penalty on the mean cosine similarity between one unit's images, so a
         unit that responds to several patterns shows several.
     X : array of shape (n, n_inputs), optional
-        Data to compare with: fills the ``best_dataset_*`` fields and allows start="mean".
-    seed : int, default=0
-        The same seed gives the same images, batched or unit by unit.
+        Data to compare with: fills the ``best_example_*`` fields and allows start="mean".
+    random_state : int, None or numpy.random.Generator, default=0
+        The random start and the jitter: the same int gives the same images, batched or unit
+        by unit (each unit's start is drawn from the int and the unit's index). None and a
+        Generator draw that int once.
     threads : int or None, default=1
         Torch threads for the loop: a dense layer's small matrices run fastest on one thread
         (more threads fight over shared cores); None keeps torch's setting.
@@ -160,7 +163,8 @@ def maximize_activation(
     """
     idx = check_layer(net, layer)
     units = _check_units(net, layer, units)
-    steps = check_positive_int(steps, "steps")
+    n_iterations = check_positive_int(n_iterations, "n_iterations")
+    random_state = integer_seed(random_state)
     n_images = check_positive_int(n_images, "n_images")
     lo, hi = _check_bounds(net, bounds)
     _check_options(net, lr=lr, norm=norm, l2=l2, tv=tv, blur=blur, jitter=jitter,
@@ -168,26 +172,27 @@ def maximize_activation(
     data = net.tensor(X) if X is not None else None
     dtype = net.dtype
     lo_t, hi_t = (None, None) if lo is None else (_as(lo, dtype), _as(hi, dtype))
-    param = _start(net, start, units, n_images, lo, hi, data, seed).requires_grad_(True)
+    param = _start(net, start, units, n_images, lo, hi, data, random_state).requires_grad_(True)
     kernel = blur_matrices(blur, net.image_shape, dtype) if blur > 0 else None
     rows = torch.as_tensor(np.repeat(units, n_images))  # (n_rows,) unit of each row
-    shifts = np.random.default_rng([seed, 7919]).integers(-jitter, jitter + 1, (steps, 2))
+    shifts = np.random.default_rng([random_state, 7919]).integers(-jitter, jitter + 1,
+                                                                  (n_iterations, 2))
     project = projector(norm, lo_t, hi_t, kernel, net.image_shape)
     with torch_threads(threads), flush_denormals():
         stepper = RowAdam(param, lr) if norm is None else SphereAscent(param, lr * norm)
-        _ascend(net, idx, param, rows, steps, shifts, project, stepper, kernel,
+        _ascend(net, idx, param, rows, n_iterations, shifts, project, stepper, kernel,
                 dict(l2=l2, tv=tv, diversity=diversity, n_images=n_images, jitter=jitter))
     return _result(net, idx, units, n_images, param, kernel, data)
 
 
-def _ascend(net, idx, param, rows, steps, shifts, project, adam, kernel, opt) -> None:
+def _ascend(net, idx, param, rows, n_iterations, shifts, project, adam, kernel, opt) -> None:
     """The gradient-ascent loop, in place on `param` (n_rows, n_inputs)."""
     shape = net.image_shape
     linear = net.module.linears[idx]
     w_rows, b_rows = linear.weight.detach()[rows], linear.bias.detach()[rows]  # row i's unit
     with torch.no_grad():
         project(param)
-    for step in range(steps):
+    for step in range(n_iterations):
         x = render(param, kernel, shape)  # (n_rows, n_inputs)
         objective = _unit_pre_activation(net, idx, shift(x, shifts[step], shape, opt["jitter"]),
                                          w_rows, b_rows)  # (n_rows,)
@@ -267,8 +272,9 @@ def _as(values: np.ndarray, dtype) -> torch.Tensor:
 
 
 # ---------------------------------------------------------------- start and projection
-def _start(net, start, units, n_images, lo, hi, data, seed) -> torch.Tensor:
-    """(n_units * n_images, n_inputs) starting parameters; each row's noise has its own seed."""
+def _start(net, start, units, n_images, lo, hi, data, random_state: int) -> torch.Tensor:
+    """(n_units * n_images, n_inputs) starting parameters; each row's noise is drawn from
+    (random_state, unit, image), so a unit's start does not depend on the other units."""
     n = net.n_inputs
     if isinstance(start, str):
         if start not in ("random", "mean"):
@@ -280,7 +286,8 @@ def _start(net, start, units, n_images, lo, hi, data, seed) -> torch.Tensor:
             return data.mean(0).repeat(len(units) * n_images, 1)
         mid = np.zeros(n) if lo is None else (lo + hi) / 2
         spread = np.ones(n) if lo is None else hi - lo
-        rows = [mid + 0.1 * spread * np.random.default_rng([seed, int(u), k]).standard_normal(n)
+        rows = [mid + 0.1 * spread
+                * np.random.default_rng([random_state, int(u), k]).standard_normal(n)
                 for u in units for k in range(n_images)]
         return torch.as_tensor(np.stack(rows), dtype=net.dtype)
     x = np.asarray(start, dtype=float).reshape(-1)
@@ -326,6 +333,6 @@ def _compare_with_data(net: DenseNet, idx: int, result: MaximizeResult, data) ->
     a = trace.activations[idx][:, result.units]
     best = z.argmax(0)  # argmax returns the first (lowest) index on ties
     take = np.arange(len(result.units))
-    result.best_dataset_indices = best
-    result.best_dataset_pre_activations = z[best, take]
-    result.best_dataset_activations = a[best, take]
+    result.best_example_indices = best
+    result.best_example_pre_activations = z[best, take]
+    result.best_example_activations = a[best, take]

@@ -1,7 +1,7 @@
 """Permutation importance with scikit-learn's random sequence and a low-rank fast path.
 
-`sklearn.inspection.permutation_importance` draws one seed from `random_state` and gives every
-column a fresh RandomState(seed): the same rows (when `max_samples` < n) and the same chain of
+`sklearn.inspection.permutation_importance` draws one integer from `random_state` and gives
+every column a fresh RandomState of it: the same rows (when `max_samples` < n) and the same chain of
 in-place shuffles for every column. Repeat r leaves the column permuted by the composition
 p_r = p_{r-1}[idx_r] of the shuffles so far. We draw that chain once, and score each permuted
 column through the first-layer update z0 + (x[p_r, j] - x[:, j]) W0[:, j] instead of a fresh
@@ -18,7 +18,7 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.random import sample_without_replacement
 
 from hiddenlens._progress import progress_bar
-from hiddenlens._validation import check_positive_int
+from hiddenlens._validation import check_positive_int, integer_seed
 from hiddenlens.explain._groups import check_groups
 from hiddenlens.explain._lowrank import FirstLayerCache, iter_blocks
 from hiddenlens.explain._scoring import Scorer
@@ -45,7 +45,9 @@ def permutation_importance(
         "neg_mean_absolute_error", or ``f(y_true, y_pred) -> float``. None: accuracy for
         classifiers, r2 for regressors.
     n_repeats : int, default=5
-    random_state : int, RandomState or None, default=None
+    random_state : int, RandomState, numpy.random.Generator or None, default=None
+        As scikit-learn's (a Generator, which scikit-learn does not take, gives one integer
+        drawn from it).
     max_samples : int or float, default=1.0
         Rows drawn (without replacement) for the permuted scores; the baseline uses all of X,
         as in scikit-learn.
@@ -73,9 +75,11 @@ def permutation_importance(
     scorer = Scorer(net, scoring, sw)
     baseline = scorer(y, FirstLayerCache(net, X, -1, scorer.from_logits).base[None].numpy())[0]
 
-    seed = check_random_state(random_state).randint(np.iinfo(np.int32).max + 1)
+    if isinstance(random_state, np.random.Generator):
+        random_state = integer_seed(random_state)
+    shuffles = check_random_state(random_state).randint(np.iinfo(np.int32).max + 1)
     m = _check_max_samples(max_samples, n)
-    rs = np.random.RandomState(seed)
+    rs = np.random.RandomState(shuffles)
     if m < n:
         rows = sample_without_replacement(n, m, random_state=rs)
         X, y = X[torch.as_tensor(rows)], y[rows]

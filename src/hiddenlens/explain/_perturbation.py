@@ -1,4 +1,4 @@
-"""The seed's perturbation importance, and occlusion, on the low-rank first-layer update.
+"""The seeds' perturbation importance, and occlusion, on the low-rank first-layer update.
 
 perturbation_importance: "randomly bump every value of a single feature and record how the
 fitness degrades". Each repeat adds uniform noise in [-noise, +noise] x (the feature's range in
@@ -16,7 +16,7 @@ import torch
 from sklearn.utils import Bunch
 
 from hiddenlens._progress import progress_bar
-from hiddenlens._validation import check_positive_int
+from hiddenlens._validation import check_positive_int, integer_seed
 from hiddenlens.explain._groups import check_groups, image_patches
 from hiddenlens.explain._integrated import check_baseline
 from hiddenlens.explain._lowrank import FirstLayerCache, iter_blocks
@@ -27,7 +27,7 @@ from hiddenlens.net import DenseNet
 
 def perturbation_importance(
     net: DenseNet, X, y, *, noise: float = 0.5, n_repeats: int = 5, scoring=None,
-    random_state: int | None = None, groups=None, progress: bool = False,
+    random_state=None, groups=None, progress: bool = False,
 ) -> Bunch:
     """Score drop when uniform noise is added to one feature (or group) at a time.
 
@@ -43,9 +43,10 @@ def perturbation_importance(
     n_repeats : int, default=5
     scoring : str, callable or None, default=None
         As `permutation_importance`: accuracy for classifiers, r2 for regressors by default.
-    random_state : int, optional
-        Seeds the draws. Group g's draws come from its own generator (SeedSequence spawned
-        per group), so they do not depend on how the work is batched.
+    random_state : int, None or numpy.random.Generator, optional
+        The noise. Group g's draws come from its own generator
+        (``numpy.random.SeedSequence(random_state).spawn``, one per group; a Generator gives
+        one integer drawn from it), so they do not depend on how the work is batched.
     groups : sequence or dict of column sets, optional
         Bump each set's columns together (an image patch, a one-hot block).
     progress : bool, default=False
@@ -70,7 +71,8 @@ def perturbation_importance(
     cache = FirstLayerCache(net, X, -1, scorer.from_logits, scorer.from_logits)
     baseline = scorer(y, cache.base[None].numpy())[0]
     span = (X.max(0).values - X.min(0).values) * noise  # (d,) half-width of the noise
-    children = np.random.SeedSequence(random_state).spawn(len(cols))
+    children = np.random.SeedSequence(
+        None if random_state is None else integer_seed(random_state)).spawn(len(cols))
     drawn: dict[int, torch.Tensor] = {}
 
     def delta(g, r):  # (n, k) noise for repeat r of group g, drawn once per group
@@ -128,7 +130,8 @@ def occlusion(
             "has no image_shape; for tabular features use perturbation_importance or "
             "permutation_importance (with groups= for sets of columns)."
         )
-    patches = [np.asarray(p) for p in image_patches(net.image_shape, window, stride).values()]
+    patches = image_patches(net.image_shape, window=window, stride=stride)
+    patches = [np.asarray(p) for p in patches.values()]
     X = net.tensor(X)
     B = check_baseline(net, baseline, len(X))
     layer, units, pre = resolve_target(net, X, target, pre_activation)

@@ -29,7 +29,7 @@ def receptive_fields(net: DenseNet, layer: int = 0) -> np.ndarray:
     return np.array(net.weights[check_layer(net, layer)])
 
 
-def normalize_fields(fields: np.ndarray, method: str = "diverging",
+def normalize_fields(fields: np.ndarray, *, method: str = "diverging",
                      scale: str = "shared") -> np.ndarray:
     """Put fields (n_units, n_inputs) on a scale for display.
 
@@ -39,7 +39,7 @@ def normalize_fields(fields: np.ndarray, method: str = "diverging",
     method : {"diverging", "minmax", "abs"}, default="diverging"
         - "diverging": divide by the largest |w| so values lie in [-1, 1] with 0 kept at 0;
           the sign survives (excites vs inhibits).
-        - "minmax": stretch each unit to 0..255, as the seed article does. Caveat: the sign
+        - "minmax": stretch each unit to 0..255, as the seeds' article does. Caveat: the sign
           and the magnitude are lost; an all-negative (purely inhibiting) unit, or a unit of
           tiny weights, looks as busy as any other, and 0 maps to a different grey per unit.
         - "abs": |w| divided by the largest |w|, in [0, 1]: where the unit looks, not how.
@@ -64,8 +64,8 @@ def normalize_fields(fields: np.ndarray, method: str = "diverging",
     return (np.abs(w) if method == "abs" else w) / peak
 
 
-def unit_order(net: DenseNet, layer: int = 0, by: str = "index",
-               target: int | None = None) -> np.ndarray:
+def unit_order(net: DenseNet, layer: int = 0, *, by: str = "index",
+               next_unit: int | None = None) -> np.ndarray:
     """An order of the units of `layer` for display.
 
     Parameters
@@ -74,11 +74,11 @@ def unit_order(net: DenseNet, layer: int = 0, by: str = "index",
     layer : int, default=0
     by : {"index", "norm", "influence"}, default="index"
         "norm": largest L2 norm of the incoming weights first. "influence": largest outgoing
-        weight into unit `target` of the next layer first (the most excitatory for that class
-        first, the most inhibitory last).
-    target : int, optional
-        The unit of layer ``layer + 1`` (a class for the last hidden layer); needed for
-        "influence".
+        weight into unit `next_unit` of the next layer first (the most excitatory for that
+        class first, the most inhibitory last).
+    next_unit : int, optional
+        The unit of layer ``layer + 1`` (a class for the last hidden layer) whose incoming
+        weights rank the units; needed for "influence".
 
     Returns
     -------
@@ -96,8 +96,8 @@ def unit_order(net: DenseNet, layer: int = 0, by: str = "index",
             f"Ordering by influence needs a next layer; layer {layer} is the output of this "
             f"{net.describe_sizes()} network. Use by='norm' or by='index'."
         )
-    if target is None:
-        raise ValueError("Ordering by influence needs `target`: the unit (class) of layer "
+    if next_unit is None:
+        raise ValueError("Ordering by influence needs `next_unit`: the unit (class) of layer "
                          f"{idx + 1} whose incoming weights rank the units.")
-    target = check_unit(net, idx + 1, target)
-    return np.argsort(-net.weights[idx + 1][target], kind="stable").astype(np.int64)
+    next_unit = check_unit(net, idx + 1, next_unit, "next_unit")
+    return np.argsort(-net.weights[idx + 1][next_unit], kind="stable").astype(np.int64)

@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from hiddenlens import _chain as chain
+from hiddenlens._validation import check_random_state
 from hiddenlens.net import DenseNet
 
 # (replacements x rows x widest layer above) per block: 32 MB of float32. A block of B
@@ -133,14 +134,6 @@ def donors(n: int, random_state) -> np.ndarray:
     j = check_random_state(random_state).integers(0, n - 1, size=n)
     return j + (j >= np.arange(n))
 
-
-def check_random_state(random_state) -> np.random.Generator:
-    """An int, None (fresh entropy) or a numpy Generator -> a Generator."""
-    if random_state is None or isinstance(random_state, np.random.Generator) or (
-            isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool)):
-        return np.random.default_rng(random_state)
-    raise TypeError(f"`random_state` must be an int, None or a numpy.random.Generator. Got "
-                    f"{random_state!r} instead.")
 
 
 # ---------------------------------------------------------------- units and groups

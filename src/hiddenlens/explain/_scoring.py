@@ -48,7 +48,8 @@ class Scorer:
         self.fast_accuracy = scoring == "accuracy" and sample_weight is None
         # softmax and sigmoid are monotone: the argmax (or the sign) of the logits gives the
         # same classes, and skipping the output activation saves its cost on every row
-        self.from_logits = self.fast_accuracy and net.output in ("softmax", "sigmoid")
+        self.from_logits = (self.fast_accuracy
+                            and net.output_activation in ("softmax", "sigmoid"))
         self.name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
 
     def predictions(self, out: np.ndarray) -> np.ndarray:

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import rankdata
 
-from hiddenlens._validation import check_choice, check_positive_int
+from hiddenlens._validation import check_choice, check_positive_int, check_random_state
 from hiddenlens.explain._ablation import Ablation
 from hiddenlens.explain._atlas import Atlas
-from hiddenlens.explain._replacement import check_random_state
 
 
 @dataclass

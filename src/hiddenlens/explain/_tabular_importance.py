@@ -12,7 +12,7 @@ import torch
 from sklearn.utils import Bunch
 
 from hiddenlens import _chain as chain
-from hiddenlens._validation import check_choice, check_positive_int
+from hiddenlens._validation import check_choice, check_positive_int, integer_seed
 from hiddenlens.explain._groups import check_groups
 from hiddenlens.net import DenseNet
 
@@ -66,8 +66,8 @@ def olden(net: DenseNet) -> np.ndarray:
 
 
 def lek_profile(
-    net: DenseNet, X, feature=None, *, steps: int = 100, hold: str = "quantiles", groups=None,
-    random_state: int | None = 0,
+    net: DenseNet, X, feature=None, *, n_points: int = 100, hold: str = "quantiles",
+    quantiles=None, n_clusters: int | None = None, random_state=0,
 ) -> Bunch:
     """Lek's profile: sweep one feature from its min to its max, the others held fixed.
 
@@ -77,14 +77,18 @@ def lek_profile(
     X : array of shape (n, n_inputs)
         Data giving each feature's range and the held values.
     feature : int, str, sequence of them, or None, default=None (every feature)
-    steps : int, default=100
+    n_points : int, default=100
+        Points of each feature's sweep (NeuralNetTools' ``steps``).
     hold : {"quantiles", "kmeans"}, default="quantiles"
-        Hold the other features at their quantiles (each group one quantile of every feature),
-        or at the centres of k-means clusters of X (NeuralNetTools' two options).
-    groups : sequence of float or int, optional
-        The quantile levels (default 0, 0.2, ..., 1) or the number of clusters (default 6).
-    random_state : int, optional
-        Seeds k-means.
+        Hold the other features at their quantiles (each held row one quantile of every
+        feature), or at the centres of k-means clusters of X (NeuralNetTools' two options).
+    quantiles : sequence of float, optional
+        With hold="quantiles": the levels, in [0, 1]. Default: 0, 0.2, ..., 1.
+    n_clusters : int, optional
+        With hold="kmeans": the number of clusters. Default: 6.
+    random_state : int, None or numpy.random.Generator, default=0
+        k-means' initialisation (scikit-learn's, given an int as is; None and a Generator
+        draw one integer).
 
     What it can tell: the shape (monotone, threshold, bump) of the response to one feature in
     several typical contexts, and whether it changes between contexts (an interaction). What
@@ -92,39 +96,46 @@ def lek_profile(
 
     Returns
     -------
-    Bunch with grid (n_features, steps), predictions (n_features, n_groups, steps,
-    n_outputs) of the output activations, held (n_groups, n_inputs), features (names) and
-    group_labels.
+    Bunch with grid (n_features, n_points), predictions (n_features, n_held, n_points,
+    n_outputs) of the output activations, held (n_held, n_inputs), features (names) and
+    held_labels (one per held row: "quantile 0.2", "cluster 1 (n=37)").
     """
-    steps = check_positive_int(steps, "steps", minimum=2)
+    n_points = check_positive_int(n_points, "n_points", minimum=2)
     check_choice(hold, "hold", ("quantiles", "kmeans"))
     X = net.tensor(X).numpy().astype(float)
     cols, names = check_groups(net, None if feature is None else (
         [feature] if np.ndim(feature) == 0 else [[f] for f in feature]))
-    held, labels = _held_values(X, hold, groups, random_state)
+    held, labels = _held_values(X, hold, quantiles, n_clusters, random_state)
     lo, hi = X.min(0), X.max(0)
-    grid = np.stack([np.linspace(lo[c[0]], hi[c[0]], steps) for c in cols])  # (F, steps)
-    rows = np.repeat(held[None, :, None, :], len(cols), 0).repeat(steps, 2)  # (F, G, S, d)
+    grid = np.stack([np.linspace(lo[c[0]], hi[c[0]], n_points) for c in cols])  # (F, P)
+    rows = np.repeat(held[None, :, None, :], len(cols), 0).repeat(n_points, 2)  # (F, H, P, d)
     for f, c in enumerate(cols):
         rows[f, :, :, c[0]] = grid[f]
     out = net.forward(rows.reshape(-1, X.shape[1]))
-    preds = out.reshape(len(cols), len(held), steps, -1)
-    return Bunch(grid=grid, predictions=preds, held=held, features=names,
-                 group_labels=labels)
+    preds = out.reshape(len(cols), len(held), n_points, -1)
+    return Bunch(grid=grid, predictions=preds, held=held, features=names, held_labels=labels)
 
 
-def _held_values(X: np.ndarray, hold: str, groups, random_state) -> tuple[np.ndarray, list]:
+def _held_values(X: np.ndarray, hold: str, quantiles, n_clusters,
+                 random_state) -> tuple[np.ndarray, list]:
     if hold == "quantiles":
-        levels = np.linspace(0, 1, 6) if groups is None else np.asarray(groups, dtype=float)
+        if n_clusters is not None:
+            raise ValueError(f"`n_clusters` ({n_clusters!r}) is for hold='kmeans'; with "
+                             "hold='quantiles' give `quantiles` instead.")
+        levels = np.linspace(0, 1, 6) if quantiles is None else np.asarray(quantiles,
+                                                                           dtype=float)
         if levels.ndim != 1 or levels.size == 0 or levels.min() < 0 or levels.max() > 1:
-            raise ValueError(f"`groups` must be quantile levels in [0, 1] for hold='quantiles'."
-                             f" Got {groups!r} instead.")
+            raise ValueError(f"`quantiles` must be levels in [0, 1]. Got {quantiles!r} "
+                             "instead.")
         return np.quantile(X, levels, axis=0), [f"quantile {q:g}" for q in levels]
     from sklearn.cluster import KMeans
 
-    k = check_positive_int(6 if groups is None else groups, "groups")
+    if quantiles is not None:
+        raise ValueError(f"`quantiles` ({quantiles!r}) is for hold='quantiles'; with "
+                         "hold='kmeans' give `n_clusters` instead.")
+    k = check_positive_int(6 if n_clusters is None else n_clusters, "n_clusters")
     if k > len(X):
-        raise ValueError(f"`groups` ({k} clusters) must not exceed the rows of X ({len(X)}).")
-    km = KMeans(n_clusters=k, n_init=10, random_state=random_state).fit(X)
+        raise ValueError(f"`n_clusters` ({k}) must not exceed the rows of X ({len(X)}).")
+    km = KMeans(n_clusters=k, n_init=10, random_state=integer_seed(random_state)).fit(X)
     sizes = np.bincount(km.labels_, minlength=k)
     return km.cluster_centers_, [f"cluster {i + 1} (n={s})" for i, s in enumerate(sizes)]

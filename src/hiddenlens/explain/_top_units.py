@@ -1,4 +1,4 @@
-"""Top units: which units of the layer below push a target unit (an output class) most."""
+"""Top units: which units of the layer below push a unit (an output class) most."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hiddenlens.net import DenseNet
 
 @dataclass
 class TopUnits:
-    """The k most positive and k most negative units of `source_layer` for one target unit.
+    """The k most positive and k most negative units of `source_layer` for one unit.
 
     Attributes
     ----------
@@ -21,10 +21,12 @@ class TopUnits:
         most negative first for `negative`).
     positive_scores, negative_scores : ndarray of shape (k,)
     scores : ndarray of shape (n_source_units,)
-        The score of every unit: its outgoing weight into `target` ("weight") or weight *
+        The score of every unit: its outgoing weight into `unit` ("weight") or weight *
         activation on the given input ("contribution").
-    target, layer, source_layer : int
-        The target unit, its layer, and the layer the units come from (layer - 1).
+    layer, unit : int
+        The unit whose feeders are ranked (an output class for the output layer).
+    source_layer : int
+        The layer the ranked units come from (layer - 1).
     by : str
     """
 
@@ -33,31 +35,32 @@ class TopUnits:
     positive_scores: np.ndarray
     negative_scores: np.ndarray
     scores: np.ndarray
-    target: int
     layer: int
+    unit: int
     source_layer: int
     by: str
 
 
-def top_units(net: DenseNet, target: int, k: int = 5, by: str = "weight", x=None,
-              layer: int = -1) -> TopUnits:
-    """Rank the units feeding `target` by outgoing weight or by contribution on an input.
+def top_units(net: DenseNet, layer: int, unit: int, *, k: int = 5, by: str = "weight",
+              x=None) -> TopUnits:
+    """Rank the units feeding unit `unit` of `layer` by outgoing weight or by contribution.
 
     Parameters
     ----------
     net : DenseNet
-    target : int
+    layer : int
+        The layer of the unit whose feeders are ranked (-1: the output); it must have a hidden
+        layer below it (layer >= 1).
+    unit : int
         The unit of `layer` (a class index for the output layer).
     k : int, default=5
         How many of the most positive and of the most negative units to keep.
     by : {"weight", "contribution"}, default="weight"
-        "weight": ``weights[layer][target]``, the seed's ``weights[1][3].argsort()``.
+        "weight": ``weights[layer][unit]``, the seeds' ``weights[1][3].argsort()``.
         "contribution": weight * activation of each unit on the input `x`, the terms of the
-        target's pre-activation for that input.
+        unit's pre-activation for that input.
     x : array of shape (n_inputs,), optional
         The input, needed for "contribution".
-    layer : int, default=-1
-        The target's layer; it must have a hidden layer below it (layer >= 1).
 
     Returns
     -------
@@ -73,13 +76,13 @@ def top_units(net: DenseNet, target: int, k: int = 5, by: str = "weight", x=None
             if net.n_layers > 1 else
             f"top_units needs a hidden layer; this {net.describe_sizes()} network has none."
         )
-    target = check_unit(net, layer, target)
+    unit = check_unit(net, layer, unit)
     width = net.sizes[idx]
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= width:
         raise ValueError(
             f"`k` must be in 1..{width}: layer {idx - 1} has {width} units. Got {k!r} instead."
         )
-    scores = np.array(net.weights[idx][target], dtype=np.float64)  # (width,)
+    scores = np.array(net.weights[idx][unit], dtype=np.float64)  # (width,)
     if by == "contribution":
         if x is None:
             raise ValueError("by='contribution' needs an input `x`: the scores are weight * "
@@ -92,4 +95,4 @@ def top_units(net: DenseNet, target: int, k: int = 5, by: str = "weight", x=None
     pos, neg = order[::-1][:k], order[:k]
     return TopUnits(positive=pos.astype(np.int64), negative=neg.astype(np.int64),
                     positive_scores=scores[pos], negative_scores=scores[neg], scores=scores,
-                    target=target, layer=idx, source_layer=idx - 1, by=by)
+                    layer=idx, unit=unit, source_layer=idx - 1, by=by)

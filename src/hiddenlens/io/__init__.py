@@ -28,7 +28,7 @@ FORMAT_NAMES = {
     "hdf5": "Keras .h5 file", "json": "network2.py JSON file", "onnx": "ONNX model",
     "npz": "NumPy .npz archive", "safetensors": "safetensors state dict",
 }
-METADATA_OPTIONS = ("output", "class_names", "feature_names", "image_shape", "task")
+METADATA_OPTIONS = ("output_activation", "class_names", "feature_names", "image_shape", "task")
 PICKLE_ADVICE = (
     "which hiddenlens never loads because unpickling runs whatever code the file names; "
     "export the network instead as a Keras (.keras/.h5), ONNX or network2.py JSON file, or "
@@ -50,9 +50,10 @@ def load_model(path: str | os.PathLike, **options):
         Pickles (``.pkl``, ``.pt`` from torch.save, joblib files) are refused: unpickling can
         run any code.
     **options
-        For imported formats only: ``output="softmax"`` puts a softmax (or sigmoid) on a
-        network that ends in logits; class_names, feature_names, image_shape, task; and for
-        an .npz or a state dict, ``activation`` (and ``orientation`` for an .npz).
+        For imported formats only: ``output_activation="softmax"`` puts a softmax (or
+        sigmoid) on a network that ends in logits; class_names, feature_names, image_shape,
+        task; and for an .npz or a state dict, ``activation`` (and ``orientation`` for an
+        .npz).
 
     Returns
     -------

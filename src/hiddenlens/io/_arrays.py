@@ -75,17 +75,17 @@ def assemble(steps: Sequence, source: str, **metadata) -> DenseNet:
                      source=source, names=[d.name for d in layers], **metadata)
 
 
-def build_net(weights, biases, activations, *, source: str, names=None, output=None,
+def build_net(weights, biases, activations, *, source: str, names=None, output_activation=None,
               dtype=None, task=None, class_names=None, feature_names=None,
               image_shape="auto") -> DenseNet:
     """Build a DenseNet from weights[l] (n_out, n_in), biases[l] (n_out,) and activations[l].
 
     The dtype is float64 when any array is float64 (so predictions match the source), else
-    float32; ``image_shape="auto"`` folds 784 inputs as 28x28 digits. `output` puts an
-    activation on a network that ends in logits (a linear output).
+    float32; ``image_shape="auto"`` folds 784 inputs as 28x28 digits. `output_activation`
+    puts an activation on a network that ends in logits (a linear output).
     """
     names = names or [f"weights[{l}]" for l in range(len(weights))]
-    activations = _with_output(list(activations), output, source)
+    activations = _with_output(list(activations), output_activation, source)
     weights = [_finite(np.asarray(w), f"{n}", source) for w, n in zip(weights, names)]
     biases = [_finite(np.asarray(b).reshape(-1), f"the biases of {n}", source)
               for b, n in zip(biases, names)]
@@ -115,16 +115,18 @@ def build_net(weights, biases, activations, *, source: str, names=None, output=N
     return net
 
 
-def _with_output(activations: list[str], output: str | None, source: str) -> list[str]:
-    if output is None or output == activations[-1]:
+def _with_output(activations: list[str], output_activation: str | None,
+                 source: str) -> list[str]:
+    if output_activation is None or output_activation == activations[-1]:
         return activations
-    check_choice(output, "output", OUTPUT_ACTIVATIONS)
+    check_choice(output_activation, "output_activation", OUTPUT_ACTIVATIONS)
     if activations[-1] != "linear":
         raise ValueError(
-            f"{source} already ends in {activations[-1]}; `output={output!r}` can only be put "
-            "on a network that ends in logits (a linear output layer)."
+            f"{source} already ends in {activations[-1]}; "
+            f"`output_activation={output_activation!r}` can only be put on a network that "
+            "ends in logits (a linear output layer)."
         )
-    return activations[:-1] + [output]
+    return activations[:-1] + [output_activation]
 
 
 def _finite(a: np.ndarray, what: str, source: str) -> np.ndarray:
@@ -159,10 +161,10 @@ def _check_layer(weights, biases, l: int, names, source: str) -> None:
 def from_arrays(
     weights: Sequence,
     biases: Sequence | None = None,
-    activation: str | Sequence[str] = "sigmoid",
-    output: str = "sigmoid",
-    orientation: str = "auto",
     *,
+    activation: str | Sequence[str] = "sigmoid",
+    output_activation: str = "sigmoid",
+    orientation: str = "auto",
     dtype: torch.dtype | None = None,
     task: str | None = None,
     class_names: Sequence[str] | None = None,
@@ -181,7 +183,7 @@ def from_arrays(
         Default: zeros.
     activation : str or sequence of str, default="sigmoid"
         Hidden activation ("sigmoid", "tanh", "relu", "linear"), or one per hidden layer.
-    output : {"sigmoid", "softmax", "linear"}, default="sigmoid"
+    output_activation : {"sigmoid", "softmax", "linear"}, default="sigmoid"
         network.py applies the sigmoid to its output layer too.
     orientation : {"auto", "out_in", "in_out"}, default="auto"
         How to read each matrix: "out_in" is (n_out, n_in), "in_out" is (n_in, n_out).
@@ -230,7 +232,8 @@ def from_arrays(
             f"`activation` must be one name or one per hidden layer ({n_hidden}). "
             f"Got {len(hidden)} instead."
         )
-    return build_net(weights, biases, hidden + [output], source="the arrays", dtype=dtype,
+    return build_net(weights, biases, hidden + [output_activation], source="the arrays",
+                     dtype=dtype,
                      task=task, class_names=class_names, feature_names=feature_names,
                      image_shape=image_shape)
 

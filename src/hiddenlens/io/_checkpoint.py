@@ -48,8 +48,8 @@ def load_checkpoint(path, net, opt, generator, config: dict) -> int:
     saved = meta.get("config", {})
     differ = [f"{k}={saved.get(k)!r} (now {v!r})" for k, v in config.items()
               if k != "epochs" and saved.get(k) != v]
-    if meta.get("dataset") != net.dataset:
-        differ.append(f"data set {meta.get('dataset')!r} (now {net.dataset!r})")
+    if meta.get("dataset") != net.data_name:
+        differ.append(f"data set {meta.get('dataset')!r} (now {net.data_name!r})")
     if meta["sizes"] != net.sizes or meta["activations"] != net.activations:
         differ.append(f"network {meta['sizes']} {meta['activations']}")
     if differ:

@@ -27,7 +27,7 @@ SUPPORTED = ("Dense, Activation, ReLU, Softmax, InputLayer, Flatten, Dropout, an
 SNAKE = {"Dense": "dense", "Normalization": "normalization"}  # keras' names for weight groups
 
 
-def from_keras(path, output: str | None = None, **metadata):
+def from_keras(path, *, output_activation: str | None = None, **metadata):
     """Import a Keras model file (``.keras`` or legacy ``.h5``) of dense layers.
 
     Parameters
@@ -38,7 +38,7 @@ def from_keras(path, output: str | None = None, **metadata):
         Activation, ReLU, Softmax, InputLayer, Flatten and Dropout layers; Rescaling and
         Normalization before the first Dense become the input standardisation. Read with json
         and h5py alone; TensorFlow and Keras are not needed.
-    output : {"softmax", "sigmoid"}, optional
+    output_activation : {"softmax", "sigmoid"}, optional
         For a network that ends in logits (a linear output, as when trained with a
         cross-entropy loss on logits): the activation to put on them, so that
         ``predict_proba`` gives probabilities.
@@ -55,7 +55,7 @@ def from_keras(path, output: str | None = None, **metadata):
     from hiddenlens.io._native import read_bytes
 
     path = Path(path)
-    metadata = dict(metadata, output=output)
+    metadata = dict(metadata, output_activation=output_activation)
     data = read_bytes(path)
     try:
         if data.startswith(b"PK"):

@@ -47,7 +47,7 @@ def model_metadata(net) -> dict:
         "image_shape": list(net.image_shape) if net.image_shape else None,
         "class_names": net.class_names,
         "feature_names": net.feature_names,
-        "dataset": net.dataset,
+        "dataset": net.data_name,  # the file's key predates the attribute's name
         "history": net.history,
     }
 
@@ -130,10 +130,10 @@ def net_from_parts(tensors: dict[str, np.ndarray], meta: dict, path):
     try:
         sizes, acts = meta["sizes"], meta["activations"]
         net = DenseNet(
-            sizes, activation=acts[:-1], output=acts[-1], dtype=DTYPES[meta["dtype"]],
+            sizes, activation=acts[:-1], output_activation=acts[-1], dtype=DTYPES[meta["dtype"]],
             task=meta.get("task"), image_shape=meta.get("image_shape"),
             class_names=meta.get("class_names"), feature_names=meta.get("feature_names"),
-            dataset=meta.get("dataset"),
+            data_name=meta.get("dataset"),
         )
         n = len(sizes) - 1
         net.set_parameters(

@@ -14,7 +14,8 @@ WEIGHT_KEY = re.compile(r"^(?:weights?|w|kernel)[._]?(\d+)$", re.IGNORECASE)
 BIAS_KEY = re.compile(r"^(?:biases?|b|bias)[._]?(\d+)$", re.IGNORECASE)
 
 
-def from_npz(path, activation=None, output=None, orientation: str = "auto", **metadata):
+def from_npz(path, *, activation=None, output_activation=None, orientation: str = "auto",
+             **metadata):
     """Import weight arrays saved with ``numpy.savez``.
 
     Parameters
@@ -22,10 +23,10 @@ def from_npz(path, activation=None, output=None, orientation: str = "auto", **me
     path : path
         An .npz holding ``weights_0, weights_1, ...`` and ``biases_0, ...`` (also accepted:
         ``w0``/``b0``, ``W_0``/``b_0``, ``kernel_0``/``bias_0``), and optionally string
-        arrays ``activation`` and ``output``, e.g.
+        arrays ``activation`` and ``output_activation``, e.g.
         ``np.savez("net.npz", weights_0=w0, biases_0=b0, weights_1=w1, biases_1=b1,
-        activation="sigmoid", output="sigmoid")``.
-    activation, output : str, optional
+        activation="sigmoid", output_activation="sigmoid")``.
+    activation, output_activation : str, optional
         Override the file's; default "sigmoid" for both, as network.py.
     orientation : {"auto", "out_in", "in_out"}, default="auto"
         See `from_arrays`.
@@ -51,8 +52,10 @@ def from_npz(path, activation=None, output=None, orientation: str = "auto", **me
             "weights_1, ... and biases_0, biases_1, ... (one of each per layer) to import them."
         )
     activation = activation or _text(arrays, "activation", path) or "sigmoid"
-    output = output or _text(arrays, "output", path) or "sigmoid"
-    return from_arrays(weights, biases or None, activation, output, orientation, **metadata)
+    output_activation = (output_activation or _text(arrays, "output_activation", path)
+                         or "sigmoid")
+    return from_arrays(weights, biases or None, activation=activation,
+                       output_activation=output_activation, orientation=orientation, **metadata)
 
 
 def _numbered(arrays: dict, pattern: re.Pattern) -> list[np.ndarray]:

@@ -25,7 +25,7 @@ OPSET = 17
 METADATA_KEY = "hiddenlens"
 
 
-def from_onnx(path, output: str | None = None, **metadata):
+def from_onnx(path, *, output_activation: str | None = None, **metadata):
     """Import an ONNX model whose graph is a chain of dense layers.
 
     Parameters
@@ -34,7 +34,7 @@ def from_onnx(path, output: str | None = None, **metadata):
         An ``.onnx`` file: Gemm (or MatMul + Add) nodes with Sigmoid, Relu, Tanh, Softmax or
         Identity between them, weights stored as initializers or Constant nodes. Files written
         by ``DenseNet.to_onnx`` come back with their class names and image shape.
-    output : {"softmax", "sigmoid"}, optional
+    output_activation : {"softmax", "sigmoid"}, optional
         For a network that ends in logits (a linear output, as when trained with a
         cross-entropy loss on logits): the activation to put on them, so that
         ``predict_proba`` gives probabilities.
@@ -48,7 +48,8 @@ def from_onnx(path, output: str | None = None, **metadata):
     from hiddenlens.io._native import read_bytes
 
     path = Path(path)
-    return onnx_from_bytes(read_bytes(path), path, output=output, **metadata)
+    return onnx_from_bytes(read_bytes(path), path, output_activation=output_activation,
+                           **metadata)
 
 
 def parse_onnx(data: bytes):
@@ -85,7 +86,7 @@ def onnx_from_bytes(data: bytes, path, **metadata):
         except json.JSONDecodeError:
             meta = {}
         keys = ("class_names", "feature_names", "image_shape")
-        keys += ("task",) if metadata.get("output") is None else ()  # new output, new task
+        keys += ("task",) if metadata.get("output_activation") is None else ()  # new task too
         metadata = {**{k: meta[k] for k in keys if meta.get(k) is not None}, **metadata}
     net = assemble(steps, str(path), **metadata)
     if prep:

@@ -14,7 +14,7 @@ import numpy as np
 from hiddenlens.io._arrays import from_arrays
 
 
-def from_safetensors(path, activation=None, output=None, **metadata):
+def from_safetensors(path, *, activation=None, output_activation=None, **metadata):
     """Import the Linear layers of an nn.Sequential saved with ``safetensors.torch.save_file``.
 
     Parameters
@@ -24,8 +24,8 @@ def from_safetensors(path, activation=None, output=None, **metadata):
         by name (``0.``, ``2.``, ``10.`` or ``fc1.``, ``fc2.``).
     activation : str or sequence of str
         Hidden activation(s): the file does not say; required.
-    output : {"softmax", "sigmoid", "linear"}
-        Output activation; required.
+    output_activation : {"softmax", "sigmoid", "linear"}
+        The output layer's activation; required.
     **metadata
         dtype, class_names, feature_names, image_shape, task.
 
@@ -44,16 +44,18 @@ def from_safetensors(path, activation=None, output=None, **metadata):
     except (SafetensorError, ValueError, TypeError) as exc:
         raise ValueError(f"{path} is a safetensors file numpy cannot read ({exc}).") from None
     layers = _layers(tensors, path)
-    if activation is None or output is None:
+    if activation is None or output_activation is None:
         raise ValueError(
             f"{path} holds the weights of {len(layers)} dense layers ("
             f"{', '.join(name for name, _, _ in layers)}) but not their activations; pass "
-            "activation= and output= (--activation and --output-activation on the command "
+            "activation= and output_activation= (--activation and --output-activation on the "
+            "command "
             "line)."
         )
     weights = [w for _, w, _ in layers]
     biases = [b if b is not None else np.zeros(w.shape[0], w.dtype) for _, w, b in layers]
-    return from_arrays(weights, biases, activation, output, orientation="out_in", **metadata)
+    return from_arrays(weights, biases, activation=activation,
+                       output_activation=output_activation, orientation="out_in", **metadata)
 
 
 def _layers(tensors: dict, path) -> list[tuple[str, np.ndarray, np.ndarray | None]]:

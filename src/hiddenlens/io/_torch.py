@@ -18,7 +18,7 @@ PASS_THROUGH = (nn.Flatten, nn.Dropout)  # 2-D inputs stay 2-D; dropout is off a
 SUPPORTED = "Linear, Sigmoid, Tanh, ReLU, Identity, Softmax, LogSoftmax, Flatten and Dropout"
 
 
-def from_torch(module: nn.Module, output: str | None = None, **metadata):
+def from_torch(module: nn.Module, *, output_activation: str | None = None, **metadata):
     """Import a PyTorch ``nn.Sequential`` of dense layers.
 
     Parameters
@@ -28,7 +28,7 @@ def from_torch(module: nn.Module, output: str | None = None, **metadata):
         after them; Flatten and Dropout are accepted (dropout is off at inference).
         LogSoftmax is imported as softmax: the DenseNet returns the probabilities, the
         exponential of what the module returns.
-    output : {"softmax", "sigmoid"}, optional
+    output_activation : {"softmax", "sigmoid"}, optional
         For a network that ends in logits (a linear output, as when trained with a
         cross-entropy loss on logits): the activation to put on them, so that
         ``predict_proba`` gives probabilities.
@@ -49,7 +49,7 @@ def from_torch(module: nn.Module, output: str | None = None, **metadata):
             "weights, or pass its weight arrays to hiddenlens.from_arrays."
         )
     steps = [_step(index, layer) for index, layer in _walk(module, "")]
-    return assemble(steps, "the nn.Sequential", output=output, **metadata)
+    return assemble(steps, "the nn.Sequential", output_activation=output_activation, **metadata)
 
 
 def _walk(module: nn.Sequential, prefix: str):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens.explain._methods import REGISTRY, get_method
+from hiddenlens.explain import get_method, methods
 from hiddenlens.plot._axes import finish, panel_axes
 from hiddenlens.plot._grid import DIVERGING, hide_ticks, model_label, symmetric_limit
 
@@ -58,7 +58,7 @@ class AttributionDisplay:
             An image model.
         x : array of shape (n_inputs,)
         method : str, callable or list of them, default="ig"
-            Names of `hiddenlens.explain._methods.methods("attribution")` ("ig", "saliency",
+            Names of `hiddenlens.explain.methods("attribution")` ("ig", "saliency",
             "smoothgrad", "input-x-gradient", "occlusion") or callables ``(net, X, target,
             **options) -> (n, n_inputs)``.
         target : int, optional
@@ -66,7 +66,7 @@ class AttributionDisplay:
         probability : bool, default=False
             Explain the class probability instead of its logit (named methods).
         method_options : dict, optional
-            Method name -> its keyword arguments, e.g. ``{"ig": {"steps": 100}}``.
+            Method name -> its keyword arguments, e.g. ``{"ig": {"n_steps": 100}}``.
         ax : Axes, Figure or SubFigure, optional
         **plot_kw
             Passed to `plot`.
@@ -84,7 +84,8 @@ class AttributionDisplay:
         target = int(np.argmax(proba)) if target is None else target
         maps = {}
         for m in chosen:
-            options = {"pre_activation": not probability} if m.name in REGISTRY else {}
+            named = m.name in methods("attribution")  # not a callable of the user's
+            options = {"pre_activation": not probability} if named else {}
             options.update((method_options or {}).get(m.name, {}))
             maps[m.name] = m(net, X, target, **options)[0]
         label = net.class_names[target] if net.class_names else str(target)
@@ -135,12 +136,13 @@ class AttributionDisplay:
         image = self.x.reshape(self.image_shape)
         axes[0].imshow(image, cmap="gray_r", interpolation="nearest")
         axes[0].set_title("input", fontsize=9)
+        known = methods("attribution")
         for a, (name, values) in zip(axes[1:], self.maps.items()):
             limit = symmetric_limit(values)
             a.imshow(image, cmap="gray_r", alpha=0.35, interpolation="nearest")
             shown = a.imshow(values.reshape(self.image_shape), cmap=cmap, vmin=-limit,
                              vmax=limit, alpha=0.8, interpolation="nearest")
-            a.set_title(REGISTRY[name].title if name in REGISTRY else name, fontsize=9)
+            a.set_title(known[name].title if name in known else name, fontsize=9)
             bar = a.figure.colorbar(shown, ax=a, fraction=0.046, pad=0.03)
             bar.ax.tick_params(labelsize=7)
             bar.set_label(UNITS.get(name, "attribution").format(q=self.quantity), fontsize=7)

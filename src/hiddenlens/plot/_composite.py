@@ -75,7 +75,7 @@ class CompositeDisplay:
             Passed to `plot`.
         """
         idx = check_layer(net, layer)
-        maps = composite_weights(net, idx, method, X, y, per_class)
+        maps = composite_weights(net, idx, method=method, X=X, y=y, per_class=per_class)
         out = idx == net.n_layers - 1
         classes = net.class_names or [str(c) for c in range(net.n_classes or net.n_outputs)]
         if per_class:  # (n_classes, n_units, n_inputs)

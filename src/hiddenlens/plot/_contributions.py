@@ -47,18 +47,18 @@ class ContributionDisplay:
         self.feature_names, self.input_label = feature_names, input_label
 
     @classmethod
-    def from_model(cls, net, x, *, unit: int, layer: int = 0, kind: str = "auto", ax=None,
+    def from_model(cls, net, x, *, layer: int = 0, unit: int, kind: str = "auto", ax=None,
                    **plot_kw) -> ContributionDisplay:
-        """Compute `contribution_map(net, x, unit, layer)` and draw it.
+        """Compute `contribution_map(net, x, layer, unit)` and draw it.
 
         Parameters
         ----------
         net : DenseNet
         x : array of shape (n_inputs,)
             One example.
+        layer : int, default=0
         unit : int
             The unit of `layer` whose pre-activation is split into its terms.
-        layer : int, default=0
         kind : {"auto", "image", "bars"}, default="auto"
             "image" on a tabular model is an error.
         ax : Axes, Figure or SubFigure, optional
@@ -71,7 +71,7 @@ class ContributionDisplay:
         if kind == "image" and how != "image":
             raise image_view_error(net, "ContributionDisplay(kind='image')",
                                    "kind='bars' (one bar per feature: value * weight)")
-        result = contribution_map(net, x, unit, idx)
+        result = contribution_map(net, x, idx, unit)
         title = (f"Unit {result.unit} of layer {idx}: which {what} push it up (red) or "
                  f"down (blue)\n{model_label(net)}")
         bars = how == "bars" or kind == "bars"

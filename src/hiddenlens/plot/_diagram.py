@@ -77,7 +77,7 @@ class NetworkDiagramDisplay:
         if k == "auto":
             big = max(w.size for w in net.weights) > AUTO_MAX_LINKS
             k = 3 if big and threshold is None else None
-        links = diagram_links(net, k, threshold)
+        links = diagram_links(net, k=k, threshold=threshold)
         kept = []
         if k is not None:
             kept.append(f"the {k} strongest incoming links of each unit")

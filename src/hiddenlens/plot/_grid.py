@@ -74,11 +74,11 @@ def symmetric_limit(values: np.ndarray) -> float:
 
 def model_label(net) -> str:
     return f"{net.describe_sizes()} {net.activation or ''} net".replace("  ", " ") + (
-        f" on {net.dataset}" if net.dataset else ""
+        f" on {net.data_name}" if net.data_name else ""
     )
 
 
-def save_figure(fig, path, overwrite: bool = False, dpi: int = 100) -> None:
+def save_figure(fig, path, *, overwrite: bool = False, dpi: int = 100) -> None:
     """Save a figure as PNG or SVG (by suffix) through a temporary file and a rename."""
     from hiddenlens._files import atomic_path
 

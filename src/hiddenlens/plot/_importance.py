@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiddenlens._validation import check_unit
-from hiddenlens.explain._methods import REGISTRY, get_method
+from hiddenlens.explain import get_method, methods
 from hiddenlens.plot._axes import finish, panel_axes, single_axes
 from hiddenlens.plot._grid import DIVERGING, hide_ticks, model_label, symmetric_limit
 
@@ -63,7 +63,7 @@ class ImportanceDisplay:
             Needed by "permutation" and "perturbation".
         y : array of shape (n,), optional
         method : {"permutation", "perturbation", "garson", "olden"}, default="permutation"
-            See `hiddenlens.explain._methods.methods("importance")`.
+            See `hiddenlens.explain.methods("importance")`.
         target : int, default=0
             The output unit of "garson" and "olden".
         scoring, n_repeats, random_state
@@ -127,7 +127,8 @@ class ImportanceDisplay:
         if image_shape is not None and len(mean) != image_shape[0] * image_shape[1]:
             image_shape = None  # grouped features: no map
         if title is None:
-            title = REGISTRY[method].title.capitalize() if method in REGISTRY else "Importance"
+            known = methods(("importance", "profile"))
+            title = known[method].title.capitalize() if method in known else "Importance"
         display = cls(importances=mean, std=std, names=names, xlabel=xlabel, title=title,
                       by="magnitude" if method == "olden" else "value",
                       image_shape=image_shape)
@@ -191,7 +192,7 @@ class LekProfileDisplay:
     ----------
     result : Bunch
         What `lek_profile` returns: grid (n_features, n_points), predictions (n_features,
-        n_groups, n_points, n_outputs), features, group_labels.
+        n_held, n_points, n_outputs), features, held_labels.
     target : int, default=0
         The output unit drawn.
     target_name : str, default="output 0"
@@ -214,7 +215,8 @@ class LekProfileDisplay:
 
     @classmethod
     def from_model(cls, net, X, *, feature=None, target: int = 0, n_points: int = 100,
-                   hold: str = "quantiles", groups=None, random_state=0, ax=None,
+                   hold: str = "quantiles", quantiles=None, n_clusters: int | None = None,
+                   random_state=0, ax=None,
                    **plot_kw) -> LekProfileDisplay:
         """Compute `lek_profile` and draw one panel per feature.
 
@@ -229,17 +231,20 @@ class LekProfileDisplay:
         n_points : int, default=100
             Points of each feature's sweep.
         hold : {"quantiles", "kmeans"}, default="quantiles"
-        groups : sequence of float or int, optional
-            The quantile levels, or the number of clusters.
-        random_state : int, default=0
-            Seeds k-means.
+        quantiles : sequence of float, optional
+            With hold="quantiles": the levels (default 0, 0.2, ..., 1).
+        n_clusters : int, optional
+            With hold="kmeans": the number of clusters (default 6).
+        random_state : int, None or numpy.random.Generator, default=0
+            k-means' initialisation.
         ax : Axes, Figure or SubFigure, optional
         **plot_kw
             Passed to `plot`.
         """
         target = check_unit(net, -1, target, "target")
-        result = get_method("lek", "profile")(net, X, feature, steps=n_points, hold=hold,
-                                              groups=groups, random_state=random_state)
+        result = get_method("lek", "profile")(net, X, feature, n_points=n_points, hold=hold,
+                                              quantiles=quantiles, n_clusters=n_clusters,
+                                              random_state=random_state)
         name = net.class_names[target] if net.class_names else f"output {target}"
         if net.task == "classification":
             name = f"p({name})"
@@ -265,12 +270,12 @@ class LekProfileDisplay:
         cols = min(4, n)
         rows = -(-n // cols)
         fig, axes = panel_axes(ax, rows, cols, (3.3 * cols, 2.7 * rows + 0.8), sharey=True)
-        colours = matplotlib.colormaps["viridis"](np.linspace(0, 0.9, len(r.group_labels)))
+        colours = matplotlib.colormaps["viridis"](np.linspace(0, 0.9, len(r.held_labels)))
         for f, a in enumerate(axes.flat):
             if f >= n:
                 a.axis("off")
                 continue
-            for g, label in enumerate(r.group_labels):
+            for g, label in enumerate(r.held_labels):
                 a.plot(r.grid[f], r.predictions[f, g, :, self.target], color=colours[g],
                        lw=1.4, label=label)
             a.set_xlabel(r.features[f], fontsize=8)

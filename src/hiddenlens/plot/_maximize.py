@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens.explain import atlas, maximize_activation
-from hiddenlens.explain._readable import readable_options
+from hiddenlens.explain import atlas, maximize_activation, readable_options
 from hiddenlens.plot._axes import finish, single_axes
 from hiddenlens.plot._grid import (
     data_ranges,

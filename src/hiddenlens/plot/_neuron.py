@@ -7,8 +7,13 @@ import textwrap
 
 import numpy as np
 
-from hiddenlens.explain import atlas, describe, maximize_activation, receptive_fields
-from hiddenlens.explain._readable import readable_options
+from hiddenlens.explain import (
+    atlas,
+    describe,
+    maximize_activation,
+    readable_options,
+    receptive_fields,
+)
 from hiddenlens.plot._axes import container, finish
 from hiddenlens.plot._grid import (
     DIVERGING,
@@ -147,7 +152,7 @@ class NeuronCardDisplay:
     def _maximized(self, ax) -> None:
         m = self.maximized
         image = m.images[0]
-        z, best = m.pre_activations[0], m.best_dataset_pre_activations
+        z, best = m.pre_activations[0], m.best_example_pre_activations
         if self.image_shape:
             ax.imshow(image.reshape(self.image_shape), cmap="gray_r", vmin=0, vmax=1)
             hide_ticks(ax)

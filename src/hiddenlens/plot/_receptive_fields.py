@@ -99,7 +99,7 @@ class ReceptiveFieldsDisplay:
         if kind == "image" and how != "image":
             raise image_view_error(net, "ReceptiveFieldsDisplay(kind='image')",
                                    "kind='bars' (a bar chart per unit over the feature names)")
-        units = unit_order(net, idx, by, next_unit)
+        units = unit_order(net, idx, by=by, next_unit=next_unit)
         if k is not None:
             units = units[: check_positive_int(k, "k")]
         bars = how == "bars" or kind == "bars"
@@ -138,7 +138,7 @@ class ReceptiveFieldsDisplay:
         """
         fields = np.asarray(fields)
         units = np.arange(len(fields)) if units is None else np.asarray(units)
-        shown = normalize_fields(fields, normalize, scale)[units]
+        shown = normalize_fields(fields, method=normalize, scale=scale)[units]
         if title is None:
             title = f"Receptive fields: {len(units)} units over {fields.shape[1]} inputs"
         display = cls(fields=shown, units=units, title=title, image_shape=image_shape,

@@ -1,4 +1,4 @@
-"""TopUnitsDisplay: the units that push a target (an output class) up most, and down most."""
+"""TopUnitsDisplay: the units that push a unit (an output class) up most, and down most."""
 
 from __future__ import annotations
 
@@ -45,36 +45,36 @@ class TopUnitsDisplay:
                                                                   field_label)
 
     @classmethod
-    def from_model(cls, net, x=None, *, target: int, k: int = 5, by: str = "weight",
-                   layer: int = -1, ax=None, **plot_kw) -> TopUnitsDisplay:
-        """Compute `top_units(net, target, k, by, x, layer)` and draw each unit's field.
+    def from_model(cls, net, x=None, *, layer: int = -1, unit: int, k: int = 5,
+                   by: str = "weight", ax=None, **plot_kw) -> TopUnitsDisplay:
+        """Compute `top_units(net, layer, unit, k=k, by=by, x=x)` and draw each unit's field.
 
         Parameters
         ----------
         net : DenseNet
         x : array of shape (n_inputs,), optional
             The example, needed by ``by="contribution"``.
-        target : int
+        layer : int, default=-1
+            The layer of `unit` (the output by default).
+        unit : int
             The unit of `layer` (an output class) whose top units are drawn.
         k : int, default=5
             How many positive and how many negative units.
         by : {"weight", "contribution"}, default="weight"
-        layer : int, default=-1
-            The target's layer.
         ax : Axes, Figure or SubFigure, optional
         **plot_kw
             Passed to `plot`.
         """
-        result = top_units(net, target, k, by, x, layer)
+        result = top_units(net, layer, unit, k=k, by=by, x=x)
         s = result.source_layer
-        fields = composite_weights(net, s, "linear")  # == net.weights[0] for s == 0
+        fields = composite_weights(net, s, method="linear")  # == net.weights[0] for s == 0
         how, shape_or_names, _ = field_layout(net, 0)
         names = net.class_names if result.layer == net.n_layers - 1 and net.class_names \
             else None
-        tname = (f"output class {names[result.target]}" if names
-                 else f"unit {result.target} of layer {result.layer}")
+        uname = (f"output class {names[result.unit]}" if names
+                 else f"unit {result.unit} of layer {result.layer}")
         score = {"weight": "outgoing weight", "contribution": "weight x activation on x"}[by]
-        title = (f"Units of layer {s} that push {tname} up (top row) "
+        title = (f"Units of layer {s} that push {uname} up (top row) "
                  f"and down (bottom row), by {score}\n{model_label(net)}")
         image = how == "image"
         return cls.from_result(result, fields=fields, title=title,
@@ -92,7 +92,7 @@ class TopUnitsDisplay:
         result : TopUnits
         fields : ndarray of shape (n_source_units, n_inputs)
             The source layer's fields in input space: ``composite_weights(net,
-            result.source_layer, "linear")`` (the weights themselves for layer 0).
+            result.source_layer, method="linear")`` (the weights themselves for layer 0).
         image_shape : (int, int), optional
             None draws bars.
         feature_names : list of str, optional
@@ -105,7 +105,7 @@ class TopUnitsDisplay:
         label = ("incoming weight" if s == 0
                  else "linear composite weight (weights multiplied through)")
         if title is None:
-            title = (f"Units of layer {s} that push unit {result.target} of layer "
+            title = (f"Units of layer {s} that push unit {result.unit} of layer "
                      f"{result.layer} up (top row) and down (bottom row), by {result.by}")
         display = cls(result=result, fields=fields, title=title, image_shape=image_shape,
                       feature_names=feature_names, field_label=label)

@@ -68,7 +68,7 @@ class TraceDisplay:
             raise ValueError(f"`x` must be one example. Got {len(X)} examples instead.")
         return cls.from_result(
             net.trace(X), activation=list(net.activations[:-1]),
-            output_activation=net.output, task=net.task, image_shape=net.image_shape,
+            output_activation=net.output_activation, task=net.task, image_shape=net.image_shape,
             feature_names=net.feature_names, class_names=net.class_names, label=label,
             title=f"Forward trace of one input through the {model_label(net)}", ax=ax,
             **plot_kw)

@@ -42,23 +42,23 @@ def _check_sections(sections) -> tuple[str, ...]:
     return sections
 
 
-def _context(net, dataset) -> Context:
+def _context(net, data) -> Context:
     from hiddenlens._evaluation import evaluate
 
-    X, y = dataset.X_test, dataset.y_test
-    return Context(net=net, dataset=dataset, X=X, y=y,
+    X, y = data.X_test, data.y_test
+    return Context(net=net, data=data, X=X, y=y,
                    evaluation=evaluate(net, X, y))
 
 
-def build_report(net, dataset=None, *, sections=None, progress: bool = True) -> str:
+def build_report(net, data=None, *, sections=None, progress: bool = True) -> str:
     """The report for `net` as one self-contained HTML string.
 
     Parameters
     ----------
     net : DenseNet
-    dataset : Dataset or str, optional
-        The data set to evaluate and explain on (its test split); default: the model's own,
-        else the built-in digits.
+    data : Dataset or str, optional
+        A data set or its name, to evaluate and explain on (its test split); default: the
+        model's own, else the built-in digits.
     sections : sequence of str, optional
         Only these of "model", "diagram", "layers", "classes", "importance", "traces" (in
         the report's order); default: all.
@@ -76,22 +76,22 @@ def build_report(net, dataset=None, *, sections=None, progress: bool = True) -> 
     from hiddenlens.data import for_model
 
     sections = _check_sections(sections)
-    dataset = for_model(net, dataset, progress=progress)
+    data = for_model(net, data, progress=progress)
     backend = matplotlib.get_backend()
     matplotlib.use("Agg")
     try:
-        built = _build_sections(net, dataset, sections, progress)
+        built = _build_sections(net, data, sections, progress)
     finally:
         matplotlib.use(backend)
-    return _render(net, dataset, built, __version__)
+    return _render(net, data, built, __version__)
 
 
-def _build_sections(net, dataset, names, progress: bool) -> list[Section]:
+def _build_sections(net, data, names, progress: bool) -> list[Section]:
     from hiddenlens._progress import progress_bar
 
     steps = _steps(net, names)
     with progress_bar(progress, len(steps) + 1, "report: tracing the test split") as advance:
-        ctx = _context(net, dataset)
+        ctx = _context(net, data)
         advance()
         sections = []
         for label, build in steps:
@@ -101,7 +101,7 @@ def _build_sections(net, dataset, names, progress: bool) -> list[Section]:
     return sections
 
 
-def _render(net, dataset, sections: list[Section], version: str) -> str:
+def _render(net, data, sections: list[Section], version: str) -> str:
     """Fill templates/report.html; autoescaping shows every name from a file as text."""
     import jinja2
 
@@ -110,14 +110,14 @@ def _render(net, dataset, sections: list[Section], version: str) -> str:
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     return env.get_template("report.html").render(
         title=f"hiddenlens report: {net.describe_sizes()} network",
-        subtitle=f"{net!r}, explained on the test split of {dataset.name} "
-                 f"({len(dataset.X_test)} examples).",
+        subtitle=f"{net!r}, explained on the test split of {data.name} "
+                 f"({len(data.X_test)} examples).",
         sections=sections, version=version,
         date=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
 
 
-def write_report(net, path, dataset=None, overwrite: bool = False,
-                 progress: bool = True, *, sections=None) -> Path:
+def write_report(net, path, data=None, *, overwrite: bool = False, progress: bool = True,
+                 sections=None) -> Path:
     """Write the report for `net` to `path` as one self-contained HTML file.
 
     Parameters
@@ -125,7 +125,7 @@ def write_report(net, path, dataset=None, overwrite: bool = False,
     net : DenseNet
     path : path
         The .html file to write (atomically); an existing file is refused unless `overwrite`.
-    dataset : Dataset or str, optional
+    data : Dataset or str, optional
         Default: the model's own data set, else the built-in digits.
     overwrite : bool, default=False
     progress : bool, default=True
@@ -148,6 +148,6 @@ def write_report(net, path, dataset=None, overwrite: bool = False,
     if path.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"The report is an HTML file; give a path ending in .html. Got {path}.")
     check_writable(path, overwrite)  # fail before minutes of work, not after
-    page = build_report(net, dataset, sections=sections, progress=progress)
+    page = build_report(net, data, sections=sections, progress=progress)
     atomic_write_text(path, page, overwrite)
     return path

@@ -123,9 +123,9 @@ def _permutation(ctx: Context):
 
 
 def _lek_figure(ctx: Context, profile, name: str):
-    grid = np.asarray(profile.grid).reshape(-1, np.shape(profile.grid)[-1])[0]  # (steps,)
+    grid = np.asarray(profile.grid).reshape(-1, np.shape(profile.grid)[-1])[0]  # (n_points,)
     pred = np.asarray(profile.predictions)
-    pred = pred.reshape(-1, *pred.shape[-3:])[0]  # (n_groups, steps, n_outputs)
+    pred = pred.reshape(-1, *pred.shape[-3:])[0]  # (n_held, n_points, n_outputs)
     outputs = ctx.class_names or [f"output {k}" for k in range(pred.shape[-1])]
     n_out = pred.shape[-1]
     fig, axes = figs.new_figure(3.2 * n_out + 0.8, 3.0, ncols=n_out, squeeze=False,
@@ -135,7 +135,7 @@ def _lek_figure(ctx: Context, profile, name: str):
     colors = matplotlib.colormaps["viridis"](np.linspace(0, 0.9, len(pred)))
     for k, ax in enumerate(axes[0]):
         for g, c in enumerate(colors):
-            ax.plot(grid, pred[g, :, k], color=c, label=str(profile.group_labels[g]))
+            ax.plot(grid, pred[g, :, k], color=c, label=str(profile.held_labels[g]))
         ax.set_title(outputs[k], fontsize=10)
         ax.set_xlabel(name)
     axes[0][0].set_ylabel("output activation")

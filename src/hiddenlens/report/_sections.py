@@ -21,7 +21,7 @@ class Context:
     and (through `atlas`, `ablation`, `composite`) the results several sections share."""
 
     net: object
-    dataset: object
+    data: object
     X: np.ndarray  # (n_test, n_inputs)
     y: np.ndarray  # (n_test,)
     evaluation: object
@@ -66,7 +66,7 @@ class Context:
         from hiddenlens import explain
 
         if ("composite", l) not in self.cache:
-            self.cache["composite", l] = explain.composite_weights(self.net, l, "linear")
+            self.cache["composite", l] = explain.composite_weights(self.net, l, method="linear")
         return self.cache["composite", l]
 
 
@@ -131,7 +131,7 @@ def layer_name(net, l: int) -> str:
 
 # ------------------------------------------------------------------ the model
 def model_section(ctx: Context) -> Section:
-    net, ds, ev = ctx.net, ctx.dataset, ctx.evaluation
+    net, ds, ev = ctx.net, ctx.data, ctx.evaluation
     s = Section("model", "The model", "What was trained, on what, and how well it does.")
     rows = [["input", net.n_inputs, "", ""]]
     for l, (n_in, n_out) in enumerate(zip(net.sizes[:-1], net.sizes[1:])):

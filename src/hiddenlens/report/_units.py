@@ -66,7 +66,7 @@ def _templates(ctx: Context, l: int) -> list[Figure]:
     images = []
     for method, maps, data in (
             ("linear", ctx.composite(l), ""),
-            ("jacobian", explain.composite_weights(net, l, "jacobian", ctx.X[:n]),
+            ("jacobian", explain.composite_weights(net, l, method="jacobian", X=ctx.X[:n]),
              f", averaged over {n} examples")):
         d = CompositeDisplay.from_result(
             maps, method=method, names=names, image_shape=net.image_shape,
@@ -85,7 +85,7 @@ def _templates(ctx: Context, l: int) -> list[Figure]:
 
 # ------------------------------------------------------------------ neurons (issue 6)
 def _maximization(ctx: Context, l: int) -> Figure:
-    from hiddenlens.explain._readable import readable_options
+    from hiddenlens.explain import readable_options
     from hiddenlens.plot import LayerMaximizeDisplay
 
     net = ctx.net
@@ -181,7 +181,7 @@ def classes_section(ctx: Context) -> Section:
 def _top(net, c: int, k: int) -> tuple[list[int], list[int]]:
     """The k largest and k most negative weights into output c, each list keeping only
     weights of its sign (a one-unit layer's unit is either positive or negative)."""
-    r = explain.top_units(net, c, k=k, by="weight")
+    r = explain.top_units(net, -1, c, k=k, by="weight")
     return ([int(u) for u, s in zip(r.positive, r.positive_scores) if s > 0],
             [int(u) for u, s in zip(r.negative, r.negative_scores) if s < 0])
 

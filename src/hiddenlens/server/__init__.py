@@ -1,4 +1,4 @@
-"""The local explorer: `create_app(net, dataset)` and `serve(net, dataset, host, port)`."""
+"""The local explorer: `create_app(net, data)` and `serve(net, data, host=, port=)`."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(net, dataset=None, *, host: str = "127.0.0.1", port: int = 8000,
+def serve(net, data=None, *, host: str = "127.0.0.1", port: int = 8000,
           log_level: str = "warning", warn: bool = True,
           sock: socket.socket | None = None) -> None:
     """Run the explorer for `net` until interrupted (Ctrl+C).
@@ -49,8 +49,9 @@ def serve(net, dataset=None, *, host: str = "127.0.0.1", port: int = 8000,
     Parameters
     ----------
     net : DenseNet
-    dataset : Dataset, optional
-        Gives dataset examples, unit cards' top examples and slider ranges.
+    data : Dataset or str, optional
+        A data set or its name (see `hiddenlens.data.for_model`): gives examples, unit
+        cards' top examples and slider ranges.
     host : str, default="127.0.0.1"
         Any other address exposes the explorer to the network: a warning says so.
     port : int, default=8000
@@ -68,7 +69,7 @@ def serve(net, dataset=None, *, host: str = "127.0.0.1", port: int = 8000,
     if message and warn:
         warnings.warn(message, UserWarning, stacklevel=2)
     sock = sock or listen(host, port)
-    app = create_app(net, dataset, allowed_hosts=("*",) if message else LOCAL_HOSTS)
+    app = create_app(net, data, allowed_hosts=("*",) if message else LOCAL_HOSTS)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=sock.getsockname()[1],
                                            log_level=log_level))
     server.run(sockets=[sock])

@@ -30,14 +30,15 @@ MAX_BODY_BYTES = 256 * 1024  # a 784-pixel input is ~16 kB of JSON
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 
 
-def create_app(net, dataset=None, *, allowed_hosts=LOCAL_HOSTS,
+def create_app(net, data=None, *, allowed_hosts=LOCAL_HOSTS,
                max_body_bytes: int = MAX_BODY_BYTES, token: str | None = None) -> Starlette:
     """The explorer app for `net` (and its data set, for examples and unit cards).
 
     Parameters
     ----------
     net : DenseNet
-    dataset : Dataset, optional
+    data : Dataset or str, optional
+        A data set or its name, for examples and unit cards.
     allowed_hosts : sequence of str, default=("127.0.0.1", "localhost", "::1", "[::1]")
         Host headers accepted (guards against DNS rebinding); ("*",) accepts any.
     max_body_bytes : int, default=262144
@@ -54,7 +55,7 @@ def create_app(net, dataset=None, *, allowed_hosts=LOCAL_HOSTS,
         Middleware(PageToken, token=token),
     ]
     app = Starlette(routes=ROUTES, middleware=middleware, exception_handlers=EXCEPTION_HANDLERS)
-    app.state.explorer = Explorer(net, dataset)
+    app.state.explorer = Explorer(net, data)
     app.state.token = token
     app.state.static = with_token(static_files(), token)
     app.state.max_body_bytes = max_body_bytes

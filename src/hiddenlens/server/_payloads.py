@@ -19,13 +19,13 @@ from hiddenlens.explain import (
     describe,
     maximize_activation,
     permutation_importance,
+    readable_options,
     top_units,
 )
-from hiddenlens.explain._readable import readable_options
 from hiddenlens.net import DenseNet
 
 N_TOP = 9  # examples shown per unit card, most and least activating
-N_EXAMPLES_PER_CLASS = 10  # dataset examples offered in the picker
+N_EXAMPLES_PER_CLASS = 10  # examples offered in the picker
 
 
 class UnknownItem(LookupError):
@@ -84,14 +84,14 @@ class Explorer:
     Parameters
     ----------
     net : DenseNet
-    dataset : Dataset or None
-        Gives dataset examples, unit cards' top examples and class means, slider ranges.
+    data : Dataset, str or None
+        Gives examples, unit cards' top examples and class means, slider ranges.
     """
 
-    def __init__(self, net: DenseNet, dataset=None):
+    def __init__(self, net: DenseNet, data=None):
         from hiddenlens.data import for_model
 
-        self.dataset = None if dataset is None else for_model(net, dataset)
+        self.dataset = None if data is None else for_model(net, data)
         self.net = _named(net, self.dataset)  # one name per feature and class, everywhere
         self._cards: dict[tuple[int, int], dict] = {}
         self._atlases: dict = {}  # layer -> Atlas on the test split
@@ -127,10 +127,10 @@ class Explorer:
         net, ds = self.net, self.dataset
         info = {
             "sizes": net.sizes, "activations": net.activations, "task": net.task,
-            "output": net.output, "image_shape": net.image_shape,
+            "output_activation": net.output_activation, "image_shape": net.image_shape,
             "class_names": self.class_names(),
             "feature_names": None if net.image_shape else self.feature_names(),
-            "dataset": ds.name if ds is not None else net.dataset,
+            "dataset": ds.name if ds is not None else net.data_name,
             "label": repr(net), "n_examples": 0 if ds is None else len(ds.X_test),
             "standardised": bool(net.preprocessing),  # the first layer sees (x - mean) / scale
         }
@@ -203,7 +203,7 @@ class Explorer:
         l, j = self.unit(layer, unit)
         x = np.asarray(x, dtype=float)
         _finite_trace(self.net, x)  # then every product below is finite too
-        m = contribution_map(self.net, x, j, layer=l)
+        m = contribution_map(self.net, x, l, j)
         total = float(np.sum(m.contributions, dtype=np.float64))  # float32's sum could overflow
         image = l == 0 and self.net.image_shape is not None
         out = {
@@ -309,7 +309,7 @@ class Explorer:
         if not self.net.image_shape:
             return {}
         options = readable_options(self.net)
-        result = maximize_activation(self.net, l, units=[j], seed=0, **options)
+        result = maximize_activation(self.net, l, units=[j], random_state=0, **options)
         return {"maximizing_input": _floats(np.asarray(result.images)[0], 4)}
 
     def top_units(self, output: int, k: int = 5, x=None) -> dict:
@@ -334,7 +334,7 @@ class Explorer:
             return e
 
         def ranked(by: str) -> dict:
-            r = top_units(net, c, k=k, by=by, x=x)
+            r = top_units(net, -1, c, k=k, by=by, x=x)
             return {"positive": [entry(int(u)) for u, s in zip(r.positive, r.positive_scores)
                                  if s > 0],
                     "negative": [entry(int(u)) for u, s in zip(r.negative, r.negative_scores)
@@ -351,7 +351,8 @@ class Explorer:
         if self.dataset is None:
             return {"method": None, "names": self.feature_names(), "values": None}
         ds = self.dataset
-        result = permutation_importance(self.net, ds.X_test, ds.y_test, n_repeats=5, random_state=0)
+        result = permutation_importance(self.net, ds.X_test, ds.y_test, n_repeats=5,
+                                        random_state=0)
         return {"method": "permutation importance (score drop, 5 repeats)",
                 "names": self.feature_names(),
                 "values": _floats(result.importances_mean),
