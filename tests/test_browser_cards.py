@@ -165,14 +165,14 @@ def test_an_output_card_ranks_units_by_this_inputs_contribution_beside_weight(br
                 if nth != 30:
                     _pick(page, "#examples", nth)
                 x = np.array(page.evaluate("Array.from(window.hiddenlens.x)"))
-                top = hl.top_units(net, 3, k=5, by="contribution", x=x)
+                top = hl.top_units(net, -1, 3, k=5, by="contribution", x=x)
                 expected = ([int(u) for u, s in zip(top.positive, top.positive_scores) if s > 0],
                             [int(u) for u, s in zip(top.negative, top.negative_scores) if s < 0])
                 wait(page, "document.querySelectorAll('#card .by-contribution figcaption').length"
                            f" === {sum(map(len, expected))}")
                 page.wait_for_timeout(300)
                 assert _ranked(page, "by-contribution") == expected
-            by_weight = hl.top_units(net, 3, k=5)
+            by_weight = hl.top_units(net, -1, 3, k=5)
             assert _ranked(page, "by-weight") == (by_weight.positive.tolist(),
                                                   by_weight.negative.tolist())
             figures = page.locator("#card .units-list figure")

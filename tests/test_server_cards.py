@@ -88,7 +88,7 @@ def test_an_outputs_units_are_ranked_by_this_inputs_contribution_too(embedded):
     r = c.post("/api/outputs/4/top-units", json={"x": x.tolist()}).json()
     assert (r["layer"], r["layer_size"], r["activation"]) == (0, 20, "sigmoid")
     a, w = net.trace(x).activations[0][0], net.weights[1][4]
-    ranked = hl.top_units(net, 4, k=5, by="contribution", x=x)
+    ranked = hl.top_units(net, -1, 4, k=5, by="contribution", x=x)
     assert [u["unit"] for u in r["by_contribution"]["positive"]] == [
         int(u) for u, s in zip(ranked.positive, ranked.positive_scores) if s > 0]
     assert [u["unit"] for u in r["by_contribution"]["negative"]] == [

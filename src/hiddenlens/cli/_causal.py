@@ -108,7 +108,7 @@ def ablate(
     view = AblationDisplay.from_model(net, ds.X_test, ds.y_test, layer, k=k, value=value,
                                       scoring=scoring, per_class=per_class,
                                       random_state=random_state, progress=True)
-    save_figure(view.figure_, output, force)
+    save_figure(view.figure_, output, overwrite=force)
     plt.close("all")
     r = view.result
     if json_out is not None:
@@ -178,7 +178,7 @@ def patch(
                              f"classes. Got {i} and {j}, both predicted as {name}; pick "
                              "another --to.")
     view = PatchDisplay.from_model(net, ds.X_test[i], ds.X_test[j], layer, k=k)
-    save_figure(view.figure_, output, force)
+    save_figure(view.figure_, output, overwrite=force)
     plt.close("all")
     console.print(view.title.splitlines()[0] + ".", highlight=False, soft_wrap=True)
     console.print(f"Figure written to {output}", soft_wrap=True)
@@ -221,7 +221,7 @@ def conductance(
     i = _test_row(ds, index, "--index")
     view = ConductanceDisplay.from_model(net, ds.X_test[i], layer, unit=unit,
                                          target=_class(net, target), n_steps=n_steps)
-    save_figure(view.figure_, output, force)
+    save_figure(view.figure_, output, overwrite=force)
     plt.close("all")
     console.print(view.title.splitlines()[0] + ".", highlight=False, soft_wrap=True)
     console.print(f"Figure written to {output}", soft_wrap=True)
