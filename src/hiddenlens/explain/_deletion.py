@@ -165,8 +165,11 @@ def _curve(kind, net, X, target, attributions, features_in_step, baseline, group
     order = np.argsort(-quantus_order(a, True, abs), axis=1)  # (n, width), Quantus's sort
     rng = rng_of(random_state)
     random_order = rng.permuted(np.broadcast_to(np.arange(width), (n, width)), axis=1)
-    curves = [_scores(kind, net, X, x64, B, units, score, cols, o, k)
-              for o in (order, random_order)]
+    if kind == "deletion":
+        ts = TargetScore(net, X, units, score)
+    else:  # start at the baseline, put the values back
+        ts = TargetScore(net, torch.from_numpy(np.ascontiguousarray(B)), units, score)
+    curves = [_scores(kind, ts, x64, B, cols, o, k) for o in (order, random_order)]
     fractions = np.arange(width // k + 1) / (width // k)
     return DeletionCurve(kind, fractions, curves[0], curves[1], score)
 
@@ -183,18 +186,13 @@ def _columns(net: DenseNet, groups):
     return padded, len(sets), "feature group"
 
 
-def _scores(kind, net, X, x64, B, units, score, cols, order, k) -> np.ndarray:
+def _scores(kind, ts, x64, B, cols, order, k) -> np.ndarray:
     """(n, T + 1) scores along one order of features or groups."""
     n, d = x64.shape
     steps = order if cols is None else _first_time(cols[order].reshape(n, -1), d)
     steps = steps.reshape(n, order.shape[1] // k, -1)  # (n, T, features per step)
     D = np.zeros((n, d + 1))  # the last column is the padding's "no feature"
-    if kind == "deletion":
-        ts = TargetScore(net, X, units, score)
-        D[:, :d] = B - x64
-    else:  # start at the baseline, put the values back
-        ts = TargetScore(net, torch.from_numpy(np.ascontiguousarray(B)), units, score)
-        D[:, :d] = x64 - B
+    D[:, :d] = B - x64 if kind == "deletion" else x64 - B
     after = cumulative_scores(ts, steps, D)
     return np.concatenate([ts.base.numpy()[:, None], after], axis=1)
 

@@ -92,38 +92,48 @@ def cumulative_scores(ts: TargetScore, cols: np.ndarray, D: np.ndarray) -> np.nd
     cols : (n, T, k) int, the features step t changes (each feature at most once; padding
     entries point at a feature whose change is 0). D : (n, d) float64, each feature's change
     (its new value minus its value before).
+
+    Only the steps that move z0 are run: z0 after them is a running sum of their updates
+    within each example; a step that changes nothing keeps the score before it.
     """
-    n, T, k = cols.shape
-    h = ts.z0.shape[1]
+    n, T, _ = cols.shape
+    vals = _gather(D, cols)  # (n, T, k)
+    nz = vals != 0
+    changed = nz.any(2)  # (n, T)
+    counts = changed.sum(1)
     out = np.empty((n, T))
-    z, last = ts.z0, ts.base
-    block = max(1, BLOCK_ELEMENTS // (n * h))
-    for t0 in range(0, T, block):
-        c = cols[:, t0 : t0 + block]  # (n, b, k)
-        b = c.shape[1]
-        vals = _gather(D, c)
-        nz = vals != 0
-        i, s, _ = np.nonzero(nz)
-        dz = column_sums(ts, n * b, i * b + s, c[nz], vals[nz]).view(n, b, h)
-        Z = z[:, None, :] + dz.cumsum(1)  # (n, b, h) after each step
-        z = Z[:, -1]
-        changed = torch.from_numpy(nz.any(2))  # (n, b): steps that moved z0
-        out[:, t0 : t0 + b] = _fill(ts, Z, changed, last).numpy()
-        last = torch.from_numpy(out[:, t0 + b - 1])
+    h = ts.z0.shape[1]
+    ends = np.cumsum(counts)
+    i0 = 0
+    while i0 < n:  # examples in chunks of at most BLOCK_ELEMENTS / h changed steps
+        start = ends[i0] - counts[i0]
+        i1 = max(i0 + 1, int(np.searchsorted(ends, start + BLOCK_ELEMENTS // h, "right")))
+        sl = slice(i0, i1)
+        out[sl] = _chunk_scores(ts, i0, cols[sl], vals[sl], nz[sl], changed[sl])
+        i0 = i1
     return out
 
 
-def _fill(ts: TargetScore, Z: torch.Tensor, changed: torch.Tensor,
-          last: torch.Tensor) -> torch.Tensor:
-    """Scores (n, b): run the changed steps, carry the last score over the others."""
-    n, b, _ = Z.shape
-    i, s = changed.nonzero(as_tuple=True)
-    S = torch.zeros(n, b, dtype=torch.float64)
-    S[i, s] = ts(Z[i, s], ts.units[i])
-    steps = torch.arange(b).expand(n, -1)
-    source = torch.where(changed, steps, -1).cummax(dim=1).values  # last changed step
-    carried = S.gather(1, source.clamp(min=0))
-    return torch.where(source >= 0, carried, last[:, None])
+def _chunk_scores(ts, i0, cols, vals, nz, changed) -> np.ndarray:
+    """cumulative_scores for the examples i0, i0 + 1, ... of one chunk."""
+    c, T = changed.shape
+    pair = np.cumsum(changed.ravel()).reshape(c, T) - 1  # row of each changed (i, t)
+    i, t, _ = np.nonzero(nz)
+    m = int(changed.sum())
+    dz = column_sums(ts, m, pair[i, t], cols[nz], vals[nz])  # (m, h), one row per step
+    rows = np.nonzero(changed)[0]  # example of each changed step, sorted
+    Z = dz.cumsum(0)
+    starts = np.searchsorted(rows, np.arange(c))  # first changed step of each example
+    start = ts.z0[i0 : i0 + c].clone()  # z0 minus the running sum before each example
+    has = starts < m
+    start[has] -= Z[starts[has]] - dz[starts[has]]
+    r = torch.from_numpy(rows)
+    Z += start[r]  # (m, h): z0 after each changed step
+    S = np.zeros((c, T))
+    S[changed] = ts(Z, ts.units[i0 + r]).numpy()
+    source = np.maximum.accumulate(np.where(changed, np.arange(T), -1), axis=1)
+    carried = np.take_along_axis(S, np.maximum(source, 0), axis=1)
+    return np.where(source >= 0, carried, ts.base[i0 : i0 + c].numpy()[:, None])
 
 
 def independent_scores(ts: TargetScore, cols: np.ndarray, D: np.ndarray) -> np.ndarray:

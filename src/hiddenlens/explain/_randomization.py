@@ -118,38 +118,19 @@ def randomization_check(
     """
     check_choice(mode, "mode", MODES)
     check_choice(similarity, "similarity", SIMILARITIES)
+    attribution_method(method, random_state)  # an unknown name fails before any training
     X = net.tensor(X)
     units = output_units(net, X, target)
-    name, fn = attribution_method(method, random_state)
+    copies, extra = model_copies(net, mode, random_state, data, recipe)
+    return compare_copies(net, X, units, method, copies, mode=mode, similarity=similarity,
+                          abs=abs, threshold=threshold, extra=extra, random_state=random_state,
+                          progress=progress)
+
+
+def model_copies(net: DenseNet, mode: str, random_state, data=None,
+                 recipe: dict | None = None) -> tuple[list, dict]:
+    """[(label, randomized copy of net)] in Quantus's order, and extra facts (labels mode)."""
     seed = _int_seed(random_state)
-    a0 = explain(fn, name, net, X, units)
-    copies, extra = _copies(net, mode, seed, data, recipe)
-    # a named method is deterministic (SmoothGrad's noise is seeded): the intact step is 1;
-    # a callable is run again, so a random one shows its own noise floor
-    steps, sims = ["intact"], []
-    if isinstance(method, str):
-        copies = [("intact", None)] + copies
-    else:
-        copies = [("intact", net)] + copies
-    with progress_bar(progress, len(copies), f"randomization check ({name})") as advance:
-        for label, copy_net in copies:
-            a = a0 if copy_net is None else explain(fn, name, copy_net, X, units)
-            sims.append(_similarity(a0, a, similarity, abs))
-            if label != "intact":
-                steps.append(label)
-            advance()
-    return RandomizationCheck(name, mode, steps, np.stack(sims), float(threshold), similarity,
-                              extra)
-
-
-def _int_seed(random_state) -> int:
-    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
-        return int(random_state)
-    return int(rng_of(random_state).integers(2**31 - 2))
-
-
-def _copies(net: DenseNet, mode: str, seed: int, data, recipe):
-    """[(label, randomized copy)] in Quantus's order, and extra facts."""
     if mode == "labels":
         relabelled, extra = retrain_on_permuted_labels(net, data, recipe, seed)
         return [("trained on permuted labels", relabelled)], extra
@@ -165,6 +146,34 @@ def _copies(net: DenseNet, mode: str, seed: int, data, recipe):
             label = f"layer {layer} random"
         out.append((label, current))
     return out, {}
+
+
+def compare_copies(net: DenseNet, X: torch.Tensor, units: torch.Tensor, method, copies: list,
+                   *, mode: str, similarity: str = "spearman", abs: bool = True,
+                   threshold: float = 0.5, extra: dict | None = None, random_state=0,
+                   progress: bool = False, a0: np.ndarray | None = None
+                   ) -> RandomizationCheck:
+    """The similarity of `method`'s attributions on each copy to those on `net`."""
+    check_choice(similarity, "similarity", SIMILARITIES)
+    name, fn = attribution_method(method, random_state)
+    a0 = explain(fn, name, net, X, units) if a0 is None else a0
+    # a named method is deterministic (SmoothGrad's noise is seeded): the intact step is 1;
+    # a callable is run again, so a random one shows its own noise floor
+    runs = [("intact", None if isinstance(method, str) else net)] + list(copies)
+    sims = []
+    with progress_bar(progress, len(runs), f"randomization check ({name})") as advance:
+        for _, copy_net in runs:
+            a = a0 if copy_net is None else explain(fn, name, copy_net, X, units)
+            sims.append(_similarity(a0, a, similarity, abs))
+            advance()
+    return RandomizationCheck(name, mode, [label for label, _ in runs], np.stack(sims),
+                              float(threshold), similarity, extra or {})
+
+
+def _int_seed(random_state) -> int:
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return int(random_state)
+    return int(rng_of(random_state).integers(2**31 - 2))
 
 
 def _randomized(net: DenseNet, layer: int, seed: int) -> DenseNet:
