@@ -152,7 +152,9 @@ def insertion_curve(
 
 
 def _curve(kind, net, X, target, attributions, features_in_step, baseline, groups, score,
-           abs, random_state) -> DeletionCurve:
+           abs, random_state, random_scores=None) -> DeletionCurve:
+    """The curve; `random_scores` (n, T + 1), the random-order curve of the same X, target,
+    baseline and random_state, is reused instead of recomputed (evaluate_attributions)."""
     X = net.tensor(X)
     n, d = X.shape
     units = output_units(net, X, target)
@@ -163,15 +165,17 @@ def _curve(kind, net, X, target, attributions, features_in_step, baseline, group
     x64 = X.numpy().astype(np.float64)
     B = baseline_values(x64, baseline)
     order = np.argsort(-quantus_order(a, True, abs), axis=1)  # (n, width), Quantus's sort
-    rng = rng_of(random_state)
-    random_order = rng.permuted(np.broadcast_to(np.arange(width), (n, width)), axis=1)
     if kind == "deletion":
         ts = TargetScore(net, X, units, score)
     else:  # start at the baseline, put the values back
         ts = TargetScore(net, torch.from_numpy(np.ascontiguousarray(B)), units, score)
-    curves = [_scores(kind, ts, x64, B, cols, o, k) for o in (order, random_order)]
+    curve = _scores(kind, ts, x64, B, cols, order, k)
+    if random_scores is None:
+        rng = rng_of(random_state)
+        random_order = rng.permuted(np.broadcast_to(np.arange(width), (n, width)), axis=1)
+        random_scores = _scores(kind, ts, x64, B, cols, random_order, k)
     fractions = np.arange(width // k + 1) / (width // k)
-    return DeletionCurve(kind, fractions, curves[0], curves[1], score)
+    return DeletionCurve(kind, fractions, curve, random_scores, score)
 
 
 def _columns(net: DenseNet, groups):
@@ -194,7 +198,7 @@ def _scores(kind, ts, x64, B, cols, order, k) -> np.ndarray:
     D = np.zeros((n, d + 1))  # the last column is the padding's "no feature"
     D[:, :d] = B - x64 if kind == "deletion" else x64 - B
     after = cumulative_scores(ts, steps, D)
-    return np.concatenate([ts.base.numpy()[:, None], after], axis=1)
+    return np.concatenate([ts.base[:, None], after], axis=1)
 
 
 def _first_time(flat: np.ndarray, d: int) -> np.ndarray:

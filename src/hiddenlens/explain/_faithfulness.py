@@ -24,6 +24,7 @@ from hiddenlens.explain._progressive import (
     check_score,
     cumulative_scores,
     independent_scores,
+    shared_subset_scores,
 )
 from hiddenlens.explain._trust_checks import (
     baseline_values,
@@ -160,7 +161,7 @@ def region_perturbation(
     else:
         ranked = np.argsort(-sums if order == "morf" else sums, -1)
     steps = patches[ranked[:, :k]]  # (n, regions, m)
-    return RegionCurve(ts.base.numpy()[:, None] - cumulative_scores(ts, steps, D), order)
+    return RegionCurve(ts.base[:, None] - cumulative_scores(ts, steps, D), order)
 
 
 def _regions(a: np.ndarray, image_shape, window: int):
@@ -229,8 +230,14 @@ def faithfulness_correlation(
                       abs)
     n, d = a.shape
     S = _subsets(subsets, n, d, n_samples, subset_size, random_state)  # (n, R, k)
-    drops = ts.base.numpy()[:, None] - independent_scores(ts, S, D)
-    sums = a[np.arange(n)[:, None, None], S].sum(axis=-1)  # (n, R), Quantus's order of sums
+    if S.strides[0] == 0:  # one set of subsets for every example: a product per subset
+        drops = ts.base[:, None] - shared_subset_scores(ts, S[0], D)
+        M = np.zeros((S.shape[1], d))
+        M[np.arange(S.shape[1])[:, None], S[0]] = 1
+        sums = a @ M.T  # (n, R)
+    else:
+        drops = ts.base[:, None] - independent_scores(ts, S, D)
+        sums = a[np.arange(n)[:, None, None], S].sum(axis=-1)  # (n, R), Quantus's order
     return _pearson(sums, drops)
 
 

@@ -13,7 +13,6 @@ rescale (infidelity), explanation_func -> method, perturb_radius -> radius (sens
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from hiddenlens._validation import check_choice, check_positive_int
 from hiddenlens.explain._progressive import (
@@ -72,7 +71,7 @@ def infidelity(
     x64 = X.numpy().astype(np.float64)
     if perturbations is not None:
         I = _check_perturbations(perturbations, n, d)
-        f_after, aI = dense_scores(ts, torch.from_numpy(-I)), np.einsum("nsd,nd->ns", I, a)
+        f_after, aI = dense_scores(ts, -I), np.einsum("nsd,nd->ns", I, a)
     else:
         n_samples = check_positive_int(n_samples, "n_samples")
         kind = perturbation or ("square" if net.image_shape else "noise")
@@ -82,8 +81,8 @@ def infidelity(
             f_after, aI = _square(net, ts, x64, a, n_samples, window, rng)
         else:
             I = rng.normal(0.0, _nonnegative(noise, "noise"), (n, n_samples, d))
-            f_after, aI = dense_scores(ts, torch.from_numpy(-I)), np.einsum("nsd,nd->ns", I, a)
-    return _infidelity(aI, ts.base.numpy()[:, None] - f_after, rescale)
+            f_after, aI = dense_scores(ts, -I), np.einsum("nsd,nd->ns", I, a)
+    return _infidelity(aI, ts.base[:, None] - f_after, rescale)
 
 
 def _infidelity(aI: np.ndarray, df: np.ndarray, rescale: bool) -> np.ndarray:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from hiddenlens.explain._deletion import deletion_curve, insertion_curve
+from hiddenlens.explain._deletion import _curve
 from hiddenlens.explain._faithfulness import faithfulness_correlation
 from hiddenlens.explain._lowrank import progress_bar
 from hiddenlens.explain._randomization import compare_copies, model_copies
@@ -164,9 +164,11 @@ def _run(report, metric, net, X, units, name, method, a, copies, settings, rando
     """Compute one metric for one method into the report."""
     image = net.image_shape is not None
     if metric in ("deletion", "insertion"):
-        f = deletion_curve if metric == "deletion" else insertion_curve
-        report.curves.setdefault(name, {})[metric] = f(
-            net, X, units, a, baseline=settings["baseline"], random_state=random_state)
+        # every method's random-order reference is the same: computed for the first only
+        earlier = next((c[metric] for c in report.curves.values() if metric in c), None)
+        report.curves.setdefault(name, {})[metric] = _curve(
+            metric, net, X, units, a, 1, settings["baseline"], None, None, False,
+            random_state, None if earlier is None else earlier.random_scores)
     elif metric in copies:
         mode = "cascading" if metric == "randomization" else "labels"
         labelled, extra = copies[metric]
