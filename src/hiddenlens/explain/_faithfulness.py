@@ -3,8 +3,10 @@ region perturbation and AOPC (Samek et al. 2017), faithfulness correlation (Bhat
 
 Each is the same arithmetic as its Quantus class at the defaults named in its docstring
 (attributions divided by their largest |value| over the batch, "black" = each example's
-smallest value, the softmax of the logits, the same sort), computed through layer 0's
-low-rank update (`_progressive`) instead of one forward pass per step and batch.
+smallest value, the same sort, and each class's own scale: the softmax of the logits for
+pixel flipping and region perturbation, the logits for faithfulness correlation), computed
+through layer 0's low-rank update (`_progressive`) instead of one forward pass per step and
+batch.
 
 Quantus's argument names -> ours: x_batch -> X, y_batch -> target, a_batch -> attributions,
 perturb_baseline -> baseline, normalise -> normalize, softmax=True/False ->

@@ -9,10 +9,8 @@ nonzero entries times h (a sparse product), and only the rows whose input change
 through the rest of the chain (`chain.run` from ("z", 0)); deleting a black pixel of a digit
 to black leaves its score as it was.
 
-z0 is the model's own layer 0 pre-activation and its updates are summed in the model's dtype:
-a float64 model agrees with a fresh forward pass to ~1e-13, a float32 model to ~1e-6 (what
-two float32 forward passes that sum in different orders agree to; Quantus's own numbers are
-float32 passes). The rest of the chain runs in the model's dtype, as a forward pass would.
+z0 and its updates are float64 (hundreds of float32 updates drift by ~1e-4); the rest of the
+chain runs in the model's dtype, as a forward pass would.
 The bookkeeping is numpy (its gathers and running sums are several times faster than
 torch's on CPU); the chain is torch.
 """
@@ -54,26 +52,26 @@ class TargetScore:
 
     Attributes
     ----------
-    Wt : ndarray of shape (d, h), the model's dtype
+    Wt : ndarray of shape (d, h) float64
         Row j: how raw input j moves z0 per unit of change (`chain.column_weights`).
-    z0 : ndarray of shape (n, h), the model's dtype
+    z0 : ndarray of shape (n, h) float64
     base : ndarray of shape (n,)
         The unchanged scores.
     """
 
     def __init__(self, net: DenseNet, X: torch.Tensor, units: torch.Tensor, score: str):
         self.net, self.units, self.score = net, units, score
-        self.Wt = chain.column_weights(net.module, chain.INPUT).detach().numpy()
+        self.Wt = chain.column_weights(net.module, chain.INPUT).detach().double().numpy()
         with torch.no_grad():
             z0 = chain.run(net.module, X.to(net.dtype), stop=("z", 0), keep=False).z[0]
-        self.z0 = z0.numpy()
+        self.z0 = z0.double().numpy()
         self.base = self(self.z0, units.numpy())
 
     def __call__(self, z0: np.ndarray, units: np.ndarray) -> np.ndarray:
         """Scores (m,) float64 of layer 0 pre-activations z0 (m, h), one unit per row."""
         L = self.net.n_layers - 1
         with torch.no_grad():
-            z = chain.run(self.net.module, torch.from_numpy(z0),
+            z = chain.run(self.net.module, torch.from_numpy(z0).to(self.net.dtype),
                           start=("z", 0), stop=("z", L), keep=False).z[L].double()
         if self.score == "softmax":
             z = torch.softmax(z, dim=1)
@@ -85,11 +83,11 @@ class TargetScore:
 def column_sums(ts: TargetScore, n_rows: int, rows: np.ndarray, cols: np.ndarray,
                 vals: np.ndarray) -> np.ndarray:
     """dz (n_rows, h): row r gets sum of vals * Wt[cols] over its entries; rows sorted."""
-    if len(rows) == n_rows:  # one entry a row (a pixel a step): a gather, no sum
-        return np.take(ts.Wt, cols, axis=0) * vals.astype(ts.Wt.dtype)[:, None]
+    if len(rows) == n_rows and np.array_equal(rows, np.arange(n_rows)):  # one entry a row
+        return np.take(ts.Wt, cols, axis=0) * vals[:, None]
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    M = sp.csr_matrix((vals.astype(ts.Wt.dtype), cols, indptr), shape=(n_rows, len(ts.Wt)))
+    M = sp.csr_matrix((vals, cols, indptr), shape=(n_rows, len(ts.Wt)))
     return np.asarray(M @ ts.Wt)
 
 
@@ -176,7 +174,8 @@ def shared_subset_scores(ts: TargetScore, subsets: np.ndarray, D: np.ndarray) ->
     """Scores (n, R) after changing subset r of every example, subsets (R, k) shared.
 
     The same numbers as `independent_scores` on the broadcast subsets, from the nonzero
-    changes of D only: subset r keeps those of its columns, one sparse product per subset.
+    changes of D only: subset r keeps those of its columns; rows (r, i) of one sparse
+    product per block of subsets.
     """
     n, R = len(D), len(subsets)
     M = np.zeros((R, D.shape[1]), dtype=bool)
@@ -184,23 +183,15 @@ def shared_subset_scores(ts: TargetScore, subsets: np.ndarray, D: np.ndarray) ->
     pi, pj = np.nonzero(D)  # the nonzero changes, sorted by example
     pv = D[pi, pj]
     out = np.repeat(ts.base[:, None], R, axis=1)
-    rows, runs, zs, size = [], [], [], 0
-    for r in range(R):
-        keep = M[r, pj]
-        counts = np.bincount(pi[keep], minlength=n)
-        indptr = np.concatenate([[0], np.cumsum(counts)])
-        Q = sp.csr_matrix((pv[keep].astype(ts.Wt.dtype), pj[keep], indptr),
-                          shape=(n, len(ts.Wt)))
-        dz = Q @ ts.Wt  # (n, h)
-        changed = np.nonzero(counts)[0]
-        rows.append(changed)
-        runs.append(np.full(len(changed), r))
-        zs.append(ts.z0[changed] + dz[changed])
-        size += len(changed) * dz.shape[1]
-        if size >= BLOCK_ELEMENTS or r == R - 1:  # run the chain on many subsets at once
-            i, rr = np.concatenate(rows), np.concatenate(runs)
-            out[i, rr] = ts(np.concatenate(zs), ts.units.numpy()[i])
-            rows, runs, zs, size = [], [], [], 0
+    step = max(1, BLOCK_ELEMENTS // (n * ts.Wt.shape[1]))
+    for r0 in range(0, R, step):
+        r, e = np.nonzero(M[r0 : r0 + step, pj])  # (subset, entry) pairs, sorted by subset
+        m = min(step, R - r0)
+        rows = r * n + pi[e]  # sorted: subset-major, then example
+        dz = column_sums(ts, m * n, rows, pj[e], pv[e])  # (m * n, h)
+        changed = np.flatnonzero(np.bincount(rows, minlength=m * n))
+        run, i = np.divmod(changed, n)
+        out[i, r0 + run] = ts(ts.z0[i] + dz[changed], ts.units.numpy()[i])
     return out
 
 
@@ -212,13 +203,13 @@ def dense_scores(ts: TargetScore, dX: np.ndarray) -> np.ndarray:
     n, S, d = dX.shape
     h = ts.z0.shape[1]
     out = np.empty((n, S))
-    W = torch.from_numpy(ts.Wt)
+    W = torch.from_numpy(ts.Wt).to(ts.net.dtype)  # the product in a forward pass's dtype
     step = max(1, BLOCK_ELEMENTS // (S * max(h, d)))
     for i0 in range(0, n, step):
         part = dX[i0 : i0 + step]  # (m, S, d)
         changed = np.abs(part).max(2) > 0
         ci, cr = np.nonzero(changed)
-        dz = (torch.from_numpy(part[ci, cr]).to(W.dtype) @ W).numpy()
+        dz = (torch.from_numpy(part[ci, cr]).to(W.dtype) @ W).double().numpy()
         out[i0 : i0 + len(part)] = _scatter(ts, i0, changed, ci, ts.z0[i0 + ci] + dz)
     return out
 
