@@ -196,21 +196,20 @@ def shared_subset_scores(ts: TargetScore, subsets: np.ndarray, D: np.ndarray) ->
 
 
 def dense_scores(ts: TargetScore, dX: np.ndarray) -> np.ndarray:
-    """Scores (n, S) after dense changes dX (n, S, d) float64 of every example.
+    """Scores (n, S) after dense changes dX (n, S, d) of every example.
 
-    The product with the weights is in the model's dtype (a forward pass's precision).
+    The product with the weights is in the model's dtype (a forward pass's precision); every
+    row is run (dense perturbations change them all).
     """
     n, S, d = dX.shape
-    h = ts.z0.shape[1]
+    W = torch.from_numpy(ts.Wt).to(ts.net.dtype)
     out = np.empty((n, S))
-    W = torch.from_numpy(ts.Wt).to(ts.net.dtype)  # the product in a forward pass's dtype
-    step = max(1, BLOCK_ELEMENTS // (S * max(h, d)))
+    step = max(1, BLOCK_ELEMENTS // (S * max(W.shape[1], d)))
     for i0 in range(0, n, step):
-        part = dX[i0 : i0 + step]  # (m, S, d)
-        changed = np.abs(part).max(2) > 0
-        ci, cr = np.nonzero(changed)
-        dz = (torch.from_numpy(part[ci, cr]).to(W.dtype) @ W).double().numpy()
-        out[i0 : i0 + len(part)] = _scatter(ts, i0, changed, ci, ts.z0[i0 + ci] + dz)
+        part = torch.from_numpy(dX[i0 : i0 + step].reshape(-1, d)).to(W.dtype)  # (m * S, d)
+        m = len(part) // S
+        z = np.repeat(ts.z0[i0 : i0 + m], S, axis=0) + (part @ W).double().numpy()
+        out[i0 : i0 + m] = ts(z, np.repeat(ts.units.numpy()[i0 : i0 + m], S)).reshape(m, S)
     return out
 
 
