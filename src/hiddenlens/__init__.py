@@ -32,9 +32,15 @@ _EXPORTS = {
         # what a unit does, causally
         "Ablation", "PatchEffect", "SelectivityImportance", "ablate", "conductance",
         "neuron_conductance", "patch", "patch_effect", "selectivity_importance",
+        # which picture to trust
+        "DeletionCurve", "RandomizationCheck", "RegionCurve", "TrustReport",
+        "deletion_curve", "evaluate_attributions", "evaluate_importances",
+        "faithfulness_correlation", "infidelity", "insertion_curve", "max_sensitivity",
+        "pixel_flipping", "randomization_check", "region_perturbation",
     ],
     "hiddenlens.experiments": ["ExperimentResult", "experiment_depth", "experiment_train_size",
                                "experiment_zero_vs_one"],
+    "hiddenlens._recovery": ["RecoveryResult", "experiment_importance_recovery"],
     "hiddenlens.report": ["build_report", "write_report"],
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}

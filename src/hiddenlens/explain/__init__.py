@@ -13,10 +13,14 @@ _EXPORTS = {
     "_composite": ["composite_weights"],
     "_conductance": ["conductance", "neuron_conductance"],
     "_contributions": ["ContributionMap", "contribution_map"],
+    "_deletion": ["DeletionCurve", "deletion_curve", "insertion_curve"],
     "_describe": ["LayerDescription", "UnitDescription", "describe", "describe_layer"],
     "_diagram": ["LayerLinks", "diagram_links"],
+    "_faithfulness": ["RegionCurve", "faithfulness_correlation", "pixel_flipping",
+                      "region_perturbation"],
     "_gradients": ["input_x_gradient", "jacobian", "loss_sensitivity", "saliency", "smoothgrad"],
     "_groups": ["image_patches"],
+    "_importance_trust": ["evaluate_importances"],
     "_integrated": ["integrated_gradients"],
     "_maximize": ["MaximizeResult", "maximize_activation"],
     # the one registry of named methods, and the options that make maximizing images readable
@@ -25,10 +29,13 @@ _EXPORTS = {
     "_patching": ["PatchEffect", "patch", "patch_effect"],
     "_permutation": ["permutation_importance"],
     "_perturbation": ["occlusion", "perturbation_importance"],
+    "_randomization": ["RandomizationCheck", "randomization_check"],
     "_receptive_fields": ["normalize_fields", "receptive_fields", "unit_order"],
+    "_robustness": ["infidelity", "max_sensitivity"],
     "_selectivity": ["SelectivityImportance", "selectivity_importance"],
     "_tabular_importance": ["garson", "lek_profile", "olden"],
     "_top_units": ["TopUnits", "top_units"],
+    "_trust": ["TrustReport", "evaluate_attributions"],
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
 
