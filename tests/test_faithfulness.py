@@ -42,7 +42,7 @@ def test_pixel_flipping_equals_quantus_on_digits(net64, case):
 
 def test_pixel_flipping_one_pixel_a_step_equals_quantus():
     # Quantus runs one forward pass per step (~10+ ms): 64 pixels, not 784
-    net = hl.DenseNet([64, 16, 10], "relu", dtype=torch.float64, image_shape=(8, 8), seed=2)
+    net = hl.DenseNet([64, 16, 10], "relu", dtype=torch.float64, image_shape=(8, 8), random_state=2)
     rng = np.random.default_rng(0)
     X = rng.uniform(0, 1, (12, 64)) * (rng.uniform(size=(12, 64)) < 0.4)  # sparse "ink"
     y = rng.integers(0, 10, 12)
@@ -121,7 +121,8 @@ def test_insertion_curve_starts_at_the_baseline_and_ends_at_the_input(net64, cas
 
 
 def _linear_net(seed=3):
-    net = hl.DenseNet([5, 3], output="linear", dtype=torch.float64, seed=seed)
+    net = hl.DenseNet([5, 3], output_activation="linear", dtype=torch.float64,
+                     random_state=seed)
     net.set_preprocessing(np.zeros(5), np.ones(5))
     return net
 

@@ -80,8 +80,8 @@ def test_a_net_without_a_recipe_gets_trains_defaults(embedded):
 
 # ------------------------------------------------------------------ bad input, one sentence
 def test_an_unknown_method_lists_the_known_ones(nielsen_net, embedded):
-    with pytest.raises(ValueError, match=r"^`method` must be one of 'saliency', "
-                       r"'input_x_gradient', 'smoothgrad', 'integrated_gradients', 'occlusion' "
+    with pytest.raises(ValueError, match=r"^`method` must be one of 'ig', 'saliency', "
+                       r"'smoothgrad', 'input-x-gradient', 'occlusion' "
                        r"or a callable \(net, X, target\) -> attributions\. Got 'lrp' "
                        r"instead\.$"):
         hl.randomization_check(nielsen_net, embedded.X_test[:2], 0, "lrp")
