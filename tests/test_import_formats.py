@@ -65,7 +65,7 @@ def test_round_trip_save_load_predict_is_exact(tmp_path, torch_net):
                           [np.zeros(4)], output="softmax")
     X = np.random.default_rng(1).random((50, 784))
     for model, inputs in ((net, X[:, :6]), (wide, X)):
-        path = model.save(tmp_path / f"{model.describe_sizes()}.safetensors")
+        path = hl.save_model(model, tmp_path / f"{model.describe_sizes()}.safetensors")
         back = hl.load_model(path)
         np.testing.assert_array_equal(back.predict_proba(inputs), model.predict_proba(inputs))
         assert (back.class_names, back.image_shape, back.dtype) == \
