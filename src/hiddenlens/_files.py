@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,3 +59,12 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, overwrite: bool = F
 
 def atomic_write_text(path: str | os.PathLike, text: str, overwrite: bool = False) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"), overwrite)
+
+
+def file_kind(mode: int) -> str:
+    """What a file of st_mode `mode` is, for messages: "a named pipe (FIFO)", "a socket"."""
+    kinds = [(stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a symbolic link"),
+             (stat.S_ISREG, "a regular file")]
+    return next((name for test, name in kinds if test(mode)), "a special file")

@@ -6,8 +6,6 @@ generator state as "rng" (uint8) and the run's configuration and epoch in its JS
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import torch
 
@@ -16,11 +14,12 @@ from hiddenlens.io._native import (
     model_tensors,
     net_from_parts,
     pack,
-    read_bytes,
     unpack,
 )
+from hiddenlens.io._read import MAX_MODEL_BYTES, read_file
 
 KIND = "hiddenlens-checkpoint"
+MAX_CHECKPOINT_BYTES = 4 * MAX_MODEL_BYTES  # weights and an optimizer's two moments
 
 
 def save_checkpoint(path, net, opt, generator, config: dict, epoch: int, overwrite: bool) -> None:
@@ -42,9 +41,9 @@ def save_checkpoint(path, net, opt, generator, config: dict, epoch: int, overwri
 
 def load_checkpoint(path, net, opt, generator, config: dict) -> int:
     """Restore `net`, `opt` and `generator` in place; return the number of epochs done."""
-    if not Path(path).exists():
-        raise FileNotFoundError(f"No such checkpoint file: {path}.")
-    tensors, meta = unpack(read_bytes(path), path, kind=KIND)
+    data = read_file(path, "checkpoint file", MAX_CHECKPOINT_BYTES,
+                     "start a new run: a checkpoint holds the network and its optimizer state")
+    tensors, meta = unpack(data, path, kind=KIND)
     saved = meta.get("config", {})
     differ = [f"{k}={saved.get(k)!r} (now {v!r})" for k, v in config.items()
               if k != "epochs" and saved.get(k) != v]
