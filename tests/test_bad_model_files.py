@@ -379,6 +379,12 @@ CASES = [
     ("npz-activation-int", npz(**ARRAYS, activation=np.array(3)), ValueError,
      "`activation` must be a string"),
     ("npz-names", npz(a=W0), ValueError, "name them weights_0"),
+    ("npz-no-activations", npz(**ARRAYS), ValueError,
+     "holds the weights of 2 dense layers (weights_0, weights_1) but not their activations; "
+     "pass activation= and output= (--activation and --output-activation on the command "
+     "line)."),
+    ("npz-no-output", npz(**ARRAYS, activation=np.array("relu")), ValueError,
+     "but not their activations"),
     ("npz-shapes", npz(weights_0=W0, weights_1=np.ones((5, 5)), activation=np.array("relu"),
                        output=np.array("softmax")), ValueError, "do not chain"),
     # ---- network2.py JSON

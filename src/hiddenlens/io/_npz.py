@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 
-from hiddenlens.io._arrays import from_arrays
+from hiddenlens.io._arrays import from_arrays, require_activations
 from hiddenlens.io._read import MAX_MODEL_BYTES, MODEL_LIMIT_HINT, check_path, read_file
 from hiddenlens.io._zip import npy_array, read_members
 
@@ -26,7 +26,9 @@ def from_npz(path, activation=None, output=None, orientation: str = "auto", **me
         ``np.savez("net.npz", weights_0=w0, biases_0=b0, weights_1=w1, biases_1=b1,
         activation="sigmoid", output="sigmoid")``.
     activation, output : str, optional
-        Override the file's; default "sigmoid" for both, as network.py.
+        Override the file's. A file that does not record them is refused unless they are
+        given (``activation`` only matters with a hidden layer), as for a safetensors state
+        dict: nothing is assumed.
     orientation : {"auto", "out_in", "in_out"}, default="auto"
         See `from_arrays`.
     **metadata
@@ -48,13 +50,15 @@ def npz_from_bytes(data: bytes, path, max_bytes: int | None = None, activation=N
     arrays = {name.removesuffix(".npy"): npy_array(raw, name, path)
               for name, raw in members.items() if name.endswith(".npy")}
     weights, biases = _numbered(arrays, WEIGHT_KEY), _numbered(arrays, BIAS_KEY)
+    names = _numbered({k: k for k in arrays}, WEIGHT_KEY)
     if not weights or (biases and len(biases) != len(weights)):
         raise ValueError(
             f"{path} holds arrays {', '.join(sorted(arrays)) or 'none'}; name them weights_0, "
             "weights_1, ... and biases_0, biases_1, ... (one of each per layer) to import them."
         )
-    activation = activation or _text(arrays, "activation", path) or "sigmoid"
-    output = output or _text(arrays, "output", path) or "sigmoid"
+    activation = activation or _text(arrays, "activation", path)
+    output = output or _text(arrays, "output", path)
+    require_activations(path, names, activation, output)
     try:
         return from_arrays(weights, biases or None, activation, output, orientation,
                            **metadata)

@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 
-from hiddenlens.io._arrays import from_arrays
+from hiddenlens.io._arrays import from_arrays, require_activations
 from hiddenlens.io._read import MB, check_path, parse_json, read_file, short
 
 DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "BF16": "<u2", "I64": "<i8", "I32": "<i4",
@@ -83,7 +83,7 @@ def from_safetensors(path, activation=None, output=None, **metadata):
         by name (``0.``, ``2.``, ``10.`` or ``fc1.``, ``fc2.``), stored as F32 or F64 (F16 and
         BF16 are widened to float32; other dtypes are refused).
     activation : str or sequence of str
-        Hidden activation(s): the file does not say; required.
+        Hidden activation(s): the file does not say; required when there is a hidden layer.
     output : {"softmax", "sigmoid", "linear"}
         Output activation; required.
     **metadata
@@ -101,13 +101,7 @@ def state_dict_from_bytes(data: bytes, path, activation=None, output=None, **met
     """`from_safetensors` of the bytes of the file at `path`."""
     tensors, _ = read_safetensors(data, path)
     layers = _layers(tensors, path)
-    if activation is None or output is None:
-        raise ValueError(
-            f"{path} holds the weights of {len(layers)} dense layers ("
-            f"{', '.join(name for name, _, _ in layers)}) but not their activations; pass "
-            "activation= and output= (--activation and --output-activation on the command "
-            "line)."
-        )
+    require_activations(path, [name for name, _, _ in layers], activation, output)
     weights = [w for _, w, _ in layers]
     biases = [b if b is not None else np.zeros(w.shape[0], w.dtype) for _, w, b in layers]
     return from_arrays(weights, biases, activation, output, orientation="out_in", **metadata)
