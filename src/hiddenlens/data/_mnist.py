@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from hiddenlens._files import atomic_write_bytes
+from hiddenlens._files import atomic_write_bytes, make_folder
 from hiddenlens.data._dataset import Dataset, image_pixel_names
 
 IMAGE_SHAPE = (28, 28)
@@ -130,7 +130,7 @@ def _download(folder: Path, names: list[str], progress: bool) -> None:
 
     mirrors = [os.environ["HIDDENLENS_MNIST_URL"]] if os.environ.get("HIDDENLENS_MNIST_URL") \
         else list(MNIST_MIRRORS)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     with Progress(*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(),
                   disable=not progress) as bar:
         for name in names:

@@ -17,28 +17,11 @@ import stat
 import zlib
 from pathlib import Path
 
-from hiddenlens._files import file_kind
+from hiddenlens._files import check_path, file_kind
 
 MB = 1_000_000
 MAX_MODEL_BYTES = 1000 * MB  # a 100-million-parameter float64 network is 800 MB
 MODEL_LIMIT_HINT = "pass max_bytes= to load_model (hiddenlens --max-model-mb N on the command line)"
-
-
-def check_path(path, name: str = "path") -> Path:
-    """`path` as a Path; TypeError for anything that is not a str or os.PathLike."""
-    if isinstance(path, (str, os.PathLike)):
-        try:
-            path = os.fspath(path)
-        except TypeError:
-            path = None
-    if not isinstance(path, str):
-        raise TypeError(
-            f"`{name}` must be a file path (a str or a pathlib.Path). Got {short(path)} instead."
-        )
-    if not path or "\0" in path:
-        what = "is empty" if not path else "contains a NUL character"
-        raise ValueError(f"`{name}` {what}; give the path of a file. Got {path!r} instead.")
-    return Path(path)
 
 
 def check_max_bytes(max_bytes) -> int:
