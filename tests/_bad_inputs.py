@@ -124,3 +124,32 @@ def npy(array: np.ndarray) -> bytes:
 
 def nested(depth: int, open_: str = "[", close: str = "]", inner: str = "0") -> str:
     return open_ * depth + inner + close * depth
+
+
+# ------------------------------------------------------------------ pickles and IDX by hand
+def _pstr(b: bytes) -> bytes:
+    """A Python 2 str in a pickle: SHORT_BINSTRING or BINSTRING."""
+    return (b"U" + bytes([len(b)]) if len(b) < 256 else b"T" + len(b).to_bytes(4, "little")) + b
+
+
+def pickled_array(shape, dtype: bytes = b"u1", data: bytes = b"", first=(0,)) -> bytes:
+    """The protocol-2 opcodes of a numpy array as Python 2's cPickle writes them, with any
+    declared shape, dtype and data (and `first`, the shape _reconstruct is asked for)."""
+    ints = lambda xs: b"(" + b"".join(b"J" + int(n).to_bytes(4, "little", signed=True)  # noqa
+                                      for n in xs) + b"t"
+    return (b"cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\n" + ints(first)
+            + _pstr(b"b") + b"\x87R(K\x01" + ints(shape) + b"cnumpy\ndtype\n" + _pstr(dtype)
+            + b"K\x00K\x01\x87R(K\x03" + _pstr(b"<")
+            + b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb\x89" + _pstr(data) + b"tb")
+
+
+def nielsen_pickle(X, y) -> bytes:
+    """Nielsen's (training, validation, test) tuple with the same (X, y) three times."""
+    pair = X + y + b"\x86"
+    return b"\x80\x02" + pair * 3 + b"\x87."
+
+
+def idx(array: np.ndarray, shape=None, code: int = 0x08) -> bytes:
+    shape = array.shape if shape is None else shape
+    header = bytes([0, 0, code, len(shape)]) + b"".join(int(s).to_bytes(4, "big") for s in shape)
+    return header + array.astype(np.uint8).tobytes()

@@ -46,7 +46,7 @@ def load_checkpoint(path, net, opt, generator, config: dict) -> int:
     leaves the network, the optimizer and the generator as they were.
     """
     data = read_file(path, "checkpoint file", MAX_CHECKPOINT_BYTES,
-                     "start a new run: a checkpoint holds the network and its optimizer state")
+                     "it is not a checkpoint of a network hiddenlens can train")
     tensors, meta = unpack(data, path, kind=KIND)
     saved, epoch = meta.get("config"), meta.get("epoch")
     if not isinstance(saved, dict):
