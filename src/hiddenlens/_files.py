@@ -218,7 +218,12 @@ def read_file(path, what: str = "model file", max_bytes: int | None = None,
         raise _os_error(exc, path, what) from None
     with os.fdopen(fd, "rb") as f:
         _check_regular(os.fstat(fd).st_mode, path, what)
-        data = f.read(limit + 1)
+        data = f.read(min(st.st_size, limit) + 1)  # read(n) allocates n bytes at once
+        if len(data) > st.st_size:  # it grew, or a special file reports no size: go on
+            buffer = bytearray(data)
+            while len(buffer) <= limit and (chunk := f.read(min(1 << 20, limit + 1 - len(buffer)))):
+                buffer += chunk
+            data = bytes(buffer)
     if len(data) > limit:  # it grew, or it is a special file that reports no size
         raise _too_big(path, what, limit, hint)
     if not data:
