@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from hiddenlens.io._arrays import Activation, Dense, assemble
+from hiddenlens.io._isolate import run_isolated, time_limit
 from hiddenlens.io._read import (
     MAX_MODEL_BYTES,
     MODEL_LIMIT_HINT,
@@ -62,29 +63,47 @@ def from_keras(path, output: str | None = None, **metadata):
 
 
 def keras_from_bytes(data: bytes, path, max_bytes: int | None = None, output=None, **metadata):
-    """`from_keras` of the bytes of the file at `path`; at most `max_bytes` of weights."""
+    """`from_keras` of the bytes of the file at `path`; at most `max_bytes` of weights.
+
+    The HDF5 part runs in a child process with a time limit (see `_isolate`): libhdf5
+    loops forever on some damaged files.
+    """
+    limit = max_bytes or MAX_MODEL_BYTES
+    config, weights = _open_zip(data, path, limit) if data.startswith(b"PK") else (None, data)
+    doc, arrays = run_isolated(lambda: _parse_h5(weights, config, path, limit), path,
+                               time_limit(len(weights)))
+    steps, prep = _decode_steps(doc["steps"], arrays)
+    if "image_shape" not in metadata and doc["image_shape"]:
+        metadata["image_shape"] = tuple(doc["image_shape"])  # e.g. Flatten of (28, 28)
+    net = assemble(steps, str(path), output=output, **metadata)
+    if prep is not None:
+        _set_preprocessing(net, prep, path)
+    return net
+
+
+def _parse_h5(weights: bytes, config, path, limit: int) -> tuple[dict, list]:
+    """(document, arrays) of the layers of a Keras model: what the child process sends."""
     import h5py
 
-    metadata = dict(metadata, output=output)
-    limit = max_bytes or MAX_MODEL_BYTES
     budget = [limit, limit]  # bytes of arrays still allowed, and the limit
     try:
-        if data.startswith(b"PK"):
-            config, weights = _open_zip(data, path, budget[0])
-            with h5py.File(io.BytesIO(weights), "r") as h5:
-                return _import(config, _reader(h5, path, budget, _zip_key), path, metadata)
-        with h5py.File(io.BytesIO(data), "r") as h5:
-            config = _h5_config(h5, path)
-            return _import(config, _reader(h5, path, budget, _h5_keys), path, metadata)
+        with h5py.File(io.BytesIO(weights), "r") as h5:
+            if config is None:
+                config, keys = _h5_config(h5, path), _h5_keys
+            else:
+                keys = _zip_key
+            steps, prep, image_shape = _import(config, _reader(h5, path, budget, keys), path)
     except OSError:  # h5py's "truncated file", "file signature not found"
         raise ValueError(
             f"{path} is truncated or is not a Keras/HDF5 file; it cannot be read."
         ) from None
-    except (KeyError, IndexError, TypeError, AttributeError, RuntimeError):
+    except (KeyError, IndexError, TypeError, AttributeError, RuntimeError, OverflowError):
         raise ValueError(
             f"{path} is missing part of its Keras model or holds a configuration that is not "
             "Keras'; save the model again with model.save."
         ) from None
+    doc, arrays = _encode_steps(steps, prep)
+    return {"steps": doc, "image_shape": image_shape}, arrays
 
 
 def _open_zip(data: bytes, path, max_bytes: int) -> tuple[dict, bytes]:
@@ -148,7 +167,8 @@ def _reader(h5, path, budget: list[int], keys):
     def read(k: int, layer: dict):
         try:
             key, datasets = keys(h5, k, layer)
-        except (KeyError, ValueError, TypeError, RuntimeError, OSError, AttributeError):
+        except (KeyError, ValueError, TypeError, RuntimeError, OSError, AttributeError,
+                OverflowError):
             raise ValueError(f"{path} has unreadable weights for layer {_name(layer)!r}.") \
                 from None
         if not datasets:
@@ -173,7 +193,7 @@ def _read_dataset(dset, path, budget: list[int], layer: dict) -> np.ndarray:
         )
     try:
         return dset[()]
-    except (OSError, ValueError, TypeError, RuntimeError):
+    except (OSError, ValueError, TypeError, RuntimeError, OverflowError):
         raise ValueError(f"{path} has damaged weights for {label}; save the model again.") \
             from None
 
@@ -182,7 +202,34 @@ def _name(layer: dict) -> str:
     return layer.get("config", {}).get("name") or layer.get("name") or "?"
 
 
-def _import(config: dict, read_weights, path, metadata):
+def _encode_steps(steps, prep) -> tuple[list, list]:
+    doc, arrays = [], []
+    for step in steps:
+        if isinstance(step, Dense):
+            doc.append({"dense": step.name})
+            arrays += [step.weights, step.biases]
+        else:
+            doc.append({"activation": step.kind, "name": step.name})
+    if prep is not None:
+        doc.append({"preprocessing": True})
+        arrays += [np.asarray(v, dtype=float) for v in prep]
+    return doc, arrays
+
+
+def _decode_steps(doc: list, arrays: list):
+    steps, prep, arrays = [], None, list(arrays)
+    for item in doc:
+        if "dense" in item:
+            steps.append(Dense(arrays.pop(0), arrays.pop(0), item["dense"]))
+        elif "activation" in item:
+            steps.append(Activation(item["activation"], item["name"]))
+        else:
+            prep = arrays.pop(0), arrays.pop(0)
+    return steps, prep
+
+
+def _import(config: dict, read_weights, path):
+    """(steps, preprocessing (a, c) or None, image shape or None) of a Keras configuration."""
     steps, input_shape, seen, prep, flat = [], None, {}, None, True
     for layer in _layer_list(config, path):
         kind, conf = layer.get("class_name"), layer.get("config", {})
@@ -223,12 +270,8 @@ def _import(config: dict, read_weights, path, metadata):
                 f"{label}{where} of {path} is not supported; hiddenlens imports dense networks "
                 f"made of {SUPPORTED} layers."
             )
-    if "image_shape" not in metadata and input_shape and len(input_shape) == 2:
-        metadata = dict(metadata, image_shape=tuple(input_shape))  # e.g. Flatten of (28, 28)
-    net = assemble(steps, str(path), **metadata)
-    if prep is not None:
-        _set_preprocessing(net, prep, path)
-    return net
+    image_shape = list(input_shape) if input_shape and len(input_shape) == 2 else None
+    return steps, prep, image_shape
 
 
 def _affine(kind: str, conf: dict, weights, label: str, path):
