@@ -23,6 +23,7 @@ FOLDER = Path(tempfile.mkdtemp(prefix="hiddenlens-fuzz-"))
 NET = hl.DenseNet([4, 3, 2], "relu", seed=0, class_names=["a", "b"])
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
+FUZZ_FORKING = settings(FUZZ, max_examples=80)  # each Keras/HDF5 example forks a child
 
 
 def attempt(load, data: bytes, name: str = "fuzzed.bin"):
@@ -142,7 +143,7 @@ def mutated(draw, kind):
 def test_mutated_real_files(kind):
     options = {"activation": "relu", "output": "softmax"} if kind == "state-dict" else {}
 
-    @FUZZ
+    @(FUZZ_FORKING if kind in ("keras", "h5") else FUZZ)
     @given(mutated(kind))
     def check(data):
         attempt(lambda p: hl.load_model(p, **options), data, f"mutated-{kind}")
@@ -166,7 +167,7 @@ def test_junk_metadata_in_a_hiddenlens_file(key, value):
     attempt(hl.load_model, _native.pack(_native.model_tensors(NET), meta), "junk.safetensors")
 
 
-@FUZZ
+@FUZZ_FORKING
 @given(st.integers(0, 2), st.sampled_from(["class_name", "config", "name", "units",
                                            "activation", "use_bias", "batch_shape", "scale"]),
        JSON)
