@@ -3,9 +3,11 @@ metadata and junk Keras configurations. Whatever the input, a reader returns a n
 raises ValueError, TypeError or an OSError whose message is one sentence naming the file.
 Bounded in examples so the module runs in seconds."""
 
+import atexit
 import gzip
 import io
 import json
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from hiddenlens.data import _mnist
 from hiddenlens.io import _isolate, _native
 
 FOLDER = Path(tempfile.mkdtemp(prefix="hiddenlens-fuzz-"))
+atexit.register(shutil.rmtree, FOLDER, True)
 NET = hl.DenseNet([4, 3, 2], "relu", seed=0, class_names=["a", "b"])
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
