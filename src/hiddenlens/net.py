@@ -25,6 +25,8 @@ from hiddenlens._validation import (
 )
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
+MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, 800 MB of float64
+MAX_LAYERS = 1000
 
 
 class DenseModule(nn.Module):
@@ -223,8 +225,8 @@ class DenseNet:
 
     def set_preprocessing(self, mean, scale) -> None:
         """Standardise raw inputs as (x - mean) / scale before layer 0."""
-        mean = np.asarray(mean, dtype=float).reshape(-1)
-        scale = np.asarray(scale, dtype=float).reshape(-1)
+        mean = np.array(mean, dtype=float).reshape(-1)  # a copy: torch wants writable arrays
+        scale = np.array(scale, dtype=float).reshape(-1)
         if mean.shape != (self.n_inputs,) or scale.shape != (self.n_inputs,):
             raise ValueError(
                 f"`mean` and `scale` must have shape ({self.n_inputs},). "
@@ -367,12 +369,19 @@ def _readonly(t: torch.Tensor) -> np.ndarray:
 def _check_sizes(sizes) -> list[int]:
     try:
         sizes = [int(s) for s in sizes]
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise TypeError(f"`sizes` must be a sequence of integers. Got {sizes!r} instead.") from exc
+    shown = sizes if len(sizes) <= 12 else sizes[:5] + ["..."] + sizes[-5:]
     if len(sizes) < 2 or any(s < 1 for s in sizes):
         raise ValueError(
             f"`sizes` must list at least two layer widths, each >= 1 (e.g. [784, 100, 10]). "
-            f"Got {sizes} instead."
+            f"Got {shown} instead."
+        )
+    n_params = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if n_params > MAX_PARAMETERS or len(sizes) > MAX_LAYERS + 1:
+        raise ValueError(
+            f"`sizes` must make a network of at most {MAX_PARAMETERS:,} parameters in at most "
+            f"{MAX_LAYERS:,} layers. Got {shown} ({n_params:,} parameters) instead."
         )
     return sizes
 

@@ -158,6 +158,17 @@ def _check_layer(weights, biases, l: int, names, source: str) -> None:
         )
 
 
+def require_activations(path, names: Sequence[str], activation, output_activation) -> None:
+    """Refuse weights whose activations neither the file nor the caller gives: the one
+    sentence for an .npz and a safetensors state dict alike."""
+    if output_activation is None or (len(names) > 1 and activation is None):
+        raise ValueError(
+            f"{path} holds the weights of {len(names)} dense layers ({', '.join(names)}) but "
+            "not their activations; pass activation= and output_activation= (--activation and "
+            "--output-activation on the command line)."
+        )
+
+
 def from_arrays(
     weights: Sequence,
     biases: Sequence | None = None,
