@@ -99,7 +99,7 @@ def npz_huge_header(tmp: Path):
     header = b"{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }"
     npy = b"\x93NUMPY\x01\x00" + (118).to_bytes(2, "little") + header.ljust(117) + b"\n"
     (tmp / "w.npz").write_bytes(zip_of({"weights_0.npy": npy + bytes(64)}))
-    hl.load_model(tmp / "w.npz", activation="relu", output="softmax")
+    hl.load_model(tmp / "w.npz", activation="relu", output_activation="softmax")
 
 
 def safetensors_huge_tensor(tmp: Path):
@@ -108,7 +108,7 @@ def safetensors_huge_tensor(tmp: Path):
     header = json.dumps({"0.weight": {"dtype": "F32", "shape": [10**6, 10**6],
                                       "data_offsets": [0, 4 * 10**12]}}).encode()
     (tmp / "sd.safetensors").write_bytes(len(header).to_bytes(8, "little") + header + bytes(8))
-    hl.load_model(tmp / "sd.safetensors", activation="relu", output="softmax")
+    hl.load_model(tmp / "sd.safetensors", activation="relu", output_activation="softmax")
 
 
 def _gzip_bomb(n_mb: int) -> bytes:

@@ -11,7 +11,7 @@ import hiddenlens as hl
 from _bad_inputs import keras_config, keras_file, keras_weights, npy, raw_zip, zip_of
 from hiddenlens.io import _native
 
-NET = hl.DenseNet([4, 3, 2], "relu", seed=0)
+NET = hl.DenseNet([4, 3, 2], "relu", random_state=0)
 DROP = object()
 
 

@@ -25,7 +25,7 @@ def iris():
 def saved(tmp_path_factory, iris):
     """The bytes of a real one-epoch Adam checkpoint of a 4-3-3 network."""
     path = tmp_path_factory.mktemp("ckpt") / "run.ckpt"
-    hl.train(hl.DenseNet([4, 3, 3], seed=0), iris, epochs=1, checkpoint=path, **OPTIONS)
+    hl.train(hl.DenseNet([4, 3, 3], random_state=0), iris, epochs=1, checkpoint=path, **OPTIONS)
     return path.read_bytes()
 
 
@@ -116,7 +116,7 @@ def test_bad_checkpoint_is_one_sentence_and_changes_nothing(tmp_path, saved, iri
     _, build, kind, words = case
     path = build(saved, tmp_path)
     before = snapshot(tmp_path)
-    net = hl.DenseNet([4, 3, 3], seed=0)
+    net = hl.DenseNet([4, 3, 3], random_state=0)
     with pytest.raises(kind) as info:
         hl.train(net, iris, epochs=2, resume=path, **OPTIONS)
     assert words in check_sentence(info.value, path)
@@ -128,7 +128,7 @@ def test_bad_checkpoint_is_one_sentence_and_changes_nothing(tmp_path, saved, iri
 def test_a_refused_checkpoint_restores_nothing(tmp_path, saved, name):
     build = dict((c[0], c[1]) for c in CASES)[name]
     path = build(saved, tmp_path)
-    net = hl.DenseNet([4, 3, 3], seed=5, dataset="iris")
+    net = hl.DenseNet([4, 3, 3], random_state=5, data_name="iris")
     opt = torch.optim.Adam(net.module.parameters(), lr=0.01)
     generator = torch.Generator().manual_seed(3)
     weights, state = [w.copy() for w in net.weights], generator.get_state().clone()

@@ -18,7 +18,7 @@ from hiddenlens.io import _checkpoint, _native
 
 def _folder(t: Path) -> dict:
     """Every input the cases need, built in `t`; returns names -> paths."""
-    model = hl.save_model(hl.DenseNet([4, 3, 3], "tanh", dataset="iris"), t / "iris.safetensors")
+    model = hl.save_model(hl.DenseNet([4, 3, 3], "tanh", data_name="iris"), t / "iris.safetensors")
     os.mkfifo(t / "pipe.safetensors")
     (t / "loop.onnx").symlink_to(t / "loop.onnx")
     (t / "deep.json").write_text(nested(100_000))

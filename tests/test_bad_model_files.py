@@ -139,7 +139,7 @@ CASES = [
      "but not their activations"),
     ("st-other-tensors", raw_st({"0.weight": tensor(), "x": tensor("F32", (1,), 48, 52)},
                                 bytes(52)), ValueError, "it also holds x",
-     {"activation": "relu", "output": "softmax"}),
+     {"activation": "relu", "output_activation": "softmax"}),
     # ---- Keras .keras (zip) and .h5
     ("keras-bomb", keras_with({"payload": deflate_zeros(2300), "method": 8,
                                "size": 2300 << 20}), ValueError,
@@ -216,12 +216,12 @@ CASES = [
     ("npz-names", npz(a=W0), ValueError, "name them weights_0"),
     ("npz-no-activations", npz(**ARRAYS), ValueError,
      "holds the weights of 2 dense layers (weights_0, weights_1) but not their activations; "
-     "pass activation= and output= (--activation and --output-activation on the command "
+     "pass activation= and output_activation= (--activation and --output-activation on the command "
      "line)."),
     ("npz-no-output", npz(**ARRAYS, activation=np.array("relu")), ValueError,
      "but not their activations"),
     ("npz-shapes", npz(weights_0=W0, weights_1=np.ones((5, 5)), activation=np.array("relu"),
-                       output=np.array("softmax")), ValueError, "do not chain"),
+                       output_activation=np.array("softmax")), ValueError, "do not chain"),
     # ---- network2.py JSON
     ("json-long-int", network2('{"sizes": [2, 1], "weights": [[[' + "9" * 400 + ', 1]]], '
                                '"biases": [[[0]]]}'), ValueError,
@@ -329,7 +329,7 @@ def test_a_bf16_or_f16_state_dict_is_widened_exactly(tmp_path):
     for dtype in (torch.bfloat16, torch.float16):
         path = tmp_path / f"{dtype}.safetensors"
         save_file({k: v.to(dtype) for k, v in module.state_dict().items()}, path)
-        net = hl.load_model(path, activation="relu", output="softmax")
+        net = hl.load_model(path, activation="relu", output_activation="softmax")
         expected = module.state_dict()["0.weight"].to(dtype).float().numpy()
         np.testing.assert_array_equal(net.weights[0], expected)
         assert net.dtype_name == "float32"

@@ -15,7 +15,7 @@ from _bad_inputs import check_sentence, snapshot
 from hiddenlens import _files
 from hiddenlens.plot._grid import save_figure
 
-NET = hl.DenseNet([4, 3, 2], "relu", seed=0)
+NET = hl.DenseNet([4, 3, 2], "relu", random_state=0)
 
 
 def device(t, name):
@@ -79,7 +79,7 @@ def file_parent(t, name):
 WRITERS = {
     "save_model": ("m.safetensors", lambda p, ow: hl.save_model(NET, p, overwrite=ow)),
     "to_onnx": ("m.onnx", lambda p, ow: hl.to_onnx(NET, p, overwrite=ow)),
-    "save_figure": ("f.png", lambda p, ow: save_figure(plt.figure(), p, ow)),
+    "save_figure": ("f.png", lambda p, ow: save_figure(plt.figure(), p, overwrite=ow)),
     "write_report": ("r.html", lambda p, ow: hl.write_report(NET, p, overwrite=ow)),
     "checkpoint": ("c.ckpt", lambda p, ow: hl.train(hl.DenseNet([4, 3]), "iris", epochs=1,
                                                    checkpoint=p, overwrite=ow, progress=False)),

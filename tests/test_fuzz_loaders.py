@@ -23,7 +23,7 @@ from hiddenlens.io import _isolate, _native
 
 FOLDER = Path(tempfile.mkdtemp(prefix="hiddenlens-fuzz-"))
 atexit.register(shutil.rmtree, FOLDER, True)
-NET = hl.DenseNet([4, 3, 2], "relu", seed=0, class_names=["a", "b"])
+NET = hl.DenseNet([4, 3, 2], "relu", random_state=0, class_names=["a", "b"])
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
                 suppress_health_check=list(HealthCheck))
 FUZZ_FORKING = settings(FUZZ, max_examples=80)  # each Keras/HDF5 example forks a child
@@ -63,7 +63,7 @@ def _npz() -> bytes:
     buffer = io.BytesIO()
     np.savez_compressed(buffer, weights_0=np.ones((3, 4)), biases_0=np.zeros(3),
                         weights_1=np.ones((2, 3)), biases_1=np.zeros(2),
-                        activation=np.array("relu"), output=np.array("softmax"))
+                        activation=np.array("relu"), output_activation=np.array("softmax"))
     return buffer.getvalue()
 
 
@@ -111,7 +111,7 @@ def test_a_file_that_hangs_libhdf5_is_stopped_in_one_sentence():
 
 def test_the_real_files_load():
     for kind, data in REAL.items():
-        options = {"activation": "relu", "output": "softmax"} if kind == "state-dict" else {}
+        options = {"activation": "relu", "output_activation": "softmax"} if kind == "state-dict" else {}
         path = FOLDER / f"real-{kind}"
         path.write_bytes(data)
         assert hl.load_model(path, **options).n_inputs == 4
@@ -144,7 +144,7 @@ def mutated(draw, kind):
 
 @pytest.mark.parametrize("kind", list(REAL))
 def test_mutated_real_files(kind):
-    options = {"activation": "relu", "output": "softmax"} if kind == "state-dict" else {}
+    options = {"activation": "relu", "output_activation": "softmax"} if kind == "state-dict" else {}
 
     @(FUZZ_FORKING if kind in ("keras", "h5") else FUZZ)
     @given(mutated(kind))
