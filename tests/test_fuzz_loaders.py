@@ -111,7 +111,8 @@ def test_a_file_that_hangs_libhdf5_is_stopped_in_one_sentence():
 
 def test_the_real_files_load():
     for kind, data in REAL.items():
-        options = {"activation": "relu", "output_activation": "softmax"} if kind == "state-dict" else {}
+        options = ({"activation": "relu", "output_activation": "softmax"}
+                   if kind == "state-dict" else {})
         path = FOLDER / f"real-{kind}"
         path.write_bytes(data)
         assert hl.load_model(path, **options).n_inputs == 4

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from hiddenlens import _chain as chain
-from hiddenlens._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from hiddenlens._activations import hidden_activations, output_activations
 from hiddenlens._validation import (
     check_choice,
     check_layer,
@@ -135,7 +135,7 @@ class DenseNet:
     ):
         self.sizes = _check_sizes(sizes)
         hidden = _check_hidden_activations(activation, len(self.sizes) - 2)
-        check_choice(output_activation, "output_activation", OUTPUT_ACTIVATIONS)
+        check_choice(output_activation, "output_activation", output_activations())
         if dtype not in DTYPES.values():
             raise ValueError(
                 f"`dtype` must be torch.float32 or torch.float64. Got {dtype} instead."
@@ -388,7 +388,7 @@ def _check_sizes(sizes) -> list[int]:
 
 def _check_hidden_activations(activation, n_hidden: int) -> list[str]:
     if isinstance(activation, str):
-        check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
+        check_choice(activation, "activation", hidden_activations())
         activation = [activation] * n_hidden
     activation = list(activation)
     if len(activation) != n_hidden:
@@ -397,5 +397,5 @@ def _check_hidden_activations(activation, n_hidden: int) -> list[str]:
             f"Got {len(activation)} instead."
         )
     for act in activation:
-        check_choice(act, "activation", HIDDEN_ACTIVATIONS)
+        check_choice(act, "activation", hidden_activations())
     return activation

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from hiddenlens._activations import from_framework
 from hiddenlens.io._arrays import Activation, Dense, assemble
 from hiddenlens.io._isolate import run_isolated, time_limit
 from hiddenlens.io._read import (
@@ -27,8 +28,6 @@ from hiddenlens.io._read import (
 )
 from hiddenlens.io._zip import read_members, zip_names
 
-ACTIVATIONS = {"linear": "linear", None: "linear", "sigmoid": "sigmoid", "tanh": "tanh",
-               "relu": "relu", "softmax": "softmax"}
 PASS_THROUGH = ("InputLayer", "Flatten", "Dropout")
 SUPPORTED = ("Dense, Activation, ReLU, Softmax, InputLayer, Flatten, Dropout, and Rescaling or "
              "Normalization before the first Dense")
@@ -364,12 +363,13 @@ def _activation(value, label: str, path) -> str:
     if isinstance(value, dict):  # a serialised activation: {"class_name": ..., "config": ...}
         value = value.get("config") if isinstance(value.get("config"), str) \
             else value.get("class_name")
-    if not isinstance(value, (str, type(None))) or value not in ACTIVATIONS:
+    ours = from_framework("keras")
+    if not isinstance(value, (str, type(None))) or value not in ours:
         raise ValueError(
             f"{label} of {path} uses activation {value!r}, which is not supported; hiddenlens "
             "imports linear, sigmoid, tanh, relu and softmax."
         )
-    return ACTIVATIONS[value]
+    return ours[value]
 
 
 def _special(kind: str, conf: dict, label: str, path) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hiddenlens._activations import ACTIVATIONS as ALL_ACTIVATIONS
 from hiddenlens.io._arrays import assemble
 from hiddenlens.io._native import _shape, _strings
 from hiddenlens.io._onnx_graph import walk
@@ -28,8 +29,6 @@ from hiddenlens.io._read import (
     size_text,
 )
 
-ACTIVATIONS = {"Sigmoid": "sigmoid", "Relu": "relu", "Tanh": "tanh", "Softmax": "softmax",
-               "LogSoftmax": "softmax"}
 PASS_THROUGH = ("Identity", "Dropout", "Flatten", "Reshape")
 SUPPORTED = ("Gemm, MatMul+Add, Sigmoid, Relu, Tanh, Softmax, LogSoftmax, Identity, Dropout, "
              "Flatten and Reshape")
@@ -247,8 +246,7 @@ def to_onnx(net, path, *, overwrite: bool = False, opset: int = OPSET) -> Path:
         nodes += [helper.make_node("Sub", [x, "mean"], ["centred"]),
                   helper.make_node("Div", ["centred", "scale"], ["standardized"])]
         x = "standardized"
-    ops = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax",
-           "linear": "Identity"}
+    ops = {a.name: a.aliases["onnx"][0] for a in ALL_ACTIVATIONS.values()}
     last = net.n_layers - 1
     for l, (w, b, act) in enumerate(zip(net.weights, net.biases, net.activations)):
         inits += [numpy_helper.from_array(np.array(w), f"weights.{l}"),

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from hiddenlens._activations import from_framework
 from hiddenlens.io._arrays import Activation, Dense
 from hiddenlens.io._read import short
 
-ACTIVATIONS = {"Sigmoid": "sigmoid", "Relu": "relu", "Tanh": "tanh", "Softmax": "softmax",
-               "LogSoftmax": "softmax"}
 PASS_THROUGH = ("Identity", "Dropout", "Flatten", "Reshape", "Cast")
 LABEL_OPS = ("ArrayFeatureExtractor", "Reshape", "Cast", "Identity", "Flatten", "Squeeze")
 SUPPORTED = ("Gemm, MatMul+Add, Sigmoid, Relu, Tanh, Softmax, LogSoftmax, Identity, Dropout, "
@@ -153,8 +152,9 @@ def _step(node, label: str, const, steps, prep, path):
             f"{label} of {path} casts to {_type_name(attrs.get('to'))}, which changes the values; "
             "hiddenlens steps over casts to float and double only."
         )
-    if op in ACTIVATIONS:
-        return Activation(ACTIVATIONS[op], label)
+    ours = from_framework("onnx")  # operator type -> our activation's name
+    if op in ours and op not in PASS_THROUGH:
+        return Activation(ours[op], label)
     if op in PASS_THROUGH:
         return None  # no step: an Add after it still joins the layer before
     raise ValueError(

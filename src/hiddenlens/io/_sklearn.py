@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from hiddenlens._activations import from_framework
 from hiddenlens.io._arrays import build_net
 
 # scikit-learn's names -> ours
-ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
-               "softmax": "softmax"}
 
 
 def from_sklearn(estimator, **metadata):
@@ -69,13 +68,14 @@ def _standardisation(scaler, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _activation(name: str) -> str:
-    if name not in ACTIVATIONS:
+    ours = from_framework("sklearn")
+    if name not in ours:
         raise ValueError(
             f"The activation {name!r} of this network is not supported; hiddenlens imports "
             "identity, logistic, tanh and relu layers and softmax, logistic or identity outputs "
             "(an MLPRegressor with loss='poisson' has an exponential output)."
         )
-    return ACTIVATIONS[name]
+    return ours[name]
 
 
 def _unpipe(estimator):
