@@ -195,16 +195,6 @@ def _with_external_data(t, label: str, folder: Path, path, max_bytes: int, files
     return copy
 
 
-def _attrs(node, label: str, path) -> dict:
-    import onnx
-
-    try:
-        return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-    except (ValueError, TypeError, KeyError, AttributeError):
-        raise ValueError(f"{label} of {path} has an attribute ONNX does not define; the file is "
-                         "damaged: export the model again.") from None
-
-
 def _set_preprocessing(net, a, c, path) -> None:
     """x -> a * x + c before the first layer, as (x - mean) / scale."""
     if any(v.size not in (1, net.n_inputs) for v in (a, c)):
