@@ -90,6 +90,7 @@ class Explorer:
 
     def __init__(self, net: DenseNet, data=None):
         from hiddenlens.data import for_model
+        from hiddenlens.server._causal import Causal  # here: _causal imports this module
 
         self.dataset = None if data is None else for_model(net, data)
         self.net = _named(net, self.dataset)  # one name per feature and class, everywhere
@@ -97,6 +98,7 @@ class Explorer:
         self._atlases: dict = {}  # layer -> Atlas on the test split
         self._info: dict | None = None
         self._computing = threading.Lock()  # cards and atlases, computed in worker threads
+        self.causal = Causal(self)  # knock-out means, ablations per layer, patch effects
 
     # ---------------------------------------------------------------- lookups
     def layer(self, layer: int) -> int:
