@@ -170,12 +170,13 @@ def importance(
                    "held_labels": r.held_labels, "grid": r.grid.tolist(),
                    "held": r.held.tolist(), "predictions": r.predictions[..., target].tolist()}
     else:
+        from hiddenlens._classes import dataset_labels
         from hiddenlens.explain import get_method
 
         X = y = None
         if get_method(method, IMPORTANCE).needs_data:
             ds = load_data_arg(data, net, target_column)
-            X, y = ds.X_test, ds.y_test
+            X, y = ds.X_test, dataset_labels(net, ds.y_test)  # the model's labels
         display = ImportanceDisplay.from_model(
             net, X, y, method=method, target=target, scoring=scoring, n_repeats=n_repeats,
             random_state=random_state, method_options={"perturbation": {"noise": noise}},

@@ -118,7 +118,7 @@ def ablate(
     net : DenseNet
     X : array of shape (n, n_inputs)
     y : array of shape (n,)
-        Class indices (or regression targets).
+        Class labels as the model knows them (`net.classes_`), or regression targets.
     layer : int
         A hidden layer: 0 is the first, -2 the last.
     units : int or sequence, optional

@@ -20,6 +20,7 @@ from sklearn.utils.random import sample_without_replacement
 from hiddenlens._progress import progress_bar
 from hiddenlens._validation import check_positive_int, integer_seed
 from hiddenlens.explain._groups import check_groups
+from hiddenlens.explain._labels import check_labels
 from hiddenlens.explain._lowrank import FirstLayerCache, iter_blocks
 from hiddenlens.explain._scoring import Scorer
 from hiddenlens.net import DenseNet
@@ -40,6 +41,8 @@ def permutation_importance(
     net : DenseNet
     X : array of shape (n, n_inputs)
     y : array of shape (n,)
+        Class labels as the model knows them (`net.classes_`; others are refused), or the
+        regression targets.
     scoring : str, callable or None, default=None
         "accuracy", "balanced_accuracy", "neg_log_loss", "r2", "neg_mean_squared_error",
         "neg_mean_absolute_error", or ``f(y_true, y_pred) -> float``. None: accuracy for
@@ -70,6 +73,7 @@ def permutation_importance(
     n = len(X)
     if y.shape[0] != n:
         raise ValueError(f"`y` must hold one label per example ({n}). Got {y.shape[0]} instead.")
+    y = check_labels(net, y, n)  # class indices into net.classes_; unknown labels refused
     cols, _ = check_groups(net, groups)
     sw = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
     scorer = Scorer(net, scoring, sw)

@@ -19,6 +19,7 @@ from hiddenlens._progress import progress_bar
 from hiddenlens._validation import check_positive_int, integer_seed
 from hiddenlens.explain._groups import check_groups, image_patches
 from hiddenlens.explain._integrated import check_baseline
+from hiddenlens.explain._labels import check_labels
 from hiddenlens.explain._lowrank import FirstLayerCache, iter_blocks
 from hiddenlens.explain._scoring import Scorer
 from hiddenlens.explain._targets import resolve_target
@@ -36,6 +37,7 @@ def perturbation_importance(
     net : DenseNet
     X : array of shape (n, n_inputs)
     y : array of shape (n,)
+        Class labels as the model knows them (`net.classes_`), or regression targets.
     noise : float, default=0.5
         Half-width of the uniform noise as a fraction of each feature's range (max - min over
         X): 0.5 bumps a feature by up to half its range either way. A constant feature is
@@ -66,6 +68,7 @@ def perturbation_importance(
     if y.shape[0] != len(X):
         raise ValueError(f"`y` must hold one label per example ({len(X)}). Got {y.shape[0]} "
                          "instead.")
+    y = check_labels(net, y, len(X))  # class indices into net.classes_; unknowns refused
     cols, names = check_groups(net, groups)
     scorer = Scorer(net, scoring)
     cache = FirstLayerCache(net, X, -1, scorer.from_logits, scorer.from_logits)

@@ -24,9 +24,9 @@ CLASSIFIER_ONLY = ("accuracy", "balanced_accuracy", "neg_log_loss")
 
 
 class Scorer:
-    """Scores of network outputs. `scoring` is a name in SCORERS, a callable
-    ``f(y_true, y_pred) -> float`` (predictions as `net.predict` gives them), or None
-    (accuracy for classifiers, r2 for regressors, as ``estimator.score``)."""
+    """Scores of network outputs against class indices (`check_labels`). `scoring` is a name
+    in SCORERS, a callable ``f(y_true, y_pred) -> float`` (class indices for classifiers), or
+    None (accuracy for classifiers, r2 for regressors, as ``estimator.score``)."""
 
     def __init__(self, net: DenseNet, scoring, sample_weight=None):
         self.net, self.sample_weight = net, sample_weight
@@ -53,7 +53,8 @@ class Scorer:
         self.name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
 
     def predictions(self, out: np.ndarray) -> np.ndarray:
-        """Outputs (..., n, n_outputs) -> what `net.predict` returns (logits if from_logits)."""
+        """Outputs (..., n, n_outputs) -> class indices into `net.classes_` (logits if
+        from_logits), or a regressor's values."""
         net = self.net
         if net.task == "regression":
             return out[..., 0] if net.n_outputs == 1 else out
