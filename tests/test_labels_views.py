@@ -4,6 +4,7 @@ The model is scikit-learn's MLPClassifier fitted on iris's species names; the da
 hiddenlens' iris, whose `y` are the indices of the same names in the same (sorted) order.
 """
 
+import json
 import warnings
 
 import numpy as np
@@ -11,9 +12,11 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import confusion_matrix
 from sklearn.neural_network import MLPClassifier
+from typer.testing import CliRunner
 
 import hiddenlens as hl
 from _explorer import client
+from hiddenlens.cli._app import app
 from hiddenlens.report import build_report
 from hiddenlens.server import create_app
 
@@ -67,3 +70,19 @@ def test_the_explorer_predicts_the_species(species):
     card = c.get("/api/units/0/2").json()
     assert len(card["class_means"]) == 3
     assert len(c.get("/api/importance").json()["values"]) == 4
+
+
+def test_the_evaluate_command_reads_a_csv_of_species(species, tmp_path):
+    clf, net, ds, names = species
+    rows = ["a,b,c,d,species"] + [",".join(map(str, x)) + f",{names[k]}"
+                                  for x, k in zip(ds.X_test.tolist(), ds.y_test)]
+    csv = tmp_path / "species.csv"
+    csv.write_text("\n".join(rows) + "\n")
+    model = hl.save_model(net, tmp_path / "species.safetensors")
+    result = CliRunner().invoke(app, ["evaluate", str(model), "--data", str(csv),
+                                      "--target-column", "species", "--json"])
+    assert result.exit_code == 0, result.output
+    numbers = json.loads(result.output)
+    data = hl.load_dataset(csv, target_column="species")
+    X, y = data.X_test.astype(np.float64), np.array(data.class_names)[data.y_test]
+    assert numbers["accuracy"] == clf.score(X, y) and numbers["classes"] == names.tolist()

@@ -22,10 +22,13 @@ SHOWN = 10  # classes and unknown labels a message lists
 def check_classes(classes, n_classes: int) -> np.ndarray:
     """`classes` as a 1-D ndarray of `n_classes` distinct labels (ints, strings, ...)."""
     arr = np.asarray(classes)
-    if arr.dtype.kind == "O":  # pandas' object arrays of str: one kind of label, or refuse
-        items = arr.tolist() if arr.ndim == 1 else []
-        if not (all(isinstance(c, str) for c in items)
-                or all(isinstance(c, numbers.Number) for c in items)):
+    if arr.dtype.kind == "O" and arr.ndim == 1:  # pandas' object arrays: one kind, typed
+        items = arr.tolist()
+        if all(isinstance(c, str) for c in items):
+            arr = arr.astype(str)
+        elif all(isinstance(c, numbers.Number) for c in items):
+            arr = np.asarray(items)
+        else:
             raise ValueError(f"`classes` must hold labels of one kind (all numbers or all "
                              f"strings). Got {_show(arr)} instead.")
     if arr.ndim != 1 or arr.dtype.kind not in "biufUSO" or len(arr) != n_classes:

@@ -122,8 +122,8 @@ def importance(
     json_out: Path = typer.Option(None, "--json", help="Also write the numbers as JSON."),
     n_repeats: int = typer.Option(5, "--n-repeats",
                                   help="Repeats of permutation / perturbation."),
-    scoring: str = typer.Option(None, help="accuracy, balanced_accuracy, neg_log_loss, r2, "
-                                           "neg_mean_squared_error, neg_mean_absolute_error."),
+    scoring: str = typer.Option(None, help="A scikit-learn scorer name: accuracy, f1_macro, "
+                                           "neg_log_loss, r2, neg_mean_squared_error, ..."),
     noise: float = typer.Option(0.5, help="perturbation: noise half-width, fraction of range."),
     target: int = typer.Option(0, help="The output (class) garson, olden and lek explain."),
     feature: list[str] = typer.Option(None, help="lek: a feature to sweep (repeatable)."),

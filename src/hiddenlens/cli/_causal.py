@@ -71,8 +71,8 @@ def ablate(
                                    help="Also score each class's examples: the figure gets a "
                                         "strip of per-class drops, the JSON their numbers."),
     k: int = typer.Option(10, "--k", help="Units to draw, those whose removal hurts most."),
-    scoring: str = typer.Option(None, help="accuracy (default for classifiers), "
-                                           "balanced_accuracy, neg_log_loss, r2, ..."),
+    scoring: str = typer.Option(None, help="A scikit-learn scorer name: accuracy (default "
+                                           "for classifiers), f1_macro, neg_log_loss, r2, ..."),
     random_state: int = typer.Option(0, "--random-state",
                                      help="Draws the donors of --value resample."),
     json_out: Path = typer.Option(None, "--json", help="Also write every unit's numbers as "
