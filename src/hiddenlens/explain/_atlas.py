@@ -13,6 +13,7 @@ import torch
 
 from hiddenlens import _chain as chain
 from hiddenlens._activations import ACTIVATIONS
+from hiddenlens._classes import label_indices
 from hiddenlens._progress import progress_bar
 from hiddenlens._validation import (
     check_choice,
@@ -141,7 +142,9 @@ def atlas(
         0 is the first hidden layer, -1 the output (its activations: probabilities for
         softmax).
     y : array of shape (n,), optional
-        Class labels for an array `data`; they enable the class means and selectivity.
+        Class labels for an array `data`, as the model knows them (`net.classes_`; any
+        labels >= 0 for a regressor); they enable the class means and selectivity, one per
+        class in `classes_` order.
     k : int, default=9
         Examples kept per unit at each end.
     chunk_size : int, default=4096
@@ -218,6 +221,12 @@ def _parts_and_labels(net: DenseNet, data, y):
                 f"{net.n_inputs} inputs."
             )
     n = sum(len(p) for p in parts)
+    if labels is not None and not isinstance(data, Dataset) and net.task == "classification":
+        labels = np.asarray(labels).reshape(-1)
+        if len(labels) != n:
+            raise ValueError(f"`y` must hold one class label per example ({n}). Got "
+                             f"{len(labels)} instead.")
+        return parts, label_indices(net, labels), names  # the model's labels -> indices
     if labels is not None:
         labels = np.asarray(labels).reshape(-1)
         if len(labels) != n or not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:

@@ -347,7 +347,7 @@ def describe_layer(net: DenseNet, data, layer: int, *, y=None,
     if at is None and data is not None:
         at = atlas(net, data, idx, y=y, k=1)
     if ablation is True:
-        ablation = ablate(net, *ablation_data(data, y), idx)
+        ablation = ablate(net, *ablation_data(net, data, y), idx)
     elif ablation is False or ablation is None:
         ablation = None
     elif not isinstance(ablation, Ablation):

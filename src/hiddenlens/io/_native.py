@@ -46,6 +46,7 @@ def model_metadata(net) -> dict:
         "task": net.task,
         "image_shape": list(net.image_shape) if net.image_shape else None,
         "class_names": net.class_names,
+        "classes": None if net.classes_ is None else net.classes_.tolist(),
         "feature_names": net.feature_names,
         "dataset": net.data_name,  # the file's key predates the attribute's name
         "history": net.history,
@@ -168,7 +169,7 @@ def net_from_parts(tensors: dict[str, np.ndarray], meta: dict, path):
             sizes, activation=acts[:-1], output_activation=acts[-1], dtype=DTYPES[meta["dtype"]],
             task=meta.get("task"), image_shape=meta.get("image_shape"),
             class_names=meta.get("class_names"), feature_names=meta.get("feature_names"),
-            data_name=meta.get("dataset"),
+            data_name=meta.get("dataset"), classes=meta.get("classes"),  # older files: none
         )
         n = len(sizes) - 1
         net.set_parameters(

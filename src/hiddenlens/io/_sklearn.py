@@ -27,8 +27,10 @@ def from_sklearn(estimator, **metadata):
     -------
     DenseNet
         float64, so ``predict_proba`` / ``predict`` agree with the estimator's to ~1e-15.
-        Classifiers keep ``classes_`` as ``class_names``; a binary classifier has one sigmoid
-        output unit whose ``predict_proba`` is [1 - p, p], as scikit-learn's.
+        Classifiers keep the estimator's ``classes_`` (labels 1..3, 10/20/30 or strings):
+        `predict` returns them and `score` compares `y` with them, as the estimator does;
+        ``class_names`` are their ``str``. A binary classifier has one sigmoid output unit
+        whose ``predict_proba`` is [1 - p, p], as scikit-learn's.
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
@@ -51,6 +53,8 @@ def from_sklearn(estimator, **metadata):
                     source=f"the {type(mlp).__name__}", **options)
     if scaler is not None:
         net.set_preprocessing(*_standardisation(scaler, net.n_inputs))
+    if net.task == "classification" and np.ndim(getattr(mlp, "classes_", None)) == 1:
+        net.classes_ = mlp.classes_  # predict and score in the estimator's labels
     return net
 
 
