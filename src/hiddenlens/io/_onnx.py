@@ -205,14 +205,6 @@ def _set_preprocessing(net, a, c, path) -> None:
     net.set_preprocessing(-c / a, 1 / a)
 
 
-def _vector(b: np.ndarray, n: int, label: str, path) -> np.ndarray:
-    """A bias of shape (n,), (1, n) or a scalar as an (n,) vector."""
-    if b.size == n:
-        return b.reshape(n)
-    if b.size == 1:
-        return np.full(n, b.reshape(()), dtype=b.dtype)
-    raise ValueError(f"{label} of {path} adds {b.shape} values to a layer of {n} units.")
-
 
 def to_onnx(net, path, *, overwrite: bool = False, opset: int = OPSET) -> Path:
     """Write `net` as an ONNX graph: input "input" (n, n_inputs) -> output "output".
