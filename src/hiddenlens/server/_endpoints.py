@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from hiddenlens.server._body import read_input
+from hiddenlens.server._heatmaps import heatmaps
 from hiddenlens.server._payloads import Explorer, UnknownItem
 from hiddenlens.server._static import favicon, page
 
@@ -124,4 +125,5 @@ ROUTES = [
     Route("/api/units/{layer}/{unit}/contribution", contribution, methods=["POST"]),
     Route("/api/outputs/{output}/top-units", top_units, methods=["GET", "POST"]),
     Route("/api/importance", importance),
+    Route("/api/heatmaps", heatmaps, methods=["GET", "POST"]),
 ]

@@ -8,6 +8,7 @@ import * as card from "./panels/card.js";
 import * as contribution from "./panels/contribution.js";
 import * as draw from "./panels/draw.js";
 import * as examples from "./panels/examples.js";
+import * as heatmaps from "./panels/heatmaps.js";
 import * as importance from "./panels/importance.js";
 import * as layers from "./panels/layers.js";
 import * as outputs from "./panels/outputs.js";
@@ -16,7 +17,8 @@ import * as topUnits from "./panels/top-units.js";
 import { S } from "./state.js";
 import { setInput } from "./update.js";
 
-const PANELS = [draw, sliders, examples, layers, outputs, card, contribution, topUnits, importance];
+const PANELS = [draw, sliders, examples, layers, outputs, card, contribution, topUnits, importance,
+                heatmaps];
 
 window.hiddenlens = S;  // the browser tests read stats, x and last; the benchmark times these:
 S.forward = (x) => forward(S.net, x, S.interventions);
