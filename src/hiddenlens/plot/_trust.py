@@ -21,6 +21,9 @@ SCORE_LABEL = {"softmax": "class probability (softmax of the logits)", "logit": 
 STEP_COLUMN = 1.05  # inches per map of the cascade
 
 
+MARKERS = "osD^vP"  # one per method in the sanity-check panel
+
+
 def method_colors(names) -> dict:
     """One tab10 colour per method, in the report's order, the same in every panel."""
     import matplotlib
@@ -155,17 +158,21 @@ class AttributionTrustDisplay:
         first = r.checks[checked[0]]["randomization"]
         x = np.arange(len(first.steps))
         labels = list(first.steps)
-        for name in checked:
+        for i, name in enumerate(checked):
+            # methods often overlap exactly (saliency and SmoothGrad): every other one is a
+            # large hollow marker around the small filled ones, so both show
+            style = {"marker": MARKERS[i % len(MARKERS)], "ms": 8.0 if i % 2 else 4.5,
+                     "color": colors[name]}
             check = r.checks[name]["randomization"]
             frame = check.to_frame()
             ax.fill_between(x, frame["low"], frame["high"], color=colors[name], alpha=0.15,
                             lw=0)
-            ax.plot(x, check.similarity, marker="o", ms=3.5, color=colors[name], lw=1.4,
-                    label=plain(method_title(name)))
+            ax.plot(x, check.similarity, lw=1.4, mfc="none" if i % 2 else style["color"],
+                    label=plain(method_title(name)), **style)
             labelled = r.checks[name].get("label_randomization")
             if labelled is not None:
-                ax.plot([len(x) + 0.3], [labelled.similarity[1]], marker="s", ms=5,
-                        color=colors[name], ls="none")
+                ax.plot([len(x) + 0.3], [labelled.similarity[1]], ls="none",
+                        mfc="none" if i % 2 else style["color"], **style)
         if any("label_randomization" in r.checks[m] for m in checked):
             ax.axvline(len(x) - 0.35, color="0.5", lw=0.6, ls=":")
             labels_x = list(x) + [len(x) + 0.3]
@@ -185,7 +192,7 @@ class AttributionTrustDisplay:
         ax.tick_params(axis="y", labelsize=7)
         ax.grid(alpha=0.3)
         ax.set_title("Sanity check: weights randomized from the output down", fontsize=9)
-        ax.legend(fontsize=7, loc="lower left")
+        ax.legend(fontsize=7, loc="best")  # the lines fall anywhere: where they are not
 
     # ---------------------------------------------------------------- the cascade
     def _cascade(self, grid, methods: list[str], k: int) -> None:

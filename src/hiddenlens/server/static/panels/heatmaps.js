@@ -146,9 +146,17 @@ function axes(g, x, y, lo, hi, score) {
   for (const f of [0, 0.25, 0.5, 0.75, 1]) g.fillText(String(f), x(f), y(lo) + 14);
   g.fillText("fraction of pixels deleted", x(0.5), H - 4);
   g.textAlign = "right";
-  for (const v of [lo, (lo + hi) / 2, hi]) g.fillText(v.toFixed(2), x(0) - 4, y(v) + 4);
+  const step = niceStep((hi - lo) / 4), digits = Math.max(0, -Math.floor(Math.log10(step)));
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 0.02; v += step) {
+    g.fillText((Math.abs(v) < step / 2 ? 0 : v).toFixed(digits), x(0) - 4, y(v) + 4);
+  }
   g.save(); g.translate(11, y((lo + hi) / 2)); g.rotate(-Math.PI / 2);
   g.textAlign = "center"; g.fillText(SCORES[score] || score, 0, 0); g.restore();
+}
+
+function niceStep(raw) {  // 1, 2 or 5 times a power of ten: ticks at 0, 0.5, 1 and not 0.49
+  const p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw);
 }
 
 function line(g, xs, vs, x, y, color, dash) {
