@@ -183,12 +183,13 @@ def trust(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from hiddenlens._classes import dataset_labels
     from hiddenlens.explain import evaluate_attributions, evaluate_importances
     from hiddenlens.plot import save_figure
     from hiddenlens.plot._importance_trust import ImportanceTrustDisplay
     from hiddenlens.plot._trust import AttributionTrustDisplay
 
-    X, y = ds.X_test[:n], ds.y_test[:n]
+    X, y = ds.X_test[:n], dataset_labels(net, ds.y_test[:n])  # the model's labels
     if importance:
         report = evaluate_importances(net, X, y, methods=chosen, random_state=random_state)
         view = ImportanceTrustDisplay.from_result(report)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from hiddenlens._classes import label_indices
 from hiddenlens.explain._deletion import deletion_curve, insertion_curve
 from hiddenlens.explain._groups import check_groups
 from hiddenlens.explain._permutation import permutation_importance
@@ -68,7 +69,8 @@ def evaluate_importances(
         )
     X = net.tensor(X)
     y = np.asarray(y)
-    target = y if net.task == "classification" else 0
+    # the model's labels (`net.classes_`) -> the output units scored; a regressor's one
+    target = label_indices(net, y) if net.task == "classification" else 0
     units = output_units(net, X, target).numpy()
     methods, skipped = _methods(net, methods)
     _, names = check_groups(net, groups)

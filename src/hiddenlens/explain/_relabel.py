@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from hiddenlens._classes import dataset_labels
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.net import DenseNet
 
@@ -40,7 +41,7 @@ def retrain_on_permuted_labels(net: DenseNet, data, recipe: dict | None,
             new = DenseNet(net.sizes, net.activations[:-1], net.output_activation,
                            dtype=net.dtype, random_state=seed)
             new = train(new, shuffled, random_state=seed, progress=False, **kw)
-    accuracy = float(new.score(shuffled.X_train, y))
+    accuracy = float(new.score(shuffled.X_train, dataset_labels(new, y)))
     return new, {"recipe": {"preset": preset, **kw}, "train_accuracy": accuracy}
 
 

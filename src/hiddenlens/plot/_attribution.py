@@ -186,6 +186,7 @@ def _trust_report(net, chosen: list, trust):
             raise TypeError("`trust` must be True, False or a TrustReport (from "
                             f"evaluate_attributions). Got {type(trust).__name__} instead.")
         return trust
+    from hiddenlens._classes import dataset_labels
     from hiddenlens.data import for_model
     from hiddenlens.explain import evaluate_attributions
 
@@ -196,7 +197,7 @@ def _trust_report(net, chosen: list, trust):
                          "data set, but none goes with this network; pass "
                          "trust=evaluate_attributions(net, X, y) instead.") from None
     n = min(TRUST_EXAMPLES, len(ds.X_test))
-    return evaluate_attributions(net, ds.X_test[:n], ds.y_test[:n],
+    return evaluate_attributions(net, ds.X_test[:n], dataset_labels(net, ds.y_test[:n]),
                                  methods=[m.function if m.name not in methods("attribution")
                                           else m.name for m in chosen],
                                  metrics=["deletion", "insertion", "randomization"])

@@ -18,6 +18,8 @@ import numpy as np
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from hiddenlens._classes import dataset_labels, label_indices
+
 N_TRUST = 200  # test examples of the network-level table
 N_RANDOM = 20  # random orders of one input's deletion reference
 METRICS = ["deletion", "insertion", "faithfulness_correlation", "randomization"]
@@ -66,7 +68,7 @@ class Heatmaps:
         net = self._image_model()
         _finite_trace(net, np.asarray(x, dtype=float))  # then every map below is finite too
         x = np.asarray(x, dtype=float)[None, :]  # (1, n_inputs)
-        target = int(net.predict(x)[0])
+        target = int(label_indices(net, net.predict(x))[0])  # the predicted output unit
         # the reference, shared by every method: N_RANDOM random orders of this input
         ref = deletion_curve(net, np.repeat(x, N_RANDOM, axis=0), target,
                              np.zeros((N_RANDOM, x.shape[1])), random_state=0)
@@ -123,7 +125,8 @@ class Heatmaps:
 
                     n = min(N_TRUST, len(ds.X_test))
                     self._report = evaluate_attributions(
-                        self.explorer.net, ds.X_test[:n], ds.y_test[:n], metrics=METRICS)
+                        self.explorer.net, ds.X_test[:n],
+                        dataset_labels(self.explorer.net, ds.y_test[:n]), metrics=METRICS)
         return self._report
 
 
