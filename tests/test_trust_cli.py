@@ -139,6 +139,8 @@ def test_importance_recovery_writes_the_figure_and_the_experiments_numbers(tmp_p
      "--n must be in 1..1000 (the test examples of mnist-embedded). Got 5000 instead."),
     (["trust", "{model}", "-o", "{tmp}/t.gif", "--n", "3", "--metrics", "deletion"],
      "Figures are written as .png, .svg or .pdf. Got {tmp}/t.gif instead."),
+    (["trust", "{model}", "--threads", "0", "-o", "{tmp}/t.png"],
+     "--threads must be in 1..256. Got 0 instead."),
     (["experiment", "importance-recovery", "-o", "{tmp}", "--n-nets", "0"],
      "--n-nets must be in 1..1000. Got 0 instead."),
     (["experiment", "importance-recovery", "-o", "{tmp}", "--n-rows", "4"],

@@ -22,6 +22,7 @@ METRICS = ("deletion", "insertion", "faithfulness_correlation", "infidelity",
            "max_sensitivity", "randomization", "label_randomization")
 MAX_NETS, MAX_ROWS, MAX_EPOCHS = 1000, 100_000, 10_000  # importance-recovery's bounds
 DEFAULT_N = 500  # test examples `trust` scores
+MAX_THREADS = 256
 
 
 def _names(text: str | None, flag: str, known: tuple[str, ...]) -> list[str] | None:
@@ -148,6 +149,8 @@ def trust(
                                           "noise and the randomized copies."),
     data: str = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own."),
     target_column: str = typer.Option(None, "--target-column", help=TARGET_COLUMN_HELP),
+    threads: int = typer.Option(1, "--threads", help="Torch and BLAS threads while the "
+                                "attribution metrics run (one is fastest on shared cores)."),
     force: bool = typer.Option(False, "--force", help=FORCE_HELP),
 ):
     """Which attribution map to trust on this network: every method scored by deletion and
@@ -170,6 +173,7 @@ def trust(
     if json_out is not None:
         check_writable(json_out, force)
     chosen, importance = _methods(methods)
+    _in_range(threads, "--threads", 1, MAX_THREADS)
     chosen_metrics = _names(metrics, "--metrics", METRICS)
     if importance and chosen_metrics and set(chosen_metrics) - {"deletion", "insertion"}:
         raise ValueError("--metrics must be deletion and/or insertion for importance methods "
@@ -195,7 +199,8 @@ def trust(
         view = ImportanceTrustDisplay.from_result(report)
     else:
         report = evaluate_attributions(net, X, y, methods=chosen, metrics=chosen_metrics,
-                                       data=ds, random_state=random_state, progress=True)
+                                       data=ds, random_state=random_state, progress=True,
+                                       threads=threads)
         view = AttributionTrustDisplay.from_result(report)
     save_figure(view.figure_, output, overwrite=force)
     plt.close("all")
