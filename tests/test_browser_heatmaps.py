@@ -59,6 +59,8 @@ def test_picked_digit_shows_every_maps_scores_and_a_click_opens_its_curve(browse
         assert page.locator("#heatmaps").inner_text() == "Draw a digit or pick a test example."
         page.select_option("#examples", index=4)  # "#3: 8"
         _ready(page, len(names))
+        assert "test split: not scored yet" in page.locator(CARDS).nth(0).inner_text()
+        page.click("#hm-score")  # the test split's table: computed when asked for
         wait(page, f"document.querySelector('{CARDS} .score.net').textContent"
                    ".includes('rank')", 180)
         cards = page.locator(CARDS)

@@ -1,7 +1,8 @@
 // The heat-map panel of an image model: every attribution method's map of the input for the
 // predicted class, its deletion AUC on this input against random orders, and its row of the
-// network-level table (the test split, computed once on the server); a click on a map draws
-// its deletion curve. The numbers come from /api/heatmaps; text goes in by textContent only.
+// network-level table (the test split, computed once on the server when the button asks);
+// a click on a map draws its deletion curve. The numbers come from /api/heatmaps;
+// text goes in by textContent only.
 import { api } from "../api.js";
 import { paintDiverging } from "../colors.js";
 import { el, fixed } from "../dom.js";
@@ -11,7 +12,7 @@ import { S } from "../state.js";
 const SCORES = { softmax: "class probability", logit: "class logit", output: "output" };
 const W = 480, H = 280, PAD = { left: 46, right: 12, top: 40, bottom: 34 };  // the curve
 let panel = null, cards = null, curve = null, about = null;
-let last = null, table = null, selected = null, ticket = 0;
+let last = null, table = null, selected = null, ticket = 0, asked = false;
 const num = (v, digits = 3) => (v === null || v === undefined ? "n/a" : fixed(v, digits));
 
 export function mount() {
@@ -21,7 +22,6 @@ export function mount() {
   document.head.append(css);
   build();
   on("settled", refresh);
-  loadTable();
 }
 
 function build() {
@@ -32,7 +32,14 @@ function build() {
   curve = el("div", "hm-curve");
   curve.id = "hm-curve";
   curve.hidden = true;
-  about = el("p", "hint hm-about", "Scoring the methods on the test split…");
+  // the test split's table is seconds of server work (tens on a 512-unit net) that would
+  // slow every other panel's requests: it is computed when asked for, once per server
+  about = el("p", "hint hm-about");
+  const score = el("button", null, "Score the methods on the test split");
+  score.id = "hm-score";
+  score.addEventListener("click", () => { about.textContent = "Scoring the methods on the " +
+    "test split (up to its first 200 digits; seconds to a minute)…"; asked = true; loadTable(); });
+  about.append(score, " rank, faithfulness and sanity check of each method on this network.");
   panel.append(el("h2", null, "Which heat map to trust"),
                el("p", "hint", "Each method's map of this input for the predicted class (red " +
                   "raises its score, blue lowers it), how fast deleting its pixels, most " +
@@ -93,7 +100,8 @@ function card(m, d, h, w) {
   const mine = el("div", "score input", `this input: deletion AUC ${num(m.auc)} ` +
                   `(random ${num(d.random_auc)} ± ${num(d.random_auc_sd)})`);
   const r = row(m.name);
-  const net = el("div", "score net", r ? netLine(r) : "test split: scoring…");
+  const net = el("div", "score net", r ? netLine(r) : asked ? "test split: scoring…" :
+                     "test split: not scored yet");
   c.append(el("div", "hm-name", m.title), canvas, mine, net);
   c.addEventListener("click", () => { selected = m.name; render(d); });
   return c;
