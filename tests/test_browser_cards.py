@@ -52,6 +52,9 @@ def _pick(page, select: str, nth: int) -> int:
 
 def _open_unit(page, layer: int, unit: int) -> None:
     cols = page.evaluate(f"document.getElementById('layer-{layer}').width")
+    # a click at page coordinates needs the grid in view: opening a card lower down (an
+    # output's bar) scrolls the page, further on a taller page
+    page.locator(f"#layer-{layer}").scroll_into_view_if_needed()
     box = page.locator(f"#layer-{layer}").bounding_box()
     rows = page.evaluate(f"document.getElementById('layer-{layer}').height")
     page.mouse.click(box["x"] + (unit % cols + 0.5) * box["width"] / cols,

@@ -66,6 +66,24 @@ def test_importance_methods_ranked_on_a_tabular_net(iris_net, iris_data):
     assert r.curves["garson"]["deletion"].scores.shape == (len(iris_data.X_test), 5)
 
 
+def test_the_tables_read_the_models_labels(iris_net, iris_data, nielsen_net, embedded):
+    """y is in the model's labels (net.classes_), as in scikit-learn: the same net with string
+    classes, given the same examples' labels as strings, scores the same output units."""
+    names = np.array(["setosa", "versicolor", "virginica"])
+    named = hl.DenseNet(iris_net.sizes, "tanh", classes=names, random_state=0)
+    named.module.load_state_dict(iris_net.module.state_dict())
+    X, y = iris_data.X_test, iris_data.y_test
+    a = hl.evaluate_importances(iris_net, X, y, methods=["olden", "permutation"]).table
+    b = hl.evaluate_importances(named, X, names[y], methods=["olden", "permutation"]).table
+    pd.testing.assert_frame_equal(a, b)
+    with pytest.raises(ValueError, match="setosa"):
+        hl.evaluate_importances(named, X, y, methods=["olden"])  # indices are not its labels
+    Xd, yd = embedded.X_test[:20], embedded.y_test[:20]
+    t = hl.evaluate_attributions(nielsen_net, Xd, yd, methods=["saliency"],
+                                 metrics=["deletion"]).table
+    assert t.loc[0, "deletion_auc"] < t.loc[0, "deletion_random_auc"]
+
+
 def test_importance_recovery_measures_spearman_agreement_with_the_truth():
     result = hl.experiment_importance_recovery(n_nets=3, epochs=40, random_state=1)
     frame = result.to_frame()

@@ -30,3 +30,23 @@ def torch_threads(n: int | None) -> Iterator[None]:
     finally:
         if torch.get_num_threads() != before:
             torch.set_num_threads(before)
+
+
+@contextmanager
+def blas_threads(n: int | None) -> Iterator[None]:
+    """Run the block with `n` BLAS threads for numpy and scipy (threadpoolctl), then restore.
+
+    Parameters
+    ----------
+    n : int or None
+        Threads (>= 1). None keeps the setting. numpy's BLAS threads and torch's OpenMP
+        threads spin while they wait: on a shared machine the two pools running small
+        products in turn slow each other down several times over.
+    """
+    if n is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(check_positive_int(n, "threads"), user_api="blas"):
+        yield

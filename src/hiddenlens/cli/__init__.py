@@ -21,6 +21,7 @@ from hiddenlens.cli import (  # noqa: F401
     _serve,
     _show,
     _train,
+    _trust,
 )
 from hiddenlens.cli._app import app, err_console
 

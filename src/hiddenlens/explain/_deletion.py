@@ -27,6 +27,7 @@ from hiddenlens.explain._trust_checks import (
     check_attributions,
     check_features_in_step,
     interval,
+    intervals,
     output_units,
     quantus_order,
     rng_of,
@@ -86,13 +87,10 @@ class DeletionCurve:
     def to_frame(self) -> pd.DataFrame:
         """One row per step: the fraction changed, the mean score over examples and its
         95% interval, for the attribution order and the random order."""
-        rows = []
-        for j, f in enumerate(self.fractions):
-            m, lo, hi = interval(self.scores[:, j])
-            rm, rlo, rhi = interval(self.random_scores[:, j])
-            rows.append({"fraction": f, "score": m, "low": lo, "high": hi,
-                         "random_score": rm, "random_low": rlo, "random_high": rhi})
-        return pd.DataFrame(rows)
+        m, lo, hi = intervals(self.scores)
+        rm, rlo, rhi = intervals(self.random_scores)
+        return pd.DataFrame({"fraction": self.fractions, "score": m, "low": lo, "high": hi,
+                             "random_score": rm, "random_low": rlo, "random_high": rhi})
 
 
 def deletion_curve(

@@ -228,19 +228,30 @@ def faithfulness_correlation(
     ndarray of shape (n,)
         NaN where the score drops (or the attribution sums) do not vary.
     """
+    return _faithfulness_correlation(net, X, target, attributions, n_samples, subset_size,
+                                     baseline, subsets, score, normalize, abs, random_state)[0]
+
+
+def _faithfulness_correlation(net, X, target, attributions, n_samples, subset_size, baseline,
+                              subsets, score, normalize, abs, random_state, drops=None):
+    """(correlations (n,), score drops (n, R)). The drops do not depend on the attributions:
+    `drops` from a call on the same X, target, subsets (or random_state), baseline and score
+    are reused (evaluate_attributions scores every method on the same subsets)."""
     ts, a, D = _setup(net, X, target, attributions, baseline, score or "logit", normalize,
                       abs)
     n, d = a.shape
     S = _subsets(subsets, n, d, n_samples, subset_size, random_state)  # (n, R, k)
     if S.strides[0] == 0:  # one set of subsets for every example: a product per subset
-        drops = ts.base[:, None] - shared_subset_scores(ts, S[0], D)
+        if drops is None:
+            drops = ts.base[:, None] - shared_subset_scores(ts, S[0], D)
         M = np.zeros((S.shape[1], d))
         M[np.arange(S.shape[1])[:, None], S[0]] = 1
         sums = a @ M.T  # (n, R)
     else:
-        drops = ts.base[:, None] - independent_scores(ts, S, D)
+        if drops is None:
+            drops = ts.base[:, None] - independent_scores(ts, S, D)
         sums = a[np.arange(n)[:, None, None], S].sum(axis=-1)  # (n, R), Quantus's order
-    return _pearson(sums, drops)
+    return _pearson(sums, drops), drops
 
 
 def _subsets(subsets, n, d, n_samples, subset_size, random_state) -> np.ndarray:

@@ -160,8 +160,10 @@ def smoothgrad(net: DenseNet, X, target=None, *, n_samples: int = 50, noise: flo
     with torch.no_grad():
         for i in range(0, len(X), rows):
             batch = X[i : i + rows]
-            std = torch.full((len(batch) * n_samples, X.shape[1]), float(noise))
-            eps = torch.normal(0.0, std, generator=gen).to(X.dtype)  # (b * S, d)
+            # torch.normal(0, std tensor) draws N(0, 1) then multiplies by std: the same
+            # numbers, bit for bit, without the (b * S, d) std tensor and twice as fast
+            eps = torch.randn((len(batch) * n_samples, X.shape[1]), generator=gen)
+            eps = eps.mul_(float(noise)).to(X.dtype)  # (b * S, d)
             noisy = batch.repeat_interleave(n_samples, dim=0) + eps
             p = from_z0(net, z0_of(net, noisy))
             G = one_hot(units[i : i + rows].repeat_interleave(n_samples), net.sizes[layer + 1],

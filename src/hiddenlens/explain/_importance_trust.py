@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from hiddenlens._classes import label_indices
 from hiddenlens.explain._deletion import deletion_curve, insertion_curve
 from hiddenlens.explain._groups import check_groups
 from hiddenlens.explain._permutation import permutation_importance
 from hiddenlens.explain._perturbation import perturbation_importance
+from hiddenlens.explain._progressive import check_score
 from hiddenlens.explain._tabular_importance import garson, olden
-from hiddenlens.explain._trust import TrustReport, _table
+from hiddenlens.explain._trust import TrustReport, _model_label, _table
 from hiddenlens.explain._trust_checks import output_units
 from hiddenlens.net import DenseNet
 
@@ -67,12 +69,18 @@ def evaluate_importances(
         )
     X = net.tensor(X)
     y = np.asarray(y)
-    target = y if net.task == "classification" else 0
+    # the model's labels (`net.classes_`) -> the output units scored; a regressor's one
+    target = label_indices(net, y) if net.task == "classification" else 0
     units = output_units(net, X, target).numpy()
     methods, skipped = _methods(net, methods)
+    _, names = check_groups(net, groups)
     report = TrustReport(None, settings={"n_examples": len(X), "baseline": baseline,
                                          "metrics": ["deletion", "insertion"],
-                                         "skipped": skipped})
+                                         "skipped": skipped, "image_shape": None,
+                                         "feature_names": names,
+                                         "class_names": list(net.class_names or []) or None,
+                                         "score": check_score(net, None),
+                                         "model": _model_label(net)})
     for name in methods:
         imp = _importance(name, net, X, y, groups, random_state)
         report.attributions[name] = imp

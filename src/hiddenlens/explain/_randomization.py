@@ -26,6 +26,7 @@ from hiddenlens.net import DenseNet
 
 MODES = ("cascading", "independent", "labels")
 SIMILARITIES = ("spearman", "pearson")
+MAPS_KEPT = 4  # examples whose maps a check keeps at every step, for the figure
 
 
 @dataclass
@@ -44,6 +45,13 @@ class RandomizationCheck:
     measure : {"spearman", "pearson"}
     extra : dict
         For mode="labels": the recipe used and the relabelled net's training accuracy.
+    maps : ndarray of shape (n_steps, k, n_inputs) or None
+        The attributions of the first k examples (at most MAPS_KEPT) at every step, as
+        Adebayo et al. drew them (`AttributionTrustDisplay` draws these).
+    inputs : ndarray of shape (k, n_inputs) or None
+        Those k examples.
+    abs : bool, default=True
+        Whether |attributions| were compared.
     """
 
     method: str
@@ -53,6 +61,9 @@ class RandomizationCheck:
     threshold: float
     measure: str
     extra: dict = field(default_factory=dict)
+    maps: np.ndarray | None = field(default=None, repr=False)
+    inputs: np.ndarray | None = field(default=None, repr=False)
+    abs: bool = True
 
     @property
     def similarity(self) -> np.ndarray:
@@ -167,14 +178,17 @@ def compare_copies(net: DenseNet, X: torch.Tensor, units: torch.Tensor, method, 
     # a named method is deterministic (SmoothGrad's noise is seeded): the intact step is 1;
     # a callable is run again, so a random one shows its own noise floor
     runs = [("intact", None if isinstance(method, str) else net)] + list(copies)
-    sims = []
+    sims, maps = [], []
+    k = min(MAPS_KEPT, len(X))
     with progress_bar(progress, len(runs), f"randomization check ({name})") as advance:
         for _, copy_net in runs:
             a = a0 if copy_net is None else explain(fn, name, copy_net, X, units)
             sims.append(_similarity(a0, a, similarity, abs))
+            maps.append(np.array(a[:k]))
             advance()
     return RandomizationCheck(name, mode, [label for label, _ in runs], np.stack(sims),
-                              float(threshold), similarity, extra or {})
+                              float(threshold), similarity, extra or {}, maps=np.stack(maps),
+                              inputs=X[:k].numpy().copy(), abs=bool(abs))
 
 
 def _int_seed(random_state) -> int:

@@ -7,10 +7,12 @@ defaults. Epochs: as many as `net.history` records (the preset's or 10 without h
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
 import numpy as np
 
+from hiddenlens._classes import dataset_labels
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.net import DenseNet
 
@@ -31,13 +33,15 @@ def retrain_on_permuted_labels(net: DenseNet, data, recipe: dict | None,
     y = np.random.default_rng(seed).permutation(ds.y_train)
     shuffled = replace(ds, y_train=y, name=f"{ds.name} (permuted labels)")
     preset, kw = _recipe(net, recipe)
-    if preset is not None:
-        new = train_preset(preset, shuffled, random_state=seed, progress=False, **kw)
-    else:
-        new = DenseNet(net.sizes, net.activations[:-1], net.output_activation, dtype=net.dtype,
-                       random_state=seed)
-        new = train(new, shuffled, random_state=seed, progress=False, **kw)
-    accuracy = float(new.score(shuffled.X_train, y))
+    with warnings.catch_warnings():  # chance accuracy on permuted labels is the point
+        warnings.filterwarnings("ignore", message="The network ends at test")
+        if preset is not None:
+            new = train_preset(preset, shuffled, random_state=seed, progress=False, **kw)
+        else:
+            new = DenseNet(net.sizes, net.activations[:-1], net.output_activation,
+                           dtype=net.dtype, random_state=seed)
+            new = train(new, shuffled, random_state=seed, progress=False, **kw)
+    accuracy = float(new.score(shuffled.X_train, dataset_labels(new, y)))
     return new, {"recipe": {"preset": preset, **kw}, "train_accuracy": accuracy}
 
 

@@ -13,7 +13,9 @@ rescale (infidelity), explanation_func -> method, perturb_radius -> radius (sens
 from __future__ import annotations
 
 import numpy as np
+import torch
 
+from hiddenlens import _chain as chain
 from hiddenlens._validation import check_choice, check_positive_int
 from hiddenlens.explain._progressive import (
     TargetScore,
@@ -64,25 +66,46 @@ def infidelity(
     -------
     ndarray of shape (n,), lower is better.
     """
+    return _infidelity_of(net, X, target, attributions, perturbations, perturbation,
+                          n_samples, noise, window, rescale, score, random_state)[0]
+
+
+def _infidelity_of(net, X, target, attributions, perturbations, perturbation, n_samples,
+                   noise, window, rescale, score, random_state, shared=None):
+    """(infidelity (n,), shared). The perturbations and the scores after them do not depend
+    on the attributions: `shared` from a call with the same arguments but the attributions is
+    reused (evaluate_attributions scores every method on the same perturbations)."""
     X = net.tensor(X)
     n, d = X.shape
     ts = TargetScore(net, X, output_units(net, X, target), check_score(net, score))
     a = check_attributions(attributions, n, d).astype(np.float64)
-    x64 = X.numpy().astype(np.float64)
+    if shared is None:
+        shared = _perturbed(net, ts, X.numpy(), perturbations, perturbation, n_samples, noise,
+                            window, random_state)
+    f_after, I, cols = shared
+    if cols is None:
+        aI = np.einsum("nsd,nd->ns", I, a)
+    else:  # I is x on the square's pixels `cols` (n, S, w*w), 0 elsewhere
+        aI = (I * a[np.arange(n)[:, None, None], cols]).sum(-1)
+    return _infidelity(aI, ts.base[:, None] - f_after, rescale), shared
+
+
+def _perturbed(net, ts, x, perturbations, perturbation, n_samples, noise, window,
+               random_state):
+    """(scores after each perturbation (n, S), I, the squares' columns or None): I is (n, S,
+    d), or for squares x on their pixels (n, S, w*w)."""
+    n, d = x.shape
     if perturbations is not None:
         I = _check_perturbations(perturbations, n, d)
-        f_after, aI = dense_scores(ts, -I), np.einsum("nsd,nd->ns", I, a)
-    else:
-        n_samples = check_positive_int(n_samples, "n_samples")
-        kind = perturbation or ("square" if net.image_shape else "noise")
-        check_choice(kind, "perturbation", ("square", "noise"))
-        rng = rng_of(random_state)
-        if kind == "square":
-            f_after, aI = _square(net, ts, x64, a, n_samples, window, rng)
-        else:
-            I = rng.normal(0.0, _nonnegative(noise, "noise"), (n, n_samples, d))
-            f_after, aI = dense_scores(ts, -I), np.einsum("nsd,nd->ns", I, a)
-    return _infidelity(aI, ts.base[:, None] - f_after, rescale)
+        return dense_scores(ts, -I), I, None
+    n_samples = check_positive_int(n_samples, "n_samples")
+    kind = perturbation or ("square" if net.image_shape else "noise")
+    check_choice(kind, "perturbation", ("square", "noise"))
+    rng = rng_of(random_state)
+    if kind == "square":
+        return _square(net, ts, x, n_samples, window, rng)
+    I = rng.normal(0.0, _nonnegative(noise, "noise"), (n, n_samples, d))
+    return dense_scores(ts, -I), I, None
 
 
 def _infidelity(aI: np.ndarray, df: np.ndarray, rescale: bool) -> np.ndarray:
@@ -95,9 +118,10 @@ def _infidelity(aI: np.ndarray, df: np.ndarray, rescale: bool) -> np.ndarray:
     return (beta * beta * sq - 2 * beta * cross + dsq) / S
 
 
-def _square(net, ts, x64, a, n_samples, window, rng):
-    """Scores after removing random squares, and I . a, each (n, S)."""
-    (H, W), n = net.image_shape, len(x64)
+def _square(net, ts, x, n_samples, window, rng):
+    """(scores after removing random squares (n, S), the pixels removed (n, S, w*w) float64,
+    their columns (n, S, w*w))."""
+    (H, W), n = net.image_shape, len(x)
     window = check_positive_int(window, "window")
     if window > min(H, W):
         raise ValueError(f"`window` must fit in the {H}x{W} image. Got {window} instead.")
@@ -105,14 +129,15 @@ def _square(net, ts, x64, a, n_samples, window, rng):
     left = rng.integers(0, W - window + 1, (n, n_samples))
     r, c = np.meshgrid(np.arange(window), np.arange(window), indexing="ij")
     cols = ((top[..., None] + r.ravel()) * W + left[..., None] + c.ravel())  # (n, S, w*w)
-    D = np.zeros((n, x64.shape[1] + 1))
-    D[:, :-1] = -x64  # x - I: the square set to 0
-    aI = (x64 * a)[np.arange(n)[:, None, None], cols].sum(-1)
-    return independent_scores(ts, cols, D), aI
+    removed = x[np.arange(n)[:, None, None], cols].astype(np.float64)  # x - I: the square to 0
+    return independent_scores(ts, cols, None, -removed), removed, cols
 
 
-def _check_perturbations(perturbations, n, d) -> np.ndarray:
-    I = np.asarray(perturbations, dtype=np.float64)
+def _check_perturbations(perturbations, n, d, dtype=np.float64) -> np.ndarray:
+    """(n, S, d) finite numbers, as `dtype` (None: any float dtype as given)."""
+    I = np.asarray(perturbations, dtype=dtype)
+    if I.dtype.kind != "f":
+        I = I.astype(np.float64)
     if I.ndim != 3 or I.shape[0] != n or I.shape[2] != d or not np.all(np.isfinite(I)):
         raise ValueError(f"`perturbations` must be finite, of shape ({n}, n_samples, {d}). "
                          f"Got shape {I.shape} instead.")
@@ -160,10 +185,12 @@ def max_sensitivity(
     units = output_units(net, X, target)
     name, fn = attribution_method(method, random_state)
     if perturbations is not None:
-        delta = _check_perturbations(perturbations, n, d)
+        delta = _check_perturbations(perturbations, n, d, dtype=None)
     else:
         S = check_positive_int(n_samples, "n_samples")
         delta = rng_of(random_state).uniform(-1, 1, (n, S, d)) * _nonnegative(radius, "radius")
+    if isinstance(method, str) and name == "saliency":
+        return _saliency_sensitivity(net, X, units, delta)
     a0 = explain(fn, name, net, X, units)  # (n, d)
     S = delta.shape[1]
     out = np.empty(n)
@@ -176,4 +203,43 @@ def max_sensitivity(
         norm = np.linalg.norm(a0[i : i + m], axis=1)[:, None]
         out[i : i + m] = (np.linalg.norm(a0[i : i + m, None] - ap, axis=2) /
                           np.where(norm == 0, 1.0, norm)).max(1)
+    return out
+
+
+def _saliency_sensitivity(net: DenseNet, X, units, delta: np.ndarray) -> np.ndarray:
+    """max_sensitivity of saliency without forming the maps of the perturbed inputs.
+
+    Saliency is a(x) = g(x) A, with g = d logit / d z0 (h,) and A (h, d) layer 0's weights on
+    raw inputs, so ||a(x) - a(x')||^2 = (g - g') M (g - g')^T with M = A A^T (h, h). The
+    perturbed inputs still go through layer 0 (dense deltas change every pixel), but their
+    gradients never go back out to the d inputs: (rows, h) @ (h, h) instead of (rows, h) @
+    (h, d), and no (rows, d) maps to subtract.
+    """
+    from hiddenlens.explain._targets import from_z0, grad_z0, one_hot, z0_of
+
+    A = chain.input_weights(net.module).detach().double()
+    M = (A @ A.T).numpy()  # (h, h)
+    top = net.n_layers - 1
+
+    def grads(x: torch.Tensor, u: torch.Tensor) -> np.ndarray:  # (rows, h) float64
+        with torch.no_grad():
+            p = from_z0(net, z0_of(net, x))
+            G = one_hot(u, net.sizes[-1], x.dtype)
+            return grad_z0(net, p, G, top, True).double().numpy()
+
+    def norms(g: np.ndarray) -> np.ndarray:
+        return np.sqrt(np.maximum(np.einsum("rh,hk,rk->r", g, M, g, optimize=True), 0.0))
+
+    n, S, d = delta.shape
+    g0 = grads(X, units)
+    norm0 = norms(g0)
+    out = np.empty(n)
+    rows = max(1, BLOCK_ELEMENTS // (S * d))
+    for i in range(0, n, rows):
+        x = X[i : i + rows].numpy()[:, None, :] + delta[i : i + rows].astype(X.numpy().dtype)
+        m = len(x)
+        gp = grads(torch.from_numpy(x.reshape(m * S, d)), units[i : i + m].repeat_interleave(S))
+        change = norms(np.repeat(g0[i : i + m], S, axis=0) - gp).reshape(m, S)
+        norm = norm0[i : i + m, None]
+        out[i : i + m] = (change / np.where(norm == 0, 1.0, norm)).max(1)
     return out

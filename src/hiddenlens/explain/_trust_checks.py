@@ -101,6 +101,21 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
     return (mean, mean - half, mean + half)
 
 
+def intervals(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`interval` of every column of (n, m) values at once: (mean, low, high), each (m,)."""
+    v = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(v)
+    count = finite.sum(0)
+    v = np.where(finite, v, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = v.sum(0) / count
+        sd = np.sqrt(np.where(finite, (v - mean) ** 2, 0.0).sum(0) / (count - 1))
+        half = stats.t.ppf(0.975, np.maximum(count - 1, 1)) * sd / np.sqrt(count)
+    half = np.where(count >= 2, half, np.nan)
+    mean = np.where(count >= 1, mean, np.nan)
+    return mean, mean - half, mean + half
+
+
 def rng_of(random_state) -> np.random.Generator:
     """A numpy Generator from an int, None or a Generator (the glossary's random_state)."""
     if isinstance(random_state, np.random.Generator):

@@ -9,6 +9,7 @@ from hiddenlens.plot._diagram import NetworkDiagramDisplay
 from hiddenlens.plot._experiments import ExperimentDisplay
 from hiddenlens.plot._grid import save_figure
 from hiddenlens.plot._importance import ImportanceDisplay, LekProfileDisplay
+from hiddenlens.plot._importance_trust import ImportanceTrustDisplay
 from hiddenlens.plot._maximize import LayerMaximizeDisplay
 from hiddenlens.plot._neuron import NeuronCardDisplay
 from hiddenlens.plot._patching import PatchDisplay
@@ -16,15 +17,18 @@ from hiddenlens.plot._receptive_fields import ReceptiveFieldsDisplay
 from hiddenlens.plot._selectivity import SelectivityImportanceDisplay
 from hiddenlens.plot._top_units import TopUnitsDisplay
 from hiddenlens.plot._trace import TraceDisplay
+from hiddenlens.plot._trust import AttributionTrustDisplay
 
 __all__ = [
     "AblationDisplay",
     "AttributionDisplay",
+    "AttributionTrustDisplay",
     "CompositeDisplay",
     "ConductanceDisplay",
     "ContributionDisplay",
     "ExperimentDisplay",
     "ImportanceDisplay",
+    "ImportanceTrustDisplay",
     "LayerMaximizeDisplay",
     "LekProfileDisplay",
     "NetworkDiagramDisplay",

@@ -9,7 +9,8 @@ from hiddenlens.plot._grid import DIVERGING, hide_ticks, symmetric_limit
 
 
 class ExperimentDisplay:
-    """Rows of templates (train-size, depth) or the zero-vs-one unit's story.
+    """Rows of templates (train-size, depth), the zero-vs-one unit's story, or the
+    importance-recovery experiment's agreement with the truth.
 
     There is no `from_model`: an experiment trains its own networks (`run_experiment`).
 
@@ -38,6 +39,10 @@ class ExperimentDisplay:
         """Draw in `ax` (Axes, Figure or SubFigure; None: a new figure); self."""
         if self.result.name == "zero-vs-one":
             return self._plot_zero_vs_one(ax)
+        if self.result.name == "importance-recovery":
+            from hiddenlens.plot._recovery import plot_recovery
+
+            return plot_recovery(self, ax)
         return self._plot_rows(ax)
 
     def _plot_rows(self, ax) -> ExperimentDisplay:

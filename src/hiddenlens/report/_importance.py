@@ -7,19 +7,23 @@ import numpy as np
 from hiddenlens import explain
 from hiddenlens.report import _figures as figs
 from hiddenlens.report._sections import Context, Figure, Section, figure, note
+from hiddenlens.report._trust import trust_parts
 
 N_SALIENCY = 500  # test examples averaged into the image heat map
 
 
 def importance_section(ctx: Context) -> Section:
     s = Section("importance", "Feature importance",
-                "Which inputs the network's decisions depend on most.")
+                "Which inputs the network's decisions depend on most, and which method's "
+                "answer to trust on this network.")
     if ctx.is_image:
         s.parts.append(_image_heatmap(ctx))
+        s.parts.extend(trust_parts(ctx))
         return s
     s.parts.append(_permutation_bars(ctx))
     s.parts.extend(_weight_methods(ctx))
     s.parts.append(_lek(ctx))
+    s.parts.extend(trust_parts(ctx))
     return s
 
 

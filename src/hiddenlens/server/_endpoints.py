@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from hiddenlens.server._body import read_input, read_json
+from hiddenlens.server._heatmaps import heatmaps
 from hiddenlens.server._payloads import Explorer, UnknownItem
 from hiddenlens.server._static import favicon, page
 
@@ -144,4 +145,5 @@ ROUTES = [
     Route("/api/units/{layer}/{unit}/ablation", unit_ablation),
     Route("/api/layers/{layer}/means", layer_means),
     Route("/api/patch", patch, methods=["POST"]),
+    Route("/api/heatmaps", heatmaps, methods=["GET", "POST"]),
 ]

@@ -24,6 +24,7 @@ from hiddenlens.explain import (
     top_units,
 )
 from hiddenlens.net import DenseNet
+from hiddenlens.server._heatmaps import Heatmaps
 
 N_TOP = 9  # examples shown per unit card, most and least activating
 N_EXAMPLES_PER_CLASS = 10  # examples offered in the picker
@@ -99,6 +100,7 @@ class Explorer:
         self._atlases: dict = {}  # layer -> Atlas on the test split
         self._info: dict | None = None
         self._computing = threading.Lock()  # cards and atlases, computed in worker threads
+        self.heatmaps = Heatmaps(self)  # the heat-map panel's maps and trust table
         self.causal = Causal(self)  # knock-out means, ablations per layer, patch effects
 
     # ---------------------------------------------------------------- lookups

@@ -9,6 +9,7 @@ import * as card from "./panels/card.js";
 import * as contribution from "./panels/contribution.js";
 import * as draw from "./panels/draw.js";
 import * as examples from "./panels/examples.js";
+import * as heatmaps from "./panels/heatmaps.js";
 import * as importance from "./panels/importance.js";
 import * as knockout from "./panels/knockout.js";
 import * as layers from "./panels/layers.js";
@@ -20,7 +21,8 @@ import { S } from "./state.js";
 import { setInput } from "./update.js";
 
 const PANELS = [draw, sliders, examples, layers, outputs, card, contribution, topUnits, importance,
-                knockout, ablation, patch];  // knockout after layers: it draws over their grids
+                knockout, ablation, patch, heatmaps];  // knockout after layers: it draws over
+                                                       // their grids
 
 window.hiddenlens = S;  // the browser tests read stats, x and last; the benchmark times these:
 S.forward = (x) => forward(S.net, x, S.interventions);
