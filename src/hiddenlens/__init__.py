@@ -44,11 +44,15 @@ _EXPORTS = {
     "hiddenlens.report": ["build_report", "write_report"],
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}
+# Public subpackages, so that `hl.plot.AttributionDisplay` works after `import hiddenlens as hl`.
+_SUBPACKAGES = ("data", "explain", "io", "plot", "report")
 
 __all__ = ["__version__", *sorted(_MODULE_OF)]
 
 
 def __getattr__(name: str):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"hiddenlens.{name}")
     if name not in _MODULE_OF:
         raise AttributeError(f"module 'hiddenlens' has no attribute {name!r}")
     value = getattr(importlib.import_module(_MODULE_OF[name]), name)
@@ -57,4 +61,4 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    return sorted(set(globals()) | set(__all__) | set(_SUBPACKAGES))
