@@ -5,12 +5,11 @@ import warnings
 
 import numpy as np
 import pytest
+import quantus  # a dev dependency (plain, no extras): missing, the file fails, never skips
 import torch
 
 import hiddenlens as hl
 from _trust_helpers import Logits, digits, float64_copy
-
-quantus = pytest.importorskip("quantus")
 
 
 @pytest.fixture(scope="module")

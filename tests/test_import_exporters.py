@@ -10,6 +10,7 @@ import warnings  # noqa: E402
 import numpy as np  # noqa: E402
 import onnxruntime as ort  # noqa: E402
 import pytest  # noqa: E402
+import skl2onnx  # noqa: E402  (a dev dependency: a missing one fails, never skips)
 from sklearn.datasets import load_iris  # noqa: E402
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
@@ -17,7 +18,6 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler  # noqa: E402
 
 import hiddenlens as hl  # noqa: E402
 
-skl2onnx = pytest.importorskip("skl2onnx")
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning",
                                         "ignore::sklearn.exceptions.ConvergenceWarning")
 X, Y = load_iris(return_X_y=True)
@@ -82,7 +82,7 @@ def test_skl2onnx_regressor(tmp_path):
 
 
 def test_keras_model_export_onnx(tmp_path):
-    keras = pytest.importorskip("keras")
+    import keras
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(5, activation="relu"),
                               keras.layers.Dense(3, activation="softmax")])
     model(X[:2])  # export needs a model that has been called

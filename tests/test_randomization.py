@@ -4,14 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
+import quantus  # a dev dependency (plain, no extras): missing, the file fails, never skips
 import torch
+from captum.attr import Saliency  # noqa: E402
 from scipy import ndimage
 
 import hiddenlens as hl
 from _trust_helpers import Logits, digits, float64_copy
-
-quantus = pytest.importorskip("quantus")
-from captum.attr import Saliency  # noqa: E402
 
 
 def _captum_saliency(model, inputs, targets, **kw):
