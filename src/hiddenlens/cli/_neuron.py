@@ -28,17 +28,12 @@ def _agg():
     return plt
 
 
-def _maximize_options(n_iterations, lr, norm, l2, tv, blur, jitter, random_state, raw: bool,
-                      net, layer: int) -> dict:
-    """Options for maximize_activation: the readable defaults unless --raw, then overrides."""
-    from hiddenlens.explain import readable_options
-
-    options = {} if raw else readable_options(net, layer)
+def _maximize_options(n_iterations, lr, norm, l2, tv, blur, jitter, random_state) -> dict:
+    """The options given on the command line, for maximize_activation; the Displays add the
+    readable regularisers underneath unless --raw (regularize=False)."""
     given = dict(n_iterations=n_iterations, lr=lr, norm=norm, l2=l2, tv=tv, blur=blur,
                  jitter=jitter)
-    options.update({k: v for k, v in given.items() if v is not None})
-    options["random_state"] = random_state
-    return options
+    return {**{k: v for k, v in given.items() if v is not None}, "random_state": random_state}
 
 
 @app.command()
@@ -68,8 +63,7 @@ def neuron(
     check_writable(output, force)
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target_column)
-    options = _maximize_options(n_iterations, None, None, None, None, None, None, random_state,
-                                False, net, layer)
+    options = _maximize_options(n_iterations, None, None, None, None, None, None, random_state)
     with console.status(f"Reading {ds.name} and optimising unit {unit}..."):
         card = NeuronCardDisplay.from_model(net, ds, layer=layer, unit=unit,
                                             maximize_kw=options)
@@ -123,10 +117,10 @@ def maximize(
     check_writable(output, force)
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target_column)
-    options = _maximize_options(n_iterations, lr, norm, l2, tv, blur, jitter, random_state, raw,
-                                net, layer)
+    options = _maximize_options(n_iterations, lr, norm, l2, tv, blur, jitter, random_state)
     with console.status("Optimising every unit of the layer in one batch..."):
-        view = LayerMaximizeDisplay.from_model(net, ds, layer=layer, maximize_kw=options)
+        view = LayerMaximizeDisplay.from_model(net, ds, layer=layer, maximize_kw=options,
+                                               regularize=not raw)
     save_figure(view.figure_, output, overwrite=force)
     plt.close("all")
     r = view.result

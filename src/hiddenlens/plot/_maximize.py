@@ -50,7 +50,7 @@ class LayerMaximizeDisplay:
 
     @classmethod
     def from_model(cls, net, data=None, y=None, *, layer: int, maximize_kw: dict | None = None,
-                   ax=None, **plot_kw) -> LayerMaximizeDisplay:
+                   regularize: bool = True, ax=None, **plot_kw) -> LayerMaximizeDisplay:
         """Maximise every unit of `layer` (`maximize_activation`) and draw the images.
 
         Parameters
@@ -63,7 +63,11 @@ class LayerMaximizeDisplay:
             Labels of an array `data`.
         layer : int
         maximize_kw : dict, optional
-            Keyword arguments of `maximize_activation`, over `readable_options(net, layer, X)`.
+            Keyword arguments of `maximize_activation`, over
+            `readable_options(net, layer, X, regularize=regularize)`.
+        regularize : bool, default=True
+            Start from the readable regularisers; False: only the data's bounds and
+            `maximize_kw` (the plain box-constrained optimum).
         ax : Axes, Figure or SubFigure, optional
         **plot_kw
             Passed to `plot`.
@@ -72,7 +76,8 @@ class LayerMaximizeDisplay:
         if data is not None:
             at = atlas(net, data, layer, y=y, k=1)
             X = data.X if hasattr(data, "X_test") else data
-        options = {**readable_options(net, layer, X), **(maximize_kw or {})}
+        options = {**readable_options(net, layer, X, regularize=regularize),
+                   **(maximize_kw or {})}
         result = maximize_activation(net, layer, X=X, **options)
         out = result.layer == net.n_layers - 1
         what = "the output" if out else f"layer {result.layer}"
@@ -82,7 +87,9 @@ class LayerMaximizeDisplay:
             result, atlas_result=at, image_shape=net.image_shape,
             input_names=input_names(net, 0), unit_names=names,
             ranges=None if X is None or net.image_shape else data_ranges(net, X),
-            title=f"What each unit of {what} responds to most, {model_label(net)}", ax=ax,
+            title=f"What each unit of {what} responds to most"
+                  f"{'' if regularize else ' (no regularisers: the plain optimum)'}, "
+                  f"{model_label(net)}", ax=ax,
             **plot_kw)
 
     @classmethod
