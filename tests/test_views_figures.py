@@ -102,6 +102,23 @@ def test_contribution_display_tabular(iris_net, iris_data, tmp_path):
     _png(d.figure_, tmp_path)
 
 
+def test_contribution_bars_say_which_scale_each_number_is_on(iris_net, iris_data):
+    """The weight multiplies the standardised value: each label gives the value as given,
+    then the standardised one beside the weight, and the axes say so."""
+    x = iris_data.X_test[0]
+    d = ContributionDisplay.from_model(iris_net, x, unit=2)
+    r = d.result
+    np.testing.assert_array_equal(r.raw_inputs, x)
+    labels = [t.get_text() for t in d.ax_.get_yticklabels()]
+    for name, raw, std, w, label in zip(iris_data.feature_names, x, r.inputs, r.weights, labels):
+        assert label == f"{name} = {raw:.4g}, standardised {std:+.3g} × {w:+.3g}"
+    assert d.ax_.get_xlabel().startswith("standardised input × weight")
+    assert "standardised" in d.ax_.get_title() and "as given" in d.ax_.get_title()
+    deeper = ContributionDisplay.from_model(iris_net, x, layer=1, unit=0)
+    assert deeper.result.raw_inputs is None
+    assert deeper.ax_.get_xlabel().startswith("layer 0 activations × weight")
+
+
 def test_top_units_display(nielsen_net, tmp_path):
     d = TopUnitsDisplay.from_model(nielsen_net, unit=3, k=4)
     assert d.axes_.shape == (2, 4)

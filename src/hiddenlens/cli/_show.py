@@ -106,8 +106,10 @@ def contributions(
     _, x, _ = _example(net, data, target_column, index)
     d = ContributionDisplay.from_model(net, x, layer=layer, unit=unit)
     r = d.result
-    _write(d, output, force, f"sum(x * w) {r.total - r.bias:+.4f} + bias {r.bias:+.4f} = "
-           f"z {r.pre_activation:+.4f}; contribution map")
+    what = "standardised input" if r.raw_inputs is not None else "input" if r.layer == 0 \
+        else f"layer {r.layer - 1} activation"
+    _write(d, output, force, f"sum of {what} × weight {r.total - r.bias:+.4f} + bias "
+           f"{r.bias:+.4f} = z {r.pre_activation:+.4f}; contribution map")
 
 
 @show_app.command("top-units")
