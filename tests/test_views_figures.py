@@ -64,7 +64,7 @@ def test_receptive_field_normalisations_and_order(nielsen_net, normalize, label,
 
 def test_512_unit_grid_is_16_by_32():
     net = hl.DenseNet([784, 512, 10], "relu", image_shape=(28, 28), data_name="mnist-embedded")
-    d = ReceptiveFieldsDisplay.from_model(net)
+    d = ReceptiveFieldsDisplay.from_model(net, k=None)
     assert d.ax_.images[0].get_array().shape == (16 * 29 - 1, 32 * 29 - 1)
 
 

@@ -48,6 +48,16 @@ def _example(net, data, target_column, index: int):
     return ds, ds.X_test[index], int(ds.y_test[index]) if ds.task == "classification" else None
 
 
+def _count(text: str):
+    """A --k of "auto", "all" or a number: "auto", None or the int."""
+    if text in ("auto", "all"):
+        return None if text == "all" else "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"--k must be an integer, auto or all. Got {text!r} instead.") from None
+
+
 def _agg() -> None:
     import matplotlib
 
@@ -61,16 +71,23 @@ def fields(
     layer: int = typer.Option(0, help="Layer (0 = first hidden layer, -1 = output)."),
     normalize: str = typer.Option("diverging", help="diverging, minmax or abs."),
     scale: str = typer.Option("shared", help="shared (one scale for the layer) or unit."),
-    by: str = typer.Option("index", help="The units' order: index, norm, or influence "
-                                         "(needs --next-unit)."),
+    by: str = typer.Option("auto", help="The units' order: index, norm, outgoing (weight "
+                                        "mass into the next layer), influence (needs "
+                                        "--next-unit), or auto: index up to 100 units, "
+                                        "outgoing beyond."),
     next_unit: int = typer.Option(None, "--next-unit",
                                   help="The unit of the next layer whose incoming weights "
                                        "order the units, for --by influence."),
-    k: int = typer.Option(None, "--k", "-k", help="Draw only the first k units in that order."),
+    k: str = typer.Option("auto", "--k", "-k", help="Units to draw, the first in that order: "
+                          "a number, all, or auto (all up to 100 units, 64 beyond)."),
     bars: bool = typer.Option(False, "--bars", help="Bar charts over the inputs, not images."),
     force: bool = FORCE,
 ):
     """Each unit's incoming weights: 28x28 images (image models) or bars (tabular models).
+
+    A deeper layer of an image model is drawn through its linear composites (its weights
+    multiplied down to the input image); a layer of more than 100 units shows its 64 most
+    influential units unless --k says otherwise.
 
     Example:  hiddenlens show fields nielsen.safetensors --by norm -o fields.png
     """
@@ -79,7 +96,7 @@ def fields(
 
     net = load_model_arg(model)
     d = ReceptiveFieldsDisplay.from_model(net, layer=layer, normalize=normalize, scale=scale,
-                                          by=by, next_unit=next_unit, k=k,
+                                          by=by, next_unit=next_unit, k=_count(k),
                                           kind="bars" if bars else "auto")
     _write(d, output, force, f"Receptive fields of layer {layer}")
 
@@ -149,6 +166,9 @@ def composite(
     method: str = typer.Option("linear", help="linear (weights multiplied) or jacobian."),
     n: int = typer.Option(1000, "-n", help="Test examples the jacobian is averaged over."),
     per_class: bool = typer.Option(False, "--per-class", help="Average per class (jacobian)."),
+    k: str = typer.Option("auto", "--k", "-k", help="Units to draw: a number, all, or auto "
+                          "(all up to 100 units, else the 64 with the largest outgoing weight "
+                          "mass)."),
     data: str = DATA,
     target_column: str = TARGET_COLUMN,
     force: bool = FORCE,
@@ -165,7 +185,8 @@ def composite(
     if method == "jacobian":
         ds = load_data_arg(data, net, target_column)
         X, y = ds.X_test[:n], ds.y_test[:n]
-    d = CompositeDisplay.from_model(net, X, y, layer=layer, method=method, per_class=per_class)
+    d = CompositeDisplay.from_model(net, X, y, layer=layer, method=method, per_class=per_class,
+                                    k=_count(k))
     _write(d, output, force, f"{method.capitalize()} composite weights")
 
 
@@ -209,12 +230,5 @@ def diagram(
     from hiddenlens.plot import NetworkDiagramDisplay
 
     net = load_model_arg(model)
-    links = {"auto": "auto", "all": None}.get(k)
-    if k not in ("auto", "all"):
-        try:
-            links = int(k)
-        except ValueError:
-            raise ValueError(f"`--k` must be an integer, auto or all. Got {k!r} "
-                             "instead.") from None
-    d = NetworkDiagramDisplay.from_model(net, k=links, threshold=threshold, bias=bias)
+    d = NetworkDiagramDisplay.from_model(net, k=_count(k), threshold=threshold, bias=bias)
     _write(d, output, force, "Network diagram")

@@ -56,8 +56,35 @@ def draw_mosaic(ax, images: np.ndarray, shape, cmap: str, vmin: float, vmax: flo
     rows, _ = grid_shape(len(images))
     bar = ax.figure.colorbar(image, ax=ax, shrink=min(1.0, 0.5 + 0.1 * rows), fraction=0.03,
                              aspect=25, pad=0.02)
-    bar.set_label(label, fontsize=9)
+    bar.set_label(wrap(label, 12 * rows + 20), fontsize=9)  # no longer than the bar
     return image
+
+
+MAX_NUMBERED = 100  # tiles beyond this are too small for a readable number
+
+
+def number_tiles(ax, labels: list[str], shape: tuple[int, int], gap: int = 1) -> bool:
+    """Write each tile's label (a unit number) in its top-left corner, on a white patch so it
+    reads over red and blue; False (and nothing written) beyond `MAX_NUMBERED` tiles."""
+    n = len(labels)
+    if n > MAX_NUMBERED:
+        return False
+    h, w = shape
+    _, cols = grid_shape(n)
+    size = 8 if n <= 64 else 6
+    for i, label in enumerate(labels):
+        r, c = divmod(i, cols)
+        ax.text(c * (w + gap) + 0.3, r * (h + gap) + 0.3, plain(label), fontsize=size,
+                va="top", ha="left", color="0.1",
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
+    return True
+
+
+def wrap(text: str, width: int = 110) -> str:
+    """A long sentence broken into lines for a figure."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width))
 
 
 def plain(text) -> str:
@@ -70,6 +97,12 @@ def symmetric_limit(values: np.ndarray) -> float:
     """The largest |value|, so a diverging colour map is centred on zero."""
     finite = np.abs(values[np.isfinite(values)])
     return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+def class_names(net) -> list[str] | None:
+    """The output units' names: the model's class names when there is one per output unit."""
+    names = net.class_names
+    return list(names) if names and len(names) == net.n_outputs else None
 
 
 def model_label(net) -> str:
@@ -167,3 +200,25 @@ def data_ranges(net, X) -> tuple[np.ndarray, np.ndarray]:
     """Each input's (min, max), each of shape (n_inputs,), over the data X (n, n_inputs)."""
     X = net.tensor(X).numpy()
     return X.min(0), X.max(0)
+
+
+def left_out_note(net, layer: int, n_shown: int, by: str, command: str) -> str:
+    """The sentence under a figure of `layer`'s units when some are left out: how many, which
+    are shown, and how to see them all: k=None, or ``hiddenlens <command> --layer <layer>
+    --k all`` (`command` e.g. "show fields"; "maximize" draws every unit by itself)."""
+    n = net.sizes[layer + 1]
+    if n_shown >= n:
+        return ""
+    which = "with the largest outgoing weight mass" if by == "outgoing" else "first in this order"
+    every = (f"hiddenlens maximize --layer {layer} draws every unit" if command == "maximize"
+             else f"k=None draws every unit (hiddenlens {command} --layer {layer} --k all)")
+    return (f"{n - n_shown} of the {n} units are left out: the {n_shown} shown are those "
+            f"{which}; {every}.")
+
+
+def noise_note(n_units: int) -> str:
+    """What the incoming weights of a wide first layer of an image model look like, and where
+    to look instead (the seed article's own remark on its 512-unit network)."""
+    return (f"In a first layer of {n_units} units each unit's weights look like noise: a digit "
+            "is spread over many units, so the composites of the deeper layers and the output "
+            "(hiddenlens show composite) show more of what the network looks for.")

@@ -7,12 +7,15 @@ import numpy as np
 from hiddenlens.explain import atlas, maximize_activation, readable_options
 from hiddenlens.plot._axes import finish, single_axes
 from hiddenlens.plot._grid import (
+    MAX_NUMBERED,
     data_ranges,
     grid_shape,
     hide_ticks,
     input_names,
     model_label,
     mosaic,
+    number_tiles,
+    plain,
 )
 
 
@@ -143,19 +146,23 @@ class LayerMaximizeDisplay:
         ax.imshow(mosaic(r.images, shape), cmap="gray_r", vmin=0, vmax=1)
         hide_ticks(ax)
         _, cols = grid_shape(len(r.units))
-        small = len(r.units) <= 32
-        for i, label in enumerate(self._labels()):
+        small, labels = len(r.units) <= 32, self._labels()
+        if not small and len(r.units) <= MAX_NUMBERED:  # a number in each tile's corner
+            number_tiles(ax, labels, shape)
+        for i, label in enumerate(labels):
             row, col = divmod(i, cols)
             x0, y0 = col * (w + 1), row * (h + 1)
-            text = f"{label}: z={r.pre_activations[i]:.1f}" if small else label
-            if len(r.units) <= 128 or col == 0:  # big layers: number the first of each row
-                ax.text(x0 + 0.5, y0 + (3 if small else 4), text, fontsize=8 if small else 6,
-                        color="tab:blue")
+            if small:
+                ax.text(x0 + 0.5, y0 + 3, plain(f"{label}: z={r.pre_activations[i]:.1f}"),
+                        fontsize=8, color="tab:blue")
+            elif len(r.units) > MAX_NUMBERED and col == 0:  # big layers: first of each row
+                ax.text(x0 + 0.5, y0 + 4, plain(label), fontsize=6, color="tab:blue")
             if self.dead is not None and self.dead[r.units[i]]:
                 ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), w, h, fill=False, lw=2,
                                        edgecolor="tab:red"))
-        numbered = "unit number" if len(r.units) <= 128 else "first unit of each row"
-        notes = [f"black = ink (inputs in [0, 1]); blue: {numbered}"
+        numbered = "first unit of each row" if len(r.units) > MAX_NUMBERED else "unit number"
+        where = "blue" if small or len(r.units) > MAX_NUMBERED else "corner"
+        notes = [f"black = ink (inputs in [0, 1]); {where}: {numbered}"
                  + (" and the pre-activation it reached" if small else "")]
         if self.dead is not None:
             notes.append(f"red frame: dead unit ({int(self.dead.sum())} of {len(self.dead)})")
