@@ -206,8 +206,8 @@ def test_network_diagram(fixture, request, tmp_path):
                   if type(c).__name__ == "LineCollection")
     if fixture == "iris_net":  # every weight and bias: 12 + 9 + 3 + 3
         assert n_links == 27 and "every link shown" in _title(d)
-    else:  # top 3 per unit: 300 + 30, and 100 + 10 bias links
-        assert n_links == 440 and "3 strongest incoming links" in _title(d)
+    else:  # one line from the image per unit, the top 3 per output unit, 100 + 10 bias links
+        assert n_links == 100 + 30 + 110 and "3 strongest incoming links" in _title(d)
         assert d.ax_.images[0].get_array().shape == (28, 28)  # the inputs' thumbnail
     _png(d.figure_, tmp_path, "d.svg".replace("svg", "png"))
     save_figure(d.figure_, tmp_path / "d.svg")

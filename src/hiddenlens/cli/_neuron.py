@@ -112,6 +112,7 @@ def maximize(
     """
     from hiddenlens._files import check_writable
     from hiddenlens.plot import LayerMaximizeDisplay, save_figure
+    from hiddenlens.plot._grid import unit_count
 
     plt = _agg()
     check_writable(output, force)
@@ -125,7 +126,7 @@ def maximize(
     plt.close("all")
     r = view.result
     console.print(
-        f"{len(r.units)} units of layer {r.layer}: {r.reached_share:.0%} reach at least the "
+        f"{unit_count(len(r.units))} of layer {r.layer}: {r.reached_share:.0%} reach at least the "
         f"best of the {len(ds.X):,} examples of {ds.name}; "
         f"{int(view.dead.sum())} dead.\nFigure written to {output}", soft_wrap=True
     )

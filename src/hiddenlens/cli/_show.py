@@ -45,7 +45,8 @@ def _example(net, data, target_column, index: int):
     if not 0 <= index < len(ds.X_test):
         raise ValueError(f"`--index` must be in 0..{len(ds.X_test) - 1} for the test split of "
                          f"{ds.name}. Got {index} instead.")
-    return ds, ds.X_test[index], int(ds.y_test[index]) if ds.task == "classification" else None
+    y = ds.y_test[index]
+    return ds, ds.X_test[index], int(y) if ds.task == "classification" else float(y)
 
 
 def _count(text: str):

@@ -105,6 +105,11 @@ def class_names(net) -> list[str] | None:
     return list(names) if names and len(names) == net.n_outputs else None
 
 
+def unit_count(n: int, activation: str = "") -> str:
+    """ "1 sigmoid unit", "100 sigmoid units": a count of units with its noun agreeing."""
+    return f"{n:,} {activation + ' ' if activation else ''}unit{'' if n == 1 else 's'}"
+
+
 def model_label(net) -> str:
     return f"{net.describe_sizes()} {net.activation or ''} net".replace("  ", " ") + (
         f" on {net.data_name}" if net.data_name else ""

@@ -22,6 +22,7 @@ from hiddenlens.plot._grid import (
     number_tiles,
     plain,
     sign_colors,
+    unit_count,
     wrap,
 )
 
@@ -140,7 +141,7 @@ class ReceptiveFieldsDisplay:
             what = "input pixels" if image else "input features"
         else:
             fields = receptive_fields(net, idx)
-        shown = f"{len(units)} of {n} units" if len(units) < n else f"{n} units"
+        shown = f"{len(units)} of {n} units" if len(units) < n else unit_count(n)
         ordered = {"index": "", "norm": ", largest weight norm first",
                    "influence": f", by weight into unit {next_unit} of layer {idx + 1}",
                    "outgoing": f", the largest outgoing weight mass into layer {idx + 1} "
@@ -191,7 +192,7 @@ class ReceptiveFieldsDisplay:
         units = np.arange(len(fields)) if units is None else np.asarray(units)
         shown = normalize_fields(fields, method=normalize, scale=scale)[units]
         if title is None:
-            title = f"Receptive fields: {len(units)} units over {fields.shape[1]} inputs"
+            title = f"Receptive fields: {unit_count(len(units))} over {fields.shape[1]} inputs"
         display = cls(fields=shown, units=units, title=title, image_shape=image_shape,
                       feature_names=feature_names, normalize=normalize, scale=scale,
                       quantity=quantity, unit_names=unit_names, note=note)

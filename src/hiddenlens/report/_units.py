@@ -6,7 +6,7 @@ import numpy as np
 
 from hiddenlens import explain
 from hiddenlens.explain._receptive_fields import WIDE_LAYER
-from hiddenlens.plot._grid import left_out_note, noise_note
+from hiddenlens.plot._grid import left_out_note, noise_note, unit_count
 from hiddenlens.report import _figures as figs
 from hiddenlens.report._causal import causal_parts, dead_sentence, removal_change
 from hiddenlens.report._sections import (
@@ -27,8 +27,9 @@ WORDY = ("inputs", "pushes_up", "pushes_down")  # lists the description already 
 def layer_section(ctx: Context, l: int) -> Section:
     net = ctx.net
     name = layer_name(net, l)
-    s = Section(f"layer-{l}", f"Layer {l}: {name} ({net.sizes[l + 1]} {net.activations[l]} "
-                f"units)", f"What each unit of {name} looks for in the input, how it "
+    count = unit_count(net.sizes[l + 1], net.activations[l])
+    s = Section(f"layer-{l}", f"Layer {l}: {name} ({count})",
+                f"What each unit of {name} looks for in the input, how it "
                 "behaves on the test data" + (", and what removing it does." if l < net.n_layers
                                               - 1 else "."))
     s.parts.extend(_templates(ctx, l))
@@ -170,8 +171,8 @@ def _dead_and_saturated(ctx: Context, l: int) -> Table:
     return table(["kind", "units", "which", f"removing one changes test {score} by at most"],
                  rows, heading="Dead and saturated units",
                  how="Units that carry no information: a dead unit never fires, a saturated "
-                     f"one always does ({n} units in this layer). The last column knocks each "
-                     "out (sets it to zero) and measures the test score again" +
+                     f"one always does ({unit_count(n)} in this layer). The last column knocks "
+                     "each out (sets it to zero) and measures the test score again" +
                      (f". {confirmed}" if confirmed else "."))
 
 
