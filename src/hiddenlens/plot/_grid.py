@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -89,8 +90,36 @@ def wrap(text: str, width: int = 110) -> str:
 
 def plain(text) -> str:
     """`text` as matplotlib shows it literally: every "$" escaped, so a name read from a file
-    ("$\\undefinedcommand$", "cost $5-$10") is never parsed as mathtext."""
-    return str(text).replace("$", r"\$")
+    ("$\\undefinedcommand$", "cost $5-$10") is never parsed as mathtext. Escaping twice
+    changes nothing (a "$" already escaped is left alone)."""
+    return _UNESCAPED_DOLLAR.sub(r"\\$", str(text))
+
+
+_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def plain_texts(*roots) -> None:
+    """Make every text under `roots` (Axes, Figures, SubFigures) plain (see `plain`): titles,
+    labels, annotations, legends and fixed tick labels. Every Display runs this on its own
+    panels when it finishes drawing, so no name read from a file reaches mathtext."""
+    from matplotlib.axis import Axis
+    from matplotlib.category import StrCategoryFormatter
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    for root in roots:
+        for text in root.findobj(Text):
+            if "$" in text.get_text():
+                text.set_text(plain(text.get_text()))
+        for axis in root.findobj(Axis):  # tick labels are written again from these at draw
+            formatter = axis.get_major_formatter()
+            if isinstance(formatter, FixedFormatter):
+                formatter.seq = [plain(label) for label in formatter.seq]
+            elif isinstance(formatter, (FuncFormatter, StrCategoryFormatter)) and \
+                    not getattr(formatter, "_plain", False):  # labels given with set_ticks
+                wrapped = FuncFormatter(lambda x, pos, f=formatter: plain(f(x, pos)))
+                wrapped._plain = True
+                axis.set_major_formatter(wrapped)
 
 
 def symmetric_limit(values: np.ndarray) -> float:

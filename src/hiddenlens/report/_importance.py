@@ -105,7 +105,7 @@ def _bars(ctx: Context, values: np.ndarray, name: str):
     if values.shape[1] > 1:  # right of the axes, over no bar
         ax.legend(fontsize=7, title="output", title_fontsize=7, loc="upper left",
                   bbox_to_anchor=(1.01, 1.0), frameon=False)
-    fig.tight_layout()
+    figs.tidy(fig)
     return fig
 
 
@@ -153,5 +153,5 @@ def _lek_figure(ctx: Context, profile, name: str):
     axes[0][-1].legend(fontsize=7, title="others held at", title_fontsize=7, loc="upper left",
                        bbox_to_anchor=(1.02, 1.0), frameon=False)  # beside, over no line
     fig.suptitle(plain(f"Lek profile of {name}, {ctx.net.describe_sizes()}"), fontsize=10)
-    fig.tight_layout()
+    figs.tidy(fig)
     return fig
