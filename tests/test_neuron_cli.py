@@ -114,13 +114,13 @@ def test_describe_markdown_csv_and_one_unit(model, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["describe", "{model}", "--format", "xml"],
-     "`--format` must be one of 'md', 'csv'. Got 'xml' instead."),
+     "--format must be one of 'md', 'csv'. Got 'xml' instead."),
     (["neuron", "{model}", "--unit", "12", "-o", "{tmp}/c.png"],
-     "`unit` must be in 0..11 for layer 0, which has 12 units. Got 12 instead."),
+     "--unit must be in 0..11 for layer 0, which has 12 units. Got 12 instead."),
     (["maximize", "{model}", "--layer", "5", "-o", "{tmp}/m.png"],
-     "`layer` must be in -2..1 for this 784-12-10 network"),
+     "--layer must be in -2..1 for this 784-12-10 network"),
     (["maximize", "{model}", "--norm", "-1", "-o", "{tmp}/m.png"],
-     "`norm` must be a number > 0 (or None). Got -1.0 instead."),
+     "--norm must be a number > 0. Got -1.0 instead."),
     (["neuron", "{model}", "--unit", "0", "--data", "iris", "-o", "{tmp}/c.png"],
      "The data set iris has 4 features but the network takes 784 inputs; give the data set "
      "it was trained on."),

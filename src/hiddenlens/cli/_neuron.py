@@ -56,11 +56,11 @@ def neuron(
 
     Example:  hiddenlens neuron nielsen.safetensors --layer 0 --unit 42 -o card.png
     """
-    from hiddenlens._files import check_writable
+    from hiddenlens.cli._outputs import figure_output
     from hiddenlens.plot import NeuronCardDisplay, save_figure
 
+    figure_output(output, force)
     plt = _agg()
-    check_writable(output, force)
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target_column)
     options = _maximize_options(n_iterations, None, None, None, None, None, None, random_state)
@@ -110,12 +110,12 @@ def maximize(
 
       hiddenlens maximize nielsen.safetensors --layer 0 --norm 8 --raw -o layer0.png
     """
-    from hiddenlens._files import check_writable
+    from hiddenlens.cli._outputs import figure_output
     from hiddenlens.plot import LayerMaximizeDisplay, save_figure
     from hiddenlens.plot._grid import unit_count
 
+    figure_output(output, force)
     plt = _agg()
-    check_writable(output, force)
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target_column)
     options = _maximize_options(n_iterations, lr, norm, l2, tv, blur, jitter, random_state)

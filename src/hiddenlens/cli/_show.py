@@ -17,13 +17,13 @@ from hiddenlens.cli._app import (
 )
 
 show_app = typer.Typer(
-    help="Draw one view of a trained model to a PNG or SVG file.\n\n"
+    help="Draw one view of a trained model to a PNG, SVG or PDF file.\n\n"
          "Example:  hiddenlens show fields nielsen.safetensors -o fields.png",
     no_args_is_help=True,
 )
 app.add_typer(show_app, name="show")
 
-OUT = typer.Option(..., "-o", "--output", help="Figure file to write (.png or .svg).")
+OUT = typer.Option(..., "-o", "--output", help="Figure file to write (.png, .svg or .pdf).")
 FORCE = typer.Option(False, "--force", help=FORCE_HELP)
 DATA = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own.")
 TARGET_COLUMN = typer.Option(None, "--target-column", help=TARGET_COLUMN_HELP)
@@ -59,9 +59,13 @@ def _count(text: str):
         raise ValueError(f"--k must be an integer, auto or all. Got {text!r} instead.") from None
 
 
-def _agg() -> None:
+def _agg(output: Path, force: bool) -> None:
+    """Check -o/--output before any work, then draw without a window."""
     import matplotlib
 
+    from hiddenlens.cli._outputs import figure_output
+
+    figure_output(output, force)
     matplotlib.use("Agg")
 
 
@@ -92,7 +96,7 @@ def fields(
 
     Example:  hiddenlens show fields nielsen.safetensors --by norm -o fields.png
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens.plot import ReceptiveFieldsDisplay
 
     net = load_model_arg(model)
@@ -117,7 +121,7 @@ def contributions(
 
     Example:  hiddenlens show contributions nielsen.safetensors --unit 12 --index 3 -o c.png
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens.plot import ContributionDisplay
 
     net = load_model_arg(model)
@@ -148,7 +152,7 @@ def top_units_cmd(
 
     Example:  hiddenlens show top-units nielsen.safetensors --unit 3 -k 5 -o top3.png
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens.plot import TopUnitsDisplay
 
     net = load_model_arg(model)
@@ -178,7 +182,7 @@ def composite(
 
     Example:  hiddenlens show composite keras.safetensors --method jacobian -o templates.png
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens.plot import CompositeDisplay
 
     net = load_model_arg(model)
@@ -204,7 +208,7 @@ def trace(
 
     Example:  hiddenlens show trace nielsen.safetensors --index 7 -o trace.png
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens.plot import TraceDisplay
 
     net = load_model_arg(model)
@@ -227,7 +231,7 @@ def diagram(
 
     Example:  hiddenlens show diagram iris.safetensors --bias -o net.svg
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens.plot import NetworkDiagramDisplay
 
     net = load_model_arg(model)
