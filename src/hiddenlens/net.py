@@ -19,6 +19,7 @@ from hiddenlens._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from hiddenlens._validation import (
     check_choice,
     check_layer,
+    check_network_size,
     check_positive_int,
     check_X,
     integer_seed,
@@ -132,6 +133,7 @@ class DenseNet:
         data_name: str | None = None,
     ):
         self.sizes = _check_sizes(sizes)
+        check_network_size(self.sizes)  # before nn.Linear allocates a weight
         hidden = _check_hidden_activations(activation, len(self.sizes) - 2)
         check_choice(output_activation, "output_activation", OUTPUT_ACTIVATIONS)
         if dtype not in DTYPES.values():
