@@ -207,7 +207,8 @@ def test_bad_labels_and_random_state():
     with pytest.raises(ValueError, match=r"^`y` must hold one label per example \(60\)\. Got 59 "
                                          r"labels instead\.$"):
         ablate(net, X, y[:-1], 0)
-    with pytest.raises(ValueError, match=r"^`y` must be class indices in 0\.\.2, one per "):
+    with pytest.raises(ValueError, match=r"^`y` must hold class labels of this network, which "
+                                         r"predicts 0, 1, 2\. Got 3 instead\.$"):
         ablate(net, X, y + 1, 0)
     with pytest.raises(ValueError, match=r"^`random_state` must be an int >= 0, None or a "):
         ablate(net, X, y, 0, value="resample", random_state="zero")

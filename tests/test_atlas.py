@@ -156,8 +156,11 @@ def test_error_feature_count(sigmoid_net):
 
 
 def test_error_labels(sigmoid_net, digits):
-    with pytest.raises(ValueError, match=r"`y` must hold 1000 class indices >= 0, one per "
-                                         r"example\. Got 3 values"):
+    with pytest.raises(ValueError, match=r"^`y` must hold one class label per example \(1000\)\. "
+                                         r"Got 3 instead\.$"):
         atlas(sigmoid_net, digits.X_test, 0, y=[0, 1, 2])
+    with pytest.raises(ValueError, match=r"^`y` must hold class labels of this network, which "
+                                         r"predicts 0, 1, 2, 3, 4, 5, 6, 7, 8, 9\. Got 10 "):
+        atlas(sigmoid_net, digits.X_test, 0, y=digits.y_test + 1)
     with pytest.raises(ValueError, match=r"Pass `y` only with an array"):
         atlas(sigmoid_net, digits, 0, y=digits.y)

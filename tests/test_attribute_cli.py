@@ -146,8 +146,8 @@ def test_a_callable_scoring_is_named_by_its_function(models):
     _, iris, _ = models
     ds = hl.load_dataset("iris")
 
-    def hits(y_true, y_pred):
-        return float(np.sum(y_true == y_pred))
+    def hits(estimator, X, y):  # a scorer, as scikit-learn calls it
+        return float(np.sum(estimator.predict(X) == y))
 
     bars = ImportanceDisplay.from_model(iris, ds.X_test, ds.y_test, method="permutation",
                                         scoring=hits, n_repeats=1, random_state=0)

@@ -28,7 +28,8 @@ HOSTILE = """<!doctype html>
 <img src="{target}/api/units/0/1" alt="">
 <script src="{target}/api/units/0/2"></script>
 <link rel="stylesheet" href="{target}/api/units/0/3">
-<iframe name="sink" src="{target}/api/outputs/1/top-units" width="300" height="60"></iframe>
+<iframe src="{target}/api/outputs/1/top-units" width="300" height="60"></iframe>
+<iframe name="sink" width="300" height="60"></iframe>
 <form id="form" method="post" action="{target}/api/trace" enctype="text/plain" target="sink">
 <input name='{{"x": [5, 3, 1, 0.2], "pad": "' value='"}}'></form>
 <script>

@@ -11,10 +11,10 @@ import torch
 
 import hiddenlens as hl
 from hiddenlens import _chain as chain
-from hiddenlens._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, apply_activation
+from hiddenlens._activations import apply_activation, hidden_activations, output_activations
 
 NETS = [([5, 4, 3, 3], [act, act], out)
-        for act, out in itertools.product(HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS)]
+        for act, out in itertools.product(hidden_activations(), output_activations())]
 
 
 def _net(sizes, act, out, random_state=1):

@@ -148,7 +148,8 @@ def test_npz_with_other_names_or_objects_is_refused(tmp_path):
     objects = tmp_path / "objects.npz"
     np.savez(objects, weights_0=np.array([{"a": 1}], dtype=object))
     with pytest.raises(ValueError, match=re.escape(
-        f"{objects} is a damaged .npz or holds pickled objects, which are never loaded")):
+        f"{objects}'s array weights_0.npy holds pickled Python objects, which are never "
+        "loaded; save plain numeric arrays (and strings) with numpy.savez.")):
         hl.load_model(objects)
 
 

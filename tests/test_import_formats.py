@@ -132,7 +132,7 @@ def test_truncated_hiddenlens_model(tmp_path, torch_net):
     cut = tmp_path / "cut.safetensors"
     cut.write_bytes(path.read_bytes()[:200])
     with pytest.raises(ValueError, match=re.escape(f"{cut} is truncated or is not a safetensors "
-                                                   "file (")):
+                                                   "file")):
         hl.load_model(cut)
 
 

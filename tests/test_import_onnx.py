@@ -104,7 +104,7 @@ def test_unsupported_nodes_and_branches(tmp_path):
     with pytest.raises(ValueError, match=re.escape(
         f"node 1 (LeakyRelu 'leaky') of {path} is not supported; hiddenlens imports graphs made "
         "of Gemm, MatMul+Add, Sigmoid, Relu, Tanh, Softmax, LogSoftmax, Identity, Dropout, "
-        "Flatten and Reshape.")):
+        "Flatten, Reshape, Cast to float, Scaler, and a classifier's ArgMax and ZipMap.")):
         hl.load_model(path)
     nodes = [helper.make_node("Gemm", ["x", "W", "b"], ["z"], name="fc"),
              helper.make_node("Add", ["z", "x"], ["y"], name="skip")]
@@ -139,8 +139,10 @@ def test_external_data_is_read_from_beside_the_model(tmp_path, digits):
                     all_tensors_to_one_file=True, location="external.data", size_threshold=0)
     np.testing.assert_array_equal(hl.load_model(external).forward(digits), net.forward(digits))
     (tmp_path / "external.data").unlink()
-    with pytest.raises(ValueError, match=re.escape(
-        f"{external} keeps weights in an external data file that cannot be read (")):
+    with pytest.raises(FileNotFoundError, match=re.escape(
+        f"initializer 'weights.0' of {external} keeps its values in the external data file "
+        f"external.data, which is not beside the model; keep it next to {external} under that "
+        "name.")):
         hl.from_onnx(external)
 
 

@@ -38,8 +38,8 @@ def test_multiclass_digits_with_labels(digits):
     assert net.dtype == torch.float64 and net.image_shape == (28, 28)
     assert net.class_names == sorted(labels)  # classes_ order, as predict_proba's columns
     assert np.abs(net.predict_proba(X_test) - clf.predict_proba(X_test)).max() <= 1e-9
-    assert np.array(net.class_names)[net.predict(X_test)].tolist() == \
-        clf.predict(X_test).tolist()
+    assert net.predict(X_test).tolist() == clf.predict(X_test).tolist()  # the labels
+    assert net.classes_.tolist() == clf.classes_.tolist()
 
 
 @pytest.mark.parametrize("activation", ["logistic", "tanh", "identity"])

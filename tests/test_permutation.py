@@ -98,12 +98,26 @@ def test_groups_shuffle_columns_together(wine):
     np.testing.assert_array_equal(single.importances[0], full.importances[4])
 
 
-def test_callable_scoring_receives_predictions(wine):
+def hits(y_true, y_pred):  # a metric, not a scorer: the old convention, now refused
+    return float(np.sum(y_true == y_pred))
+
+
+def test_callable_scoring_is_scikit_learns_estimator_X_y(wine):
     _, net, X, y = wine
-    res = permutation_importance(net, X, y, scoring=lambda t, p: float(np.mean(t == p)),
-                                 random_state=0)
-    np.testing.assert_array_equal(res.importances,
-                                  permutation_importance(net, X, y, random_state=0).importances)
+    seen = []
+
+    def accuracy(estimator, X_perturbed, y_true):
+        seen.append(X_perturbed)
+        return float(np.mean(estimator.predict(X_perturbed) == y_true))
+
+    res = permutation_importance(net, X, y, scoring=accuracy, random_state=0, n_repeats=2)
+    np.testing.assert_array_equal(
+        res.importances, permutation_importance(net, X, y, random_state=0,
+                                                n_repeats=2).importances)
+    assert len(seen) == 1 + 13 * 2  # the baseline, then each column and repeat
+    np.testing.assert_array_equal(seen[0], X)  # the data as given, then permuted copies
+    np.testing.assert_array_equal(seen[1][:, 1:], X[:, 1:])  # column 0 permuted, no other
+    np.testing.assert_array_equal(np.sort(seen[1][:, 0]), np.sort(X[:, 0]))
 
 
 def test_bad_arguments_say_what_is_wrong(wine):
@@ -111,12 +125,22 @@ def test_bad_arguments_say_what_is_wrong(wine):
     with pytest.raises(ValueError, match=r"`n_repeats` must be an integer >= 1\. Got 0 "
                                          r"instead\."):
         permutation_importance(net, X, y, n_repeats=0)
-    with pytest.raises(ValueError, match=r"`scoring` must be one of 'accuracy', "
-                                         r"'balanced_accuracy', 'neg_log_loss', 'r2', "
-                                         r"'neg_mean_squared_error', 'neg_mean_absolute_error' "
-                                         r"or a callable f\(y_true, y_pred\)\. Got 'f1' "
-                                         r"instead\."):
-        permutation_importance(net, X, y, scoring="f1")
+    with pytest.raises(ValueError, match=r"^`scoring` must be None, a scorer name \(sklearn\."
+                                         r"metrics\.get_scorer_names\(\)\), a scorer object, a "
+                                         r"callable \(estimator, X, y\) or a list/dict of them\. "
+                                         r"Got 'f1_macr' instead\.$"):
+        permutation_importance(net, X, y, scoring="f1_macr")
+    with pytest.raises(TypeError, match=r"^`scoring` as a callable must take \(estimator, X, "
+                                        r"y\), as scikit-learn's scorers do \(make_scorer\(f\) "
+                                        r"turns a metric f\(y_true, y_pred\) into one\)\. Got "
+                                        r"hits, which does not take three arguments, instead\.$"):
+        permutation_importance(net, X, y, scoring=hits)
+    with pytest.raises(ValueError, match=r"^`scoring` as a list must hold distinct scorer "):
+        permutation_importance(net, X, y, scoring=["r2", "r2"])
+    with pytest.raises(ValueError, match=r"^`y` must hold class labels of this network, which "
+                                         r"predicts 0, 1, 2\. Got 3, 4, 5, 6, 7, 8, 9, 10, 11, "
+                                         r"12, \.\.\. \(97 unknown labels\) instead\.$"):
+        permutation_importance(net, X[:1].repeat(100, 0), np.arange(100))
     with pytest.raises(ValueError, match=r"`max_samples` must be in 1\.\.45"):
         permutation_importance(net, X, y, max_samples=46)
     with pytest.raises(ValueError, match=r"Unknown feature 'colour'; the features are: x0"):

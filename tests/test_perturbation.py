@@ -81,9 +81,10 @@ def test_bad_arguments_say_what_is_wrong(iris_net):
     with pytest.raises(ValueError, match=r"`n_repeats` must be an integer >= 1\. Got 0 "
                                          r"instead\."):
         perturbation_importance(net, X, y, n_repeats=0)
-    with pytest.raises(ValueError, match=r"`scoring` must be one of 'accuracy', .* Got "
-                                         r"'precision' instead\."):
-        perturbation_importance(net, X, y, scoring="precision")
+    with pytest.raises(ValueError, match=r"^`scoring` must be None, a scorer name \(sklearn\."
+                                         r"metrics\.get_scorer_names\(\)\), .* Got 'precison' "
+                                         r"instead\.$"):
+        perturbation_importance(net, X, y, scoring="precison")
     with pytest.raises(ValueError, match=r"`noise` must be a fraction of each feature's "
                                          r"range > 0\. Got -1 instead\."):
         perturbation_importance(net, X, y, noise=-1)

@@ -131,3 +131,32 @@ def test_serve_command_warns_when_it_leaves_the_loopback_names(tmp_path, model):
     assert port != "0"  # --port 0: the port it picked is printed
     assert (f"warning: Serving on 127.0.0.2: anyone who can reach this machine on port {port} "
             "can use the explorer. Use --host 127.0.0.1 to keep it local.") in err.read_text()
+
+
+def test_the_listening_socket_says_tcp_so_asyncio_turns_nagle_off():
+    """asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP; with a proto of 0
+    every small answer to the page waited ~40 ms for the browser's delayed ACK."""
+    import asyncio
+    import socket
+
+    from hiddenlens.server import listen
+
+    sock = listen("127.0.0.1", 0)
+
+    async def accepted_nodelay() -> int:
+        seen = asyncio.get_running_loop().create_future()
+
+        def on_connect(reader, writer):
+            s = writer.get_extra_info("socket")
+            seen.set_result(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(on_connect, sock=sock)
+        _, writer = await asyncio.open_connection(*sock.getsockname())
+        value = await asyncio.wait_for(seen, 10)
+        writer.close()
+        server.close()
+        return value
+
+    assert sock.proto == socket.IPPROTO_TCP
+    assert asyncio.run(accepted_nodelay()) == 1

@@ -103,6 +103,9 @@ def test_a_tabular_metric_of_an_image_model_needs_groups(nielsen_net, embedded):
 
 
 def test_labels_out_of_range(nielsen_net, embedded):
-    with pytest.raises(ValueError, match=r"^`y` must hold one class index in 0\.\.9 per "
-                       r"example \(2\)\. Got array\(\[ 3, 10\]\) instead\.$"):
+    with pytest.raises(ValueError, match=r"^`y` must hold class labels of this network, which "
+                       r"predicts 0, 1, 2, 3, 4, 5, 6, 7, 8, 9\. Got 10 instead\.$"):
         hl.evaluate_attributions(nielsen_net, embedded.X_test[:2], np.array([3, 10]))
+    with pytest.raises(ValueError, match=r"^`y` must hold one class label per example \(2\)\. "
+                       r"Got shape \(3,\) instead\.$"):
+        hl.evaluate_attributions(nielsen_net, embedded.X_test[:2], np.array([3, 1, 2]))

@@ -157,16 +157,15 @@ def test_composite_errors(nielsen_net, embedded):
         hl.composite_weights(nielsen_net, -1, method="jacobian", X=embedded.X_test[:5],
                              per_class=True)
     X = embedded.X_test[:5]
-    with pytest.raises(ValueError, match=r"`y` must hold class labels in 0\.\.9\. Got -1 "
-                                         r"instead\."):
+    known = r"^`y` must hold class labels of this network, which predicts 0, 1, 2, 3, 4, 5, " \
+        r"6, 7, 8, 9\. Got "
+    with pytest.raises(ValueError, match=known + r"-1 instead\.$"):
         hl.composite_weights(nielsen_net, -1, method="jacobian", X=X, y=[0, 1, -1, 2, 3],
                              per_class=True)
-    with pytest.raises(ValueError, match=r"`y` must hold class labels in 0\.\.9\. Got 10 "):
+    with pytest.raises(ValueError, match=known + r"10 instead\.$"):
         hl.composite_weights(nielsen_net, -1, method="jacobian", X=X, y=[0, 1, 10, 2, 3],
                              per_class=True)
-    with pytest.raises(ValueError, match=r"`y` must hold integer class labels, one per row "
-                                         r"of `X`\. Got an array of shape \(5,\) and dtype "
-                                         r"float64 instead\."):
+    with pytest.raises(ValueError, match=known + r"0\.5 instead\.$"):
         hl.composite_weights(nielsen_net, -1, method="jacobian", X=X, y=np.full(5, 0.5),
                              per_class=True)
     with pytest.raises(ValueError, match=r"`y` has 4 labels but `X` has 5 rows\."):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from hiddenlens import _metrics as metrics
+from hiddenlens._classes import label_indices
 from hiddenlens.net import DenseNet
 
 
@@ -21,8 +22,11 @@ class Evaluation:
     accuracy : float or None
     per_class_accuracy : ndarray of shape (n_classes,) or None (recall of each class)
     confusion_matrix : ndarray of shape (n_classes, n_classes) or None; rows true, columns
-        predicted.
+        predicted, both in the order of `classes`.
+    classes : ndarray of shape (n_classes,) or None
+        The model's class labels (`net.classes_`), in the order of the rows and columns.
     class_names : list of str or None
+        Their display names.
     r2, mse : float or None (regression)
     """
 
@@ -31,6 +35,7 @@ class Evaluation:
     accuracy: float | None = None
     per_class_accuracy: np.ndarray | None = None
     confusion_matrix: np.ndarray | None = None
+    classes: np.ndarray | None = None
     class_names: list[str] | None = None
     r2: float | None = None
     mse: float | None = None
@@ -43,6 +48,7 @@ class Evaluation:
                 zip(self.class_names, np.round(self.per_class_accuracy, 6).tolist())
             )
             out["confusion_matrix"] = self.confusion_matrix.tolist()
+            out["classes"] = self.classes.tolist()
             out["class_names"] = self.class_names
         else:
             out.update(r2=self.r2, mse=self.mse)
@@ -66,9 +72,15 @@ class Evaluation:
 def evaluate(net: DenseNet, X, y) -> Evaluation:
     """Score `net` on X (n, n_inputs) with labels y (n,).
 
+    `y` holds class labels as the model knows them (`net.classes_`: the indices 0..K-1 of a
+    model trained on a `Dataset`, the estimator's labels for an imported scikit-learn model);
+    a label the model does not know is refused.
+
     Returns
     -------
     Evaluation
+        Per-class accuracy and the confusion matrix in `net.classes_` order, named by
+        `net.class_names`.
     """
     y = np.asarray(y)
     pred = net.predict(X)
@@ -77,24 +89,10 @@ def evaluate(net: DenseNet, X, y) -> Evaluation:
     if net.task == "regression":
         err = (y.reshape(pred.shape) - pred) ** 2
         return Evaluation("regression", len(y), r2=metrics.r2(y, pred), mse=float(err.mean()))
-    k = net.n_classes
-    whole = np.issubdtype(y.dtype, np.number) and np.all(np.mod(y, 1) == 0)
-    if not (whole and y.min(initial=0) >= 0 and y.max(initial=0) < k):
-        raise ValueError(
-            f"`y` must hold class indices 0..{k - 1} for this network's {k} classes. "
-            f"Got {_label_range(y)} instead."
-        )
-    names = net.class_names or [str(i) for i in range(k)]
-    y = y.astype(np.int64)
-    cm = metrics.confusion(y, pred, k)  # (k, k): rows true, columns predicted
+    classes = net.classes_
+    y = classes[label_indices(net, y)]  # the model's own labels (and dtype): refuses unknowns
+    names = net.class_names or [str(c) for c in classes]
+    cm = metrics.confusion(y, pred, classes)  # (k, k): rows true, columns predicted
     return Evaluation("classification", len(y), accuracy=metrics.accuracy(y, pred),
                       per_class_accuracy=metrics.per_class_accuracy(cm), confusion_matrix=cm,
-                      class_names=names)
-
-
-def _label_range(y: np.ndarray) -> str:
-    if not len(y):
-        return "no labels"
-    if not np.issubdtype(y.dtype, np.number):
-        return f"labels of dtype {y.dtype}"
-    return f"labels {y.min()}..{y.max()}"
+                      classes=classes, class_names=names)

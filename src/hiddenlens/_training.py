@@ -218,6 +218,7 @@ def _adopt_dataset(net: DenseNet, ds: Dataset, standardize: bool) -> None:
     net.feature_names = list(ds.feature_names)
     if ds.class_names is not None:
         net.class_names = list(ds.class_names)
+        net.classes_ = None  # a Dataset's labels: the indices 0..K-1 of its class_names
     if standardize and not ds.is_image:
         mean = ds.X_train.mean(axis=0, dtype=np.float64)
         std = ds.X_train.std(axis=0, dtype=np.float64)

@@ -125,7 +125,7 @@ def counted(n: int, noun: str, nouns: str | None = None) -> str:
 # computation that would hold more than MAX_CHUNK values at once or pass more than MAX_WORK
 # values through the network in all (the computations run in blocks of about 2**22 values,
 # so MAX_WORK bounds the time, about half an hour, and MAX_CHUNK the memory, 256 MB).
-MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights; io/ reads model files up to this
+MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, 800 MB of float64
 MAX_LAYERS = 1000
 MAX_STEPS = 1000  # quadrature points (integrated gradients, conductance); Captum's default: 50
 MAX_ITERATIONS = 1_000_000  # gradient-ascent steps of activation maximization

@@ -15,7 +15,8 @@ import torch
 from torch import nn
 
 from hiddenlens import _chain as chain
-from hiddenlens._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from hiddenlens._activations import hidden_activations, output_activations
+from hiddenlens._classes import LabelledOutputs, label_indices
 from hiddenlens._validation import (
     check_choice,
     check_layer,
@@ -85,7 +86,7 @@ class Trace:
         return self.activations[-1]
 
 
-class DenseNet:
+class DenseNet(LabelledOutputs):
     """A feed-forward network of dense layers.
 
     Parameters
@@ -103,7 +104,14 @@ class DenseNet:
         ``torch.manual_seed(random_state)`` for an int; None and a Generator give torch an
         integer drawn from fresh entropy or from the Generator.
     task : {"classification", "regression"}, default depends on `output_activation`
+    classes : sequence of int or str, optional
+        The class labels of a classifier, one per class in output order: what `predict`
+        returns and `score` compares `y` with (scikit-learn's ``classes_``). Default
+        ``0..n_classes - 1``, the labels of a `Dataset`.
     image_shape, class_names, feature_names : metadata kept with the model.
+        `class_names` are display names, one per class; default: ``str`` of each class
+        for `classes` other than 0..K-1, else none kept (a view shows the data set's names,
+        or the labels).
     data_name : str, optional
         The name of the data set the model was trained on (``"iris"``, a CSV file's stem),
         kept with it so that `hiddenlens.data.for_model` can load it again.
@@ -114,8 +122,16 @@ class DenseNet:
         The torch module; ``net.module(x)`` returns output activations for raw inputs.
     weights : list of ndarray, weights[l] of shape (sizes[l + 1], sizes[l])
     biases : list of ndarray, biases[l] of shape (sizes[l + 1],)
+    classes_ : ndarray of shape (n_classes,) or None
+        The class labels, output unit k predicting ``classes_[k]``; None for a regressor.
     history : list of dict
         One entry per training epoch (losses, accuracies, time).
+
+    Notes
+    -----
+    A classifier is a scikit-learn classifier to scikit-learn's scorers and
+    ``sklearn.base.is_classifier`` (a regressor to ``is_regressor``): it has ``classes_``,
+    ``predict``, ``predict_proba`` and ``score`` as scikit-learn's estimators do.
     """
 
     def __init__(
@@ -127,15 +143,15 @@ class DenseNet:
         *,
         random_state=0,
         task: str | None = None,
+        classes: Sequence | None = None,
         image_shape: tuple[int, int] | None = None,
         class_names: Sequence[str] | None = None,
         feature_names: Sequence[str] | None = None,
         data_name: str | None = None,
     ):
         self.sizes = _check_sizes(sizes)
-        check_network_size(self.sizes)  # before nn.Linear allocates a weight
         hidden = _check_hidden_activations(activation, len(self.sizes) - 2)
-        check_choice(output_activation, "output_activation", OUTPUT_ACTIVATIONS)
+        check_choice(output_activation, "output_activation", output_activations())
         if dtype not in DTYPES.values():
             raise ValueError(
                 f"`dtype` must be torch.float32 or torch.float64. Got {dtype} instead."
@@ -145,6 +161,12 @@ class DenseNet:
                              "classification")
         check_choice(self.task, "task", ("classification", "regression"))
         self.image_shape = tuple(image_shape) if image_shape else None
+        self._classes = None
+        if classes is not None:
+            self.classes_ = classes
+            if class_names is None and not np.array_equal(self._classes,
+                                                          np.arange(len(self._classes))):
+                class_names = [str(c) for c in self._classes]  # 0..K-1: the data set's
         self.class_names = [str(c) for c in class_names] if class_names is not None else None
         self.feature_names = list(feature_names) if feature_names is not None else None
         self.data_name = data_name
@@ -225,8 +247,8 @@ class DenseNet:
 
     def set_preprocessing(self, mean, scale) -> None:
         """Standardise raw inputs as (x - mean) / scale before layer 0."""
-        mean = np.asarray(mean, dtype=float).reshape(-1)
-        scale = np.asarray(scale, dtype=float).reshape(-1)
+        mean = np.array(mean, dtype=float).reshape(-1)  # a copy: torch wants writable arrays
+        scale = np.array(scale, dtype=float).reshape(-1)
         if mean.shape != (self.n_inputs,) or scale.shape != (self.n_inputs,):
             raise ValueError(
                 f"`mean` and `scale` must have shape ({self.n_inputs},). "
@@ -292,22 +314,15 @@ class DenseNet:
             ) if len(X) else np.empty((0, self.n_outputs), dtype=self.dtype_name)
 
     def predict_proba(self, X, batch_size: int = 8192) -> np.ndarray:
-        """Class probabilities (n, n_classes); a single sigmoid output gives [1 - p, p]."""
+        """Class probabilities (n, n_classes), columns in `classes_` order; a single sigmoid
+        output gives [1 - p, p]."""
         if self.task != "classification":
             raise ValueError("predict_proba needs a classifier; this network is a regressor.")
-        out = self.forward(X, batch_size)
-        if self._binary_sigmoid:
-            return np.hstack([1 - out, out])
-        return out
+        return self.proba_of(self.forward(X, batch_size))
 
     def predict(self, X, batch_size: int = 8192) -> np.ndarray:
-        """Class indices (n,) int64 for classifiers; the outputs for regressors."""
-        out = self.forward(X, batch_size)
-        if self.task == "regression":
-            return out[:, 0] if self.n_outputs == 1 else out
-        if self._binary_sigmoid:
-            return (out[:, 0] > 0.5).astype(np.int64)
-        return out.argmax(axis=1).astype(np.int64)
+        """Class labels (n,) from `classes_` for classifiers; the outputs for regressors."""
+        return self.predict_of(self.forward(X, batch_size))
 
     def trace(self, X, batch_size: int = 4096, layers: Sequence[int] | None = None) -> Trace:
         """Every layer's pre-activations and activations for X (n, n_inputs).
@@ -335,11 +350,16 @@ class DenseNet:
                     acts[l][i : i + len(batch)] = p.a[l].numpy()
         return Trace(input=inputs, pre_activations=zs, activations=acts)
 
-    def score(self, X, y) -> float:
-        """Accuracy for classifiers, R^2 for regressors."""
+    def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy of the labels `y` (n,) for classifiers, R^2 for regressors.
+
+        Labels the model does not know (not in `classes_`) are refused.
+        """
         from hiddenlens._metrics import score
 
-        return score(self.task, y, self.predict(X))
+        if self.task == "classification":
+            label_indices(self, y)
+        return score(self.task, y, self.predict(X), sample_weight)
 
     # ---------------------------------------------------------------- metadata
     def _check_metadata(self) -> None:
@@ -369,19 +389,21 @@ def _readonly(t: torch.Tensor) -> np.ndarray:
 def _check_sizes(sizes) -> list[int]:
     try:
         sizes = [int(s) for s in sizes]
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise TypeError(f"`sizes` must be a sequence of integers. Got {sizes!r} instead.") from exc
+    shown = sizes if len(sizes) <= 12 else sizes[:5] + ["..."] + sizes[-5:]
     if len(sizes) < 2 or any(s < 1 for s in sizes):
         raise ValueError(
             f"`sizes` must list at least two layer widths, each >= 1 (e.g. [784, 100, 10]). "
-            f"Got {sizes} instead."
+            f"Got {shown} instead."
         )
+    check_network_size(sizes)  # before nn.Linear allocates a weight
     return sizes
 
 
 def _check_hidden_activations(activation, n_hidden: int) -> list[str]:
     if isinstance(activation, str):
-        check_choice(activation, "activation", HIDDEN_ACTIVATIONS)
+        check_choice(activation, "activation", hidden_activations())
         activation = [activation] * n_hidden
     activation = list(activation)
     if len(activation) != n_hidden:
@@ -390,5 +412,5 @@ def _check_hidden_activations(activation, n_hidden: int) -> list[str]:
             f"Got {len(activation)} instead."
         )
     for act in activation:
-        check_choice(act, "activation", HIDDEN_ACTIVATIONS)
+        check_choice(act, "activation", hidden_activations())
     return activation

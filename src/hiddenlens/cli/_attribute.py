@@ -122,8 +122,8 @@ def importance(
     json_out: Path = typer.Option(None, "--json", help="Also write the numbers as JSON."),
     n_repeats: int = typer.Option(5, "--n-repeats",
                                   help="Repeats of permutation / perturbation."),
-    scoring: str = typer.Option(None, help="accuracy, balanced_accuracy, neg_log_loss, r2, "
-                                           "neg_mean_squared_error, neg_mean_absolute_error."),
+    scoring: str = typer.Option(None, help="A scikit-learn scorer name: accuracy, f1_macro, "
+                                           "neg_log_loss, r2, neg_mean_squared_error, ..."),
     noise: float = typer.Option(0.5, help="perturbation: noise half-width, fraction of range."),
     target: int = typer.Option(0, help="The output (class) garson, olden and lek explain."),
     feature: list[str] = typer.Option(None, help="lek: a feature to sweep (repeatable)."),
@@ -173,12 +173,13 @@ def importance(
                    "held_labels": r.held_labels, "grid": r.grid.tolist(),
                    "held": r.held.tolist(), "predictions": r.predictions[..., target].tolist()}
     else:
+        from hiddenlens._classes import dataset_labels
         from hiddenlens.explain import get_method
 
         X = y = None
         if get_method(method, IMPORTANCE).needs_data:
             ds = load_data_arg(data, net, target_column)
-            X, y = ds.X_test, ds.y_test
+            X, y = ds.X_test, dataset_labels(net, ds.y_test)  # the model's labels
         display = ImportanceDisplay.from_model(
             net, X, y, method=method, target=target, scoring=scoring, n_repeats=n_repeats,
             random_state=random_state, method_options={"perturbation": {"noise": noise}},

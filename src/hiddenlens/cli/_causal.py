@@ -71,8 +71,8 @@ def ablate(
                                    help="Also score each class's examples: the figure gets a "
                                         "strip of per-class drops, the JSON their numbers."),
     k: int = typer.Option(10, "--k", help="Units to draw, those whose removal hurts most."),
-    scoring: str = typer.Option(None, help="accuracy (default for classifiers), "
-                                           "balanced_accuracy, neg_log_loss, r2, ..."),
+    scoring: str = typer.Option(None, help="A scikit-learn scorer name: accuracy (default "
+                                           "for classifiers), f1_macro, neg_log_loss, r2, ..."),
     random_state: int = typer.Option(0, "--random-state",
                                      help="Draws the donors of --value resample."),
     json_out: Path = typer.Option(None, "--json", help="Also write every unit's numbers as "
@@ -92,6 +92,7 @@ def ablate(
 
       hiddenlens ablate iris.safetensors --layer 0 --value mean --k 5 -o iris.png
     """
+    from hiddenlens._classes import dataset_labels
     from hiddenlens._files import atomic_write_text, check_writable
     from hiddenlens._validation import check_positive_int
     from hiddenlens.cli._outputs import figure_output
@@ -106,7 +107,8 @@ def ablate(
     net = load_model_arg(model)
     _hidden_layer(net, layer)
     ds = load_data_arg(data, net, target_column)
-    view = AblationDisplay.from_model(net, ds.X_test, ds.y_test, layer, k=k, value=value,
+    y = dataset_labels(net, ds.y_test)  # the model's labels
+    view = AblationDisplay.from_model(net, ds.X_test, y, layer, k=k, value=value,
                                       scoring=scoring, per_class=per_class,
                                       random_state=random_state, progress=True)
     save_figure(view.figure_, output, overwrite=force)
@@ -159,6 +161,7 @@ def patch(
 
     Example:  hiddenlens patch nielsen.safetensors --from 0 --to 7 --layer 0 -o patch.png
     """
+    from hiddenlens._classes import label_indices
     from hiddenlens._validation import check_positive_int
     from hiddenlens.cli._outputs import figure_output
     from hiddenlens.plot import PatchDisplay, save_figure
@@ -172,9 +175,9 @@ def patch(
     ds = load_data_arg(data, net, target_column)
     i, j = _test_row(ds, source, "--from"), _test_row(ds, dest, "--to")
     if net.task == "classification":
-        ci, cj = net.predict(ds.X_test[[i, j]])
+        ci, cj = label_indices(net, net.predict(ds.X_test[[i, j]]))  # predicted classes
         if ci == cj:
-            name = net.class_names[ci] if net.class_names else str(ci)
+            name = net.class_names[ci] if net.class_names else str(net.classes_[ci])
             raise ValueError(f"--from and --to must be test examples predicted as different "
                              f"classes. Got {i} and {j}, both predicted as {name}; pick "
                              "another --to.")

@@ -27,12 +27,12 @@ def demo(
     Example:  hiddenlens demo -o demo --force
     """
     import hiddenlens as hl
-    from hiddenlens._files import check_writable
+    from hiddenlens._files import check_writable, make_folder
 
     model_path, report_path = output / "nielsen.safetensors", output / "report.html"
     if output.exists() and not output.is_dir():
         raise ValueError(f"{output} is a file; -o/--output names the folder to write into.")
-    output.mkdir(parents=True, exist_ok=True)
+    make_folder(output)
     for path in (model_path, report_path):
         check_writable(path, force)
     ds = hl.load_dataset("mnist-embedded")

@@ -33,13 +33,13 @@ def _run(name: str, output: Path, data: str, epochs, random_state: int, force: b
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from hiddenlens._files import atomic_write_text, check_writable
+    from hiddenlens._files import atomic_write_text, check_writable, make_folder
     from hiddenlens._validation import check_choice
     from hiddenlens.experiments import run_experiment
     from hiddenlens.plot import ExperimentDisplay, save_figure
 
     check_choice(fmt, "--format", ("png", "svg"))
-    output.mkdir(parents=True, exist_ok=True)
+    make_folder(output)
     figure, numbers = output / f"{name}.{fmt}", output / f"{name}.json"
     for path in (figure, numbers):
         check_writable(path, force)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from hiddenlens.cli._app import FORCE_HELP, app, console
+from hiddenlens.cli._app import FORCE_HELP, READ_LIMIT, app, console
 
 
 @app.command("import")
@@ -48,14 +48,15 @@ def import_model(
     options = {k: v for k, v in dict(activation=activation,
                                      output_activation=output_activation).items()
                if v is not None}
-    net = load_model(source, **options)
-    kind = describe_format(source)
+    limit = READ_LIMIT["max_bytes"]
+    net = load_model(source, max_bytes=limit, **options)
+    kind = describe_format(source, max_bytes=limit)
     if output.suffix.lower() == ".onnx":
         to_onnx(net, output, overwrite=force)
     else:
         save_model(net, output, overwrite=force)
     X = np.random.default_rng(0).random((64, net.n_inputs))
-    diff = float(np.abs(load_model(output).forward(X) - net.forward(X)).max())
+    diff = float(np.abs(load_model(output, max_bytes=limit).forward(X) - net.forward(X)).max())
     classes = f", classes {', '.join(net.class_names)}" if net.class_names else ""
     console.print(
         f"Imported {net!r} from {source} ({kind}{classes}).\n"

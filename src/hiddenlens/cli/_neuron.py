@@ -175,7 +175,7 @@ def describe(
         if ablation:  # only this unit, on the test split
             from hiddenlens.explain._describe_causal import ablation_data
 
-            ab = hl.ablate(net, *ablation_data(ds, None), layer, [unit])
+            ab = hl.ablate(net, *ablation_data(net, ds, None), layer, [unit])
         text = hl.describe(net, ds, layer, unit, ablation=ab).text + "\n"
     else:
         table = hl.describe_layer(net, ds, layer, ablation=ablation)

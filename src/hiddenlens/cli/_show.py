@@ -183,13 +183,14 @@ def composite(
     Example:  hiddenlens show composite keras.safetensors --method jacobian -o templates.png
     """
     _agg(output, force)
+    from hiddenlens._classes import dataset_labels
     from hiddenlens.plot import CompositeDisplay
 
     net = load_model_arg(model)
     X = y = None
     if method == "jacobian":
         ds = load_data_arg(data, net, target_column)
-        X, y = ds.X_test[:n], ds.y_test[:n]
+        X, y = ds.X_test[:n], dataset_labels(net, ds.y_test[:n])  # the model's labels
     d = CompositeDisplay.from_model(net, X, y, layer=layer, method=method, per_class=per_class,
                                     k=_count(k))
     _write(d, output, force, f"{method.capitalize()} composite weights")

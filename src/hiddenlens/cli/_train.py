@@ -107,11 +107,12 @@ def evaluate(
 
     Example:  hiddenlens evaluate nielsen.safetensors --json
     """
+    from hiddenlens._classes import dataset_labels
     from hiddenlens._evaluation import evaluate as evaluate_model
 
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target_column)
-    result = evaluate_model(net, ds.X_test, ds.y_test)
+    result = evaluate_model(net, ds.X_test, dataset_labels(net, ds.y_test))
     if as_json:
         console.print_json(json.dumps(result.to_dict()))
     else:

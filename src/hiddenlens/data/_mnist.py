@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-import gzip
 import hashlib
 import io
+import math
 import os
 import pickle
 import struct
@@ -16,11 +16,13 @@ from pathlib import Path
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from hiddenlens._files import atomic_write_bytes
+from hiddenlens._files import MB, atomic_write_bytes, check_path, gunzip, make_folder, read_file
 from hiddenlens._progress import progress_bar
 from hiddenlens.data._dataset import Dataset, image_pixel_names
 
 IMAGE_SHAPE = (28, 28)
+MAX_DATA_BYTES = 500 * MB  # inflated; MNIST's largest file is 47 MB, mnist.pkl.gz 220 MB
+DATA_LIMIT_HINT = "the MNIST files are far smaller: replace it with the standard file"
 DIGITS = [str(d) for d in range(10)]
 
 # The four standard files and their MD5 checksums.
@@ -77,7 +79,7 @@ def default_data_dir() -> Path:
 def load_mnist(data_dir=None, *, download: bool = True, progress: bool = True) -> Dataset:
     """The full 60,000 / 10,000 MNIST from the four IDX .gz files in `data_dir`."""
     folder = Path(data_dir).expanduser() if data_dir else default_data_dir()
-    missing = [name for name in MNIST_FILES if not (folder / name).exists()]
+    missing = [name for name in MNIST_FILES if not os.path.lexists(folder / name)]
     if missing and download:
         _download(folder, missing, progress)
     elif missing:
@@ -102,22 +104,28 @@ def load_mnist(data_dir=None, *, download: bool = True, progress: bool = True) -
 
 
 def read_idx(path) -> np.ndarray:
-    """Read an IDX file (gzipped or not): a uint8 array of the shape in its header."""
+    """Read an IDX file (gzipped or not): a uint8 array of the shape in its header.
+
+    The file is read through the bounded reader and inflated to at most MAX_DATA_BYTES; the
+    shape its header declares must match the bytes that follow, and hold at least one item.
+    """
     path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    try:
-        with opener(path, "rb") as f:
-            data = f.read()
-        zero, dtype_code, ndim = struct.unpack(">HBB", data[:4])
-        if zero != 0 or dtype_code != 0x08:
-            raise ValueError("bad magic number")
-        shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
-        body = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
-        return body.reshape(shape)
-    except (OSError, EOFError, struct.error, ValueError) as exc:
+    data = read_file(path, "data file", MAX_DATA_BYTES, DATA_LIMIT_HINT)
+    if path.suffix == ".gz":
+        data = gunzip(data, path, "MNIST IDX file", MAX_DATA_BYTES)
+    redo = "delete it and load again to re-download"
+    zero, dtype_code, ndim = struct.unpack(">HBB", data[:4].ljust(4, b"\xff"))
+    if zero != 0 or dtype_code != 0x08 or not 1 <= ndim <= 3 or len(data) < 4 + 4 * ndim:
+        raise ValueError(f"{path} is not an IDX file of bytes (its header is wrong); {redo}.")
+    shape = struct.unpack(f">{ndim}I", data[4 : 4 + 4 * ndim])
+    if math.prod(shape) != len(data) - 4 - 4 * ndim:
         raise ValueError(
-            f"{path} is not a readable IDX file ({exc}); delete it and load again to re-download."
-        ) from exc
+            f"{path} declares {' x '.join(map(str, shape))} values but holds "
+            f"{len(data) - 4 - 4 * ndim:,}; it is truncated or damaged: {redo}."
+        )
+    if shape[0] == 0:
+        raise ValueError(f"{path} holds no images or labels; {redo}.")
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
 
 def _missing_sentence(folder: Path, reason: str) -> str:
@@ -132,7 +140,7 @@ def _missing_sentence(folder: Path, reason: str) -> str:
 def _download(folder: Path, names: list[str], progress: bool) -> None:
     mirrors = [os.environ["HIDDENLENS_MNIST_URL"]] if os.environ.get("HIDDENLENS_MNIST_URL") \
         else list(MNIST_MIRRORS)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)
     for name in names:
         errors = []
         for base in mirrors:
@@ -164,42 +172,76 @@ def _fetch(url: str, label: str, progress: bool) -> bytes:
 
 
 # ------------------------------------------------------------------ Nielsen's pickle
+DTYPES = {"f2", "f4", "f8", "i1", "i2", "i4", "i8", "u1", "u2", "u4", "u8", "b1"}
+
+
+class _Refused(pickle.UnpicklingError):
+    """What the restricted unpickler refuses (as opposed to a damaged pickle)."""
+
+
+def _reconstruct(cls, shape, dtype):
+    """numpy pickles an array as _reconstruct(ndarray, (0,), b"b") and then its state; any
+    other shape would allocate before the state is checked."""
+    if cls is not np.ndarray or shape != (0,):
+        raise _Refused("it builds an array in a way numpy never pickles one")
+    return np.ndarray.__new__(np.ndarray, (0,), np.uint8)
+
+
+def _dtype(name, align=False, copy=False):
+    if not isinstance(name, str) or name.lstrip("<>|=") not in DTYPES:
+        raise _Refused(f"it asks for the dtype {str(name)[:20]!r}")
+    return np.dtype(name)
+
+
+def _encode(text, encoding="utf-8"):
+    """How protocol-2 pickles written by Python 3 spell bytes: _codecs.encode(s, "latin1")."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise _Refused("it encodes text in a way numpy never pickles")
+    return text.encode("latin1")
+
+
 _ALLOWED_GLOBALS = {
-    ("numpy.core.multiarray", "_reconstruct"),
-    ("numpy._core.multiarray", "_reconstruct"),
-    ("numpy", "ndarray"),
-    ("numpy", "dtype"),
-    ("_codecs", "encode"),  # how protocol-2 pickles written by Python 3 spell bytes
+    ("numpy.core.multiarray", "_reconstruct"): _reconstruct,
+    ("numpy._core.multiarray", "_reconstruct"): _reconstruct,
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): _dtype,
+    ("_codecs", "encode"): _encode,
 }
 
 
 class _ArraysOnlyUnpickler(pickle.Unpickler):
-    """Admits numpy arrays, their dtypes and tuples; any other global is refused."""
+    """Admits numpy arrays (of plain numeric dtypes), their dtypes and tuples; any other
+    global, and any array not built as numpy pickles one, is refused."""
 
     def find_class(self, module: str, name: str):
         if (module, name) in _ALLOWED_GLOBALS:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"it asks for {module}.{name}")
+            return _ALLOWED_GLOBALS[module, name]
+        raise _Refused(f"it asks for {module}.{name}"[:80])
 
 
 def load_nielsen_pickle(path, *, include_validation: bool = False) -> Dataset:
     """Nielsen's mnist.pkl.gz: (training, validation, test) tuples of (X, y) arrays.
 
-    Read through an unpickler that admits only numpy arrays and tuples. The 10,000 validation
-    images join the training split when `include_validation` is true.
+    Read through an unpickler that admits only numpy arrays and tuples, from a bounded
+    read inflated to at most MAX_DATA_BYTES. The 10,000 validation images join the
+    training split when `include_validation` is true.
     """
-    path = Path(path)
+    path = check_path(path)
+    raw = gunzip(read_file(path, "data file", MAX_DATA_BYTES, DATA_LIMIT_HINT), path,
+                 "mnist.pkl.gz", MAX_DATA_BYTES)
     try:
-        with gzip.open(path, "rb") as f:
-            raw = f.read()
         splits = _ArraysOnlyUnpickler(io.BytesIO(raw), encoding="latin1").load()
-    except pickle.UnpicklingError as exc:
+    except _Refused as exc:
         raise ValueError(
             f"{path} was refused: {exc}, and only numpy arrays and tuples are read from a "
             f"pickle (anything else could run code)."
-        ) from exc
-    except (OSError, EOFError) as exc:
-        raise ValueError(f"{path} is not a readable gzipped pickle ({exc}).") from exc
+        ) from None
+    except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError,
+            IndexError, KeyError, OverflowError, RecursionError, struct.error, MemoryError):
+        raise ValueError(
+            f"{path} is not a readable mnist.pkl.gz: its pickle is damaged or holds something "
+            "other than numpy arrays; download it again."
+        ) from None
     if not _is_nielsen_splits(splits):
         raise ValueError(
             f"{path} does not hold Nielsen's (training, validation, test) tuple of (X, y) "
@@ -227,6 +269,6 @@ def _is_nielsen_splits(splits) -> bool:
                 and all(isinstance(a, np.ndarray) and a.dtype.kind in "biuf" for a in split)):
             return False
         X, y = split
-        if X.ndim != 2 or X.shape[1] != 784 or y.shape != (len(X),):
+        if X.ndim != 2 or X.shape[1] != 784 or y.shape != (len(X),) or not len(X):
             return False
     return True

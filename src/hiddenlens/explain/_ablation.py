@@ -118,7 +118,7 @@ def ablate(
     net : DenseNet
     X : array of shape (n, n_inputs)
     y : array of shape (n,)
-        Class indices (or regression targets).
+        Class labels as the model knows them (`net.classes_`), or regression targets.
     layer : int
         A hidden layer: 0 is the first, -2 the last.
     units : int or sequence, optional
@@ -132,9 +132,11 @@ def ablate(
         on another example of X (the donor, drawn as `_replacement.donors` says: uniform over
         the other n - 1 examples, one donor per example shared by every unit and group, so a
         group's units move together); or the given number.
-    scoring : str, callable or None, default=None
-        As `permutation_importance`: "accuracy", "balanced_accuracy", "neg_log_loss", "r2",
-        ... or ``f(y_true, y_pred)``. None: accuracy for classifiers, r2 for regressors.
+    scoring : str, callable, list, tuple, dict or None, default=None
+        As `permutation_importance`: what scikit-learn takes (a scorer name, a scorer object,
+        a callable ``(estimator, X, y)`` whose estimator is the network with the units
+        replaced, or a list/dict of them). None: the network's `score` (accuracy for
+        classifiers, R^2 for regressors).
     per_class : bool, default=True
         Also score each class's examples alone (classifiers).
     random_state : int, None or numpy.random.Generator, default=0
@@ -143,19 +145,19 @@ def ablate(
 
     Returns
     -------
-    Ablation
+    Ablation, or dict of name -> Ablation for several scores
         `drop` (n_groups,), `per_class_drop` (n_groups, n_classes), `loss_increase`,
         `output_change` (n_groups, n_outputs); `.to_frame()`.
     """
     idx = check_ablation_layer(net, layer)
     X = net.tensor(X)
-    labels = check_labels(net, y, len(X))
+    labels = check_labels(net, y, len(X))  # class indices, or regression values
     groups, names = unit_groups(net, idx, units, keep)
-    scorer = Scorer(net, scoring)
+    scorer = Scorer(net, scoring, np.asarray(y))
     rep = Replacement(net, X, idx)
     V = replacement_values(rep.a, value, random_state)  # (1 or n, h)
     per_class = bool(per_class) and net.task == "classification"
-    score = _BlockScores(net, scorer, labels, per_class, rep.base_output)
+    score = _BlockScores(net, scorer, labels, per_class, rep.base_output, X.numpy())
     base = score(rep.base_logits[None], rep.base_output[None])
     rows = [None] * len(groups)
     with progress_bar(progress, len(groups), "ablation") as advance:
@@ -164,7 +166,9 @@ def ablate(
             for g, r in zip(block, zip(*score(*rep.replaced(cols, V)))):
                 rows[g] = r
             advance(len(block))
-    return _result(net, idx, groups, names, value, scorer, len(X), base, rows, score.counts)
+    results = {name: _result(net, idx, groups, names, value, name, len(X), base, rows,
+                             score.counts) for name in scorer.names}
+    return results if scorer.multi else results[scorer.name]
 
 
 def check_ablation_layer(net: DenseNet, layer) -> int:
@@ -194,10 +198,10 @@ def _blocks(groups: list, size):
 
 
 class _BlockScores:
-    """Score, loss, per-class scores and mean output change of B outputs at once."""
+    """Scores, loss, per-class scores and mean output change of B outputs at once."""
 
-    def __init__(self, net, scorer, labels, per_class, base_output):
-        self.net, self.scorer, self.y = net, scorer, labels
+    def __init__(self, net, scorer, labels, per_class, base_output, X):
+        self.net, self.scorer, self.y, self.X = net, scorer, labels, X
         self.base = base_output.double()
         self.classes = self.counts = None
         if per_class:
@@ -207,17 +211,21 @@ class _BlockScores:
             self.counts = np.bincount(labels, minlength=k)
 
     def __call__(self, logits: torch.Tensor, output: torch.Tensor):
-        """Per block row: (score, loss, per-class scores (k,) or None, change (n_outputs,))."""
+        """Per block row: (scores name -> float, loss, per-class scores name -> (k,) or None,
+        change (n_outputs,))."""
         out = (logits if self.scorer.from_logits else output).numpy()  # (B, n, n_out)
         losses = self._loss(output.numpy())
         change = (output.double() - self.base).mean(1).numpy()  # (B, n_outputs)
+        none = [None] * len(out)
         if self.scorer.fast_accuracy:  # one argmax for the score and the classes' scores
             correct = self.scorer.predictions(out) == self.y  # (B, n)
-            scores = correct.sum(-1) / out.shape[1]  # as Scorer: count / n
-            per = self._per_class(correct) if self.classes is not None else [None] * len(out)
-            return scores, losses, per, change
-        per = self._per_class(out) if self.classes is not None else [None] * len(out)
-        return self.scorer(self.y, out), losses, per, change
+            scores = {self.scorer.name: correct.sum(-1) / out.shape[1]}  # as Scorer: count / n
+            per = {self.scorer.name: self._per_class(correct)} if self.classes is not None \
+                else None
+        else:
+            scores = self.scorer(out, lambda b: self.X)  # the units replaced, X as it was
+            per = self._per_class(out) if self.classes is not None else None
+        return _rows(scores), losses, _rows(per) if per else none, change
 
     def _loss(self, P: np.ndarray) -> np.ndarray:
         if self.net.task == "regression":
@@ -230,26 +238,42 @@ class _BlockScores:
         eps = np.finfo(P.dtype).eps  # as sklearn's log_loss clips
         return -np.log(np.clip(p, eps, 1 - eps).astype(np.float64)).mean(1)
 
-    def _per_class(self, out: np.ndarray) -> np.ndarray:
-        """(B, k) scores of each class's examples; for accuracy `out` is `correct` (B, n)."""
+    def _per_class(self, out: np.ndarray):
+        """(B, k) scores of each class's examples (name -> (B, k) for the scorers); for
+        accuracy `out` is `correct` (B, n)."""
         if self.scorer.fast_accuracy:  # correct counts per class / class sizes
             with np.errstate(invalid="ignore", divide="ignore"):
                 return (out.astype(np.float64) @ self.onehot) / self.counts
-        per = np.full((len(out), len(self.classes)), np.nan)
+        per: dict[str, np.ndarray] = {}
         with warnings.catch_warnings():  # one class's examples: some metrics warn
             warnings.simplefilter("ignore")
             for c, rows in enumerate(self.classes):
                 if len(rows):
-                    per[:, c] = self.scorer(self.y[rows], out[:, rows])
+                    for name, v in self.scorer(out, lambda b: self.X, rows).items():
+                        per.setdefault(name, np.full((len(out), len(self.classes)), np.nan))
+                        per[name][:, c] = v
         return per
 
 
-def _result(net, idx, groups, names, value, scorer, n, base, rows, counts) -> Ablation:
-    base_score, base_loss, base_per, _ = (v[0] for v in base)
-    score, loss = np.array([r[0] for r in rows]), np.array([r[1] for r in rows])
-    per = np.stack([r[2] for r in rows]) if counts is not None else None
+def _rows(values: dict) -> list[dict]:
+    """name -> (B, ...) as B dicts name -> row."""
+    n = len(next(iter(values.values()))) if values else 0
+    return [{name: v[b] for name, v in values.items()} for b in range(n)]
+
+
+def _result(net, idx, groups, names, value, name, n, base, rows, counts) -> Ablation:
+    base_score, base_loss, base_per = base[0][0][name], base[1][0], base[2][0]
+    score = np.array([r[0][name] for r in rows])
+    loss = np.array([r[1] for r in rows])
+    if counts is not None:
+        k = len(counts)
+        base_per = base_per.get(name, np.full(k, np.nan)) if base_per else np.full(k, np.nan)
+        per = np.stack([r[2].get(name, np.full(k, np.nan)) if r[2] else np.full(k, np.nan)
+                        for r in rows])
+    else:
+        base_per = per = None
     return Ablation(
-        layer=idx, groups=groups, labels=names, value=value, scoring=scorer.name,
+        layer=idx, groups=groups, labels=names, value=value, scoring=name,
         n_examples=n, baseline_score=float(base_score), baseline_loss=float(base_loss),
         score=score, drop=base_score - score, loss=loss, loss_increase=loss - base_loss,
         per_class_baseline=base_per, per_class_score=per,

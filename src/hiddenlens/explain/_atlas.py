@@ -12,6 +12,8 @@ import numpy as np
 import torch
 
 from hiddenlens import _chain as chain
+from hiddenlens._activations import ACTIVATIONS
+from hiddenlens._classes import label_indices
 from hiddenlens._progress import progress_bar
 from hiddenlens._validation import (
     check_choice,
@@ -21,14 +23,6 @@ from hiddenlens._validation import (
 )
 from hiddenlens.explain._targets import one_hot, resolve_target
 from hiddenlens.net import DenseNet
-
-# Below the floor a unit is off ("dead" if it never rises above it); above the ceiling it
-# is saturated. None: the activation has no such level.
-FLOORS = {"relu": 0.0, "sigmoid": 0.01, "tanh": -0.99, "linear": None, "softmax": 0.01}
-CEILINGS = {"sigmoid": 0.99, "tanh": 0.99, "relu": None, "linear": None, "softmax": 0.99}
-# The activation's lowest value, from which class selectivity measures; None: the lowest
-# class mean.
-BASES = {"sigmoid": 0.0, "softmax": 0.0, "relu": 0.0, "tanh": -1.0, "linear": None}
 
 
 @dataclass
@@ -148,7 +142,9 @@ def atlas(
         0 is the first hidden layer, -1 the output (its activations: probabilities for
         softmax).
     y : array of shape (n,), optional
-        Class labels for an array `data`; they enable the class means and selectivity.
+        Class labels for an array `data`, as the model knows them (`net.classes_`; any
+        labels >= 0 for a regressor); they enable the class means and selectivity, one per
+        class in `classes_` order.
     k : int, default=9
         Examples kept per unit at each end.
     chunk_size : int, default=4096
@@ -225,6 +221,12 @@ def _parts_and_labels(net: DenseNet, data, y):
                 f"{net.n_inputs} inputs."
             )
     n = sum(len(p) for p in parts)
+    if labels is not None and not isinstance(data, Dataset) and net.task == "classification":
+        labels = np.asarray(labels).reshape(-1)
+        if len(labels) != n:
+            raise ValueError(f"`y` must hold one class label per example ({n}). Got "
+                             f"{len(labels)} instead.")
+        return parts, label_indices(net, labels), names  # the model's labels -> indices
     if labels is not None:
         labels = np.asarray(labels).reshape(-1)
         if len(labels) != n or not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
@@ -325,7 +327,7 @@ class _Accumulator:
         self.s2 += (c32.T @ c32).numpy()  # ample for a correlation, 5x faster than float64
         self.lo, self.hi = np.minimum(self.lo, a.min(0)), np.maximum(self.hi, a.max(0))
         self.active += (z > 0).sum(0)
-        floor, ceiling = FLOORS[self.activation], CEILINGS[self.activation]
+        floor, ceiling = ACTIVATIONS[self.activation].floor, ACTIVATIONS[self.activation].ceiling
         if floor is not None:
             self.above_floor |= (a > floor).any(0)
         if ceiling is not None:
@@ -354,8 +356,8 @@ class _Accumulator:
         if len(self.class_counts):
             with np.errstate(invalid="ignore", divide="ignore"):
                 means = (self.class_sums / self.class_counts[:, None]).T  # (m, n_classes)
-            selectivity = class_selectivity(means, BASES[self.activation])
-        floor = FLOORS[self.activation]
+            selectivity = class_selectivity(means, ACTIVATIONS[self.activation].base)
+        floor = ACTIVATIONS[self.activation].floor
         saturated_fraction = self.saturated / n
         return Atlas(
             layer=layer, n_examples=n,

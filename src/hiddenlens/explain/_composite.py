@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from hiddenlens import _chain as chain
+from hiddenlens._classes import label_indices
 from hiddenlens._threads import torch_threads
 from hiddenlens._validation import check_choice, check_layer
 from hiddenlens.explain._jacobian import iter_pulled, mean_jacobian
@@ -65,19 +66,19 @@ def composite_weights(net: DenseNet, layer: int = -1, *, method: str = "linear",
 
 
 def _check_labels(net: DenseNet, y, n: int) -> tuple[np.ndarray, int]:
-    """Labels (n,) int64 in 0..n_classes - 1, and n_classes (the net's, else max + 1)."""
+    """Class indices (n,) int64 of the labels `y`, and n_classes (the net's; for a regressor,
+    whose `y` are class indices >= 0, max + 1)."""
     y = np.asarray(y)
+    if len(y) != n:
+        raise ValueError(f"`y` has {len(y)} labels but `X` has {n} rows.")
+    if net.task == "classification":
+        return label_indices(net, y), net.n_classes
     if y.ndim != 1 or y.dtype.kind not in "iu":
         raise ValueError(f"`y` must hold integer class labels, one per row of `X`. Got an "
                          f"array of shape {y.shape} and dtype {y.dtype} instead.")
-    if len(y) != n:
-        raise ValueError(f"`y` has {len(y)} labels but `X` has {n} rows.")
-    k = net.n_classes or (int(y.max()) + 1 if len(y) else 1)
-    bad = y[(y < 0) | (y >= k)]
-    if bad.size:
-        raise ValueError(f"`y` must hold class labels in 0..{k - 1}. Got {int(bad[0])} "
-                         "instead.")
-    return y.astype(np.int64), k
+    if len(y) and y.min() < 0:
+        raise ValueError(f"`y` must hold class labels >= 0. Got {int(y.min())} instead.")
+    return y.astype(np.int64), int(y.max()) + 1 if len(y) else 1
 
 
 def _linear_product(net: DenseNet, idx: int) -> np.ndarray:

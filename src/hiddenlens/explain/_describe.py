@@ -10,9 +10,10 @@ import numpy as np
 import torch
 
 from hiddenlens import _chain as chain
+from hiddenlens._activations import ACTIVATIONS
 from hiddenlens._validation import check_layer, check_unit
 from hiddenlens.explain._ablation import Ablation, ablate
-from hiddenlens.explain._atlas import CEILINGS, FLOORS, Atlas, atlas
+from hiddenlens.explain._atlas import Atlas, atlas
 from hiddenlens.explain._describe_causal import ablation_data, ablation_row, causal_sentence
 from hiddenlens.net import DenseNet
 
@@ -263,10 +264,10 @@ def _status(d: UnitDescription, net: DenseNet, at: Atlas, idx: int, unit: int) -
     }
     n = f"{at.n_examples:,}"
     if at.dead[unit]:
-        text = (f"It is dead: it never rises above {FLOORS[act]:g} on the {n} examples "
+        text = (f"It is dead: it never rises above {ACTIVATIONS[act].floor:g} on the {n} examples "
                 f"(highest {at.max[unit]:.3g}).")
     elif at.saturated[unit]:
-        text = (f"It is saturated: above {CEILINGS[act]:g} on "
+        text = (f"It is saturated: above {ACTIVATIONS[act].ceiling:g} on "
                 f"{at.saturated_fraction[unit]:.1%} of the {n} examples.")
     else:
         text = (f"It is active (pre-activation > 0) on {_pct(at.active_fraction[unit])} of "
@@ -346,7 +347,7 @@ def describe_layer(net: DenseNet, data, layer: int, *, y=None,
     if at is None and data is not None:
         at = atlas(net, data, idx, y=y, k=1)
     if ablation is True:
-        ablation = ablate(net, *ablation_data(data, y), idx)
+        ablation = ablate(net, *ablation_data(net, data, y), idx)
     elif ablation is False or ablation is None:
         ablation = None
     elif not isinstance(ablation, Ablation):

@@ -64,14 +64,16 @@ def causal_sentence(ab: Ablation, row: int, class_label: Callable) -> tuple[str,
     return f"{what} lowers {score} on no class ({overall}).", numbers
 
 
-def ablation_data(data, y):
-    """(X, y) to ablate on: a Dataset's test examples (all of them without a test split)."""
+def ablation_data(net, data, y):
+    """(X, y) to ablate on: a Dataset's test examples (all of them without a test split),
+    with its labels as `net` knows them (`net.classes_`)."""
+    from hiddenlens._classes import dataset_labels
     from hiddenlens.data import Dataset
 
     if isinstance(data, Dataset):
         if len(data.X_test):
-            return data.X_test, data.y_test
-        return data.X, data.y
+            return data.X_test, dataset_labels(net, data.y_test)
+        return data.X, dataset_labels(net, data.y)
     if data is None or y is None:
         raise ValueError("`ablation`=True scores the network, so it needs labelled data: a "
                          "Dataset, or an array with `y`. Got no labels instead.")

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from hiddenlens import _chain as chain
+from hiddenlens._activations import ACTIVATIONS
 from hiddenlens.explain._targets import z0_of
 from hiddenlens.net import DenseNet
 
@@ -132,8 +133,9 @@ class Float32Screen:
     def _tolerance(self, z: torch.Tensor, dx: torch.Tensor) -> float:
         """8 x a bound on the float32 error of a difference of two logits."""
         eps, S = self.EPS, self.S
-        # |a| <= 1 for sigmoid and tanh; relu's a <= max(z, 0)
-        amax = 1.0 if self.act in ("sigmoid", "tanh") else float(z.max().clamp(min=0)) + 1.0
+        # |a| <= 1 for bounded activations (sigmoid, tanh); relu's a <= max(z, 0)
+        bounded = ACTIVATIONS[self.act].bounded
+        amax = 1.0 if bounded else float(z.max().clamp(min=0)) + 1.0
         # z = z0 + dx w: z0, dx, w rounded to float32, one product, one add
         err_z = 4 * eps * (self.z0max + float(dx.abs().max()) * self.wmax)
         err_a = err_z + 8 * eps * amax  # activations are 1-Lipschitz, a few ulps their own

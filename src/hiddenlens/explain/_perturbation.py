@@ -42,13 +42,15 @@ def perturbation_importance(
     net : DenseNet
     X : array of shape (n, n_inputs)
     y : array of shape (n,)
+        Class labels as the model knows them (`net.classes_`), or regression targets.
     noise : float, default=0.5
         Half-width of the uniform noise as a fraction of each feature's range (max - min over
         X): 0.5 bumps a feature by up to half its range either way. A constant feature is
         never bumped.
     n_repeats : int, default=5
-    scoring : str, callable or None, default=None
-        As `permutation_importance`: accuracy for classifiers, r2 for regressors by default.
+    scoring : str, callable, list, tuple, dict or None, default=None
+        As `permutation_importance` (what scikit-learn takes; a callable gets the noisy X).
+        None: the network's `score`, accuracy for classifiers, R^2 for regressors.
     random_state : int, None or numpy.random.Generator, optional
         The noise. Group g's draws come from its own generator
         (``numpy.random.SeedSequence(random_state).spawn``, one per group; a Generator gives
@@ -61,7 +63,7 @@ def perturbation_importance(
     -------
     Bunch with importances_mean (n_groups,), importances_std (n_groups,), importances
     (n_groups, n_repeats), ranking (n_groups,) group indices from most to least important, and
-    names (n_groups,).
+    names (n_groups,); with several scores, a dict name -> such a Bunch.
     """
     n_repeats = check_positive_int(n_repeats, "n_repeats")
     if not (isinstance(noise, (int, float)) and noise > 0):
@@ -69,14 +71,14 @@ def perturbation_importance(
                          f"{noise!r} instead.")
     X = net.tensor(X)
     y = np.asarray(y)
-    if y.shape[0] != len(X):
-        raise ValueError(f"`y` must hold one label per example ({len(X)}). Got {y.shape[0]} "
-                         "instead.")
+    if y.ndim == 0 or y.shape[0] != len(X):
+        got = "a single value" if y.ndim == 0 else y.shape[0]
+        raise ValueError(f"`y` must hold one label per example ({len(X)}). Got {got} instead.")
     cols, names = check_groups(net, groups)
     check_repeat_work(net, "perturbation_importance", len(X), len(cols), n_repeats)
-    scorer = Scorer(net, scoring)
+    scorer = Scorer(net, scoring, y)
     cache = FirstLayerCache(net, X, -1, scorer.from_logits, scorer.from_logits)
-    baseline = scorer(y, cache.base[None].numpy())[0]
+    baseline = scorer(cache.base[None].numpy(), inputs=lambda b: X.numpy())
     span = (X.max(0).values - X.min(0).values) * noise  # (d,) half-width of the noise
     children = np.random.SeedSequence(
         None if random_state is None else integer_seed(random_state)).spawn(len(cols))
@@ -90,13 +92,26 @@ def perturbation_importance(
             drawn[g] = torch.as_tensor(u, dtype=X.dtype) * span[torch.as_tensor(cols[g])]
         return drawn[g][r]
 
-    scores = np.empty((len(cols), n_repeats))
+    def inputs(tasks):  # copy b of X with its noise, for a scorer that reads X
+        def build(b):
+            (g, r), Xp = tasks[b], X.numpy().copy()
+            Xp[:, cols[g]] += delta(g, r).numpy()
+            return Xp
+        return build
+
+    scores: dict[str, np.ndarray] = {}
     with progress_bar(progress, len(cols) * n_repeats, "perturbation importance") as advance:
         for tasks, out in iter_blocks(cache, cols, n_repeats, delta):
-            for (g, r), s in zip(tasks, scorer(y, out.numpy())):
-                scores[g, r] = s
+            for name, values in scorer(out.numpy(), inputs(tasks)).items():
+                into = scores.setdefault(name, np.empty((len(cols), n_repeats)))
+                for (g, r), v in zip(tasks, values):
+                    into[g, r] = v
             advance(len(tasks))
-    importances = baseline - scores
+    bunches = {name: _bunch(baseline[name] - v, names) for name, v in scores.items()}
+    return bunches if scorer.multi else bunches[scorer.name]
+
+
+def _bunch(importances: np.ndarray, names: list) -> Bunch:
     mean = importances.mean(axis=1)
     return Bunch(importances_mean=mean, importances_std=importances.std(axis=1),
                  importances=importances, ranking=np.argsort(-mean, kind="stable"),

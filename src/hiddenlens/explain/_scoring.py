@@ -1,76 +1,258 @@
-"""Scores for the importance methods: scikit-learn's metrics, evaluated on network outputs.
+"""Scores for the importance methods: scikit-learn's scorers, on outputs computed in blocks.
 
-A scorer maps (y, outputs (B, n, n_outputs)) to B scores, greater is better, with exactly the
-arithmetic of scikit-learn's scorer of the same name so importances match to the last bit.
+`scoring` is what scikit-learn takes: None (the network's own `score`), a scorer name
+(``sklearn.metrics.get_scorer_names()``), a scorer object (``make_scorer``, ``get_scorer``),
+a callable ``(estimator, X, y) -> float`` (or -> dict of floats), or a list/tuple of names or
+a dict name -> any of those (several metrics at once).
+
+The methods compute the outputs of many perturbed copies of the data at once (the low-rank
+update). Each copy is scored by handing the scorer `BlockOutputs`: a stand-in for the network
+that answers ``predict``, ``predict_proba`` and ``score`` with that copy's precomputed outputs
+and looks like the network to ``is_classifier``. A scikit-learn scorer object only hands X on
+to those methods, so it gets a placeholder; any other callable gets the perturbed X itself,
+built for it. Plain accuracy skips all of this: a count of matching class indices.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import numpy as np
-from sklearn import metrics
+from sklearn.metrics import get_scorer, get_scorer_names
 
+from hiddenlens._classes import label_indices
 from hiddenlens.net import DenseNet
-
-# name -> (metric, what it reads, sign); sign -1 for losses ("neg_" names, as scikit-learn)
-SCORERS = {
-    "accuracy": (metrics.accuracy_score, "predict", 1),
-    "balanced_accuracy": (metrics.balanced_accuracy_score, "predict", 1),
-    "neg_log_loss": (metrics.log_loss, "proba", -1),
-    "r2": (metrics.r2_score, "predict", 1),
-    "neg_mean_squared_error": (metrics.mean_squared_error, "predict", -1),
-    "neg_mean_absolute_error": (metrics.mean_absolute_error, "predict", -1),
-}
-CLASSIFIER_ONLY = ("accuracy", "balanced_accuracy", "neg_log_loss")
 
 
 class Scorer:
-    """Scores of network outputs. `scoring` is a name in SCORERS, a callable
-    ``f(y_true, y_pred) -> float`` (predictions as `net.predict` gives them), or None
-    (accuracy for classifiers, r2 for regressors, as ``estimator.score``)."""
+    """The scores of blocks of network outputs against fixed labels `y`.
 
-    def __init__(self, net: DenseNet, scoring, sample_weight=None):
+    Parameters
+    ----------
+    net : DenseNet
+    scoring : see the module docstring
+    y : array of shape (n,) or (n, n_outputs)
+        Class labels (checked against ``net.classes_``) or regression values.
+    sample_weight : array of shape (n,), optional
+
+    Attributes
+    ----------
+    names : list of str
+        One per score; a single scorer is named by its name, its function or "score".
+    multi : bool
+        Several scores (a list/dict, or a callable that returns a dict).
+    fast_accuracy, from_logits : bool
+        Plain accuracy counted from class indices, on logits when the output activation is
+        monotone (softmax, sigmoid).
+    """
+
+    def __init__(self, net: DenseNet, scoring, y, sample_weight=None):
         self.net, self.sample_weight = net, sample_weight
-        if scoring is None:
-            scoring = "accuracy" if net.task == "classification" else "r2"
-        if callable(scoring):
-            self.metric, self.reads, self.sign = scoring, "predict", 1
-        elif isinstance(scoring, str) and scoring in SCORERS:
-            if scoring in CLASSIFIER_ONLY and net.task != "classification":
-                raise ValueError(f"`scoring` {scoring!r} needs a classifier; this network is a "
-                                 "regressor (use 'r2' or 'neg_mean_squared_error').")
-            self.metric, self.reads, self.sign = SCORERS[scoring]
-        else:
-            known = ", ".join(repr(s) for s in SCORERS)
-            raise ValueError(
-                f"`scoring` must be one of {known} or a callable f(y_true, y_pred). "
-                f"Got {scoring!r} instead."
-            )
-        self.fast_accuracy = scoring == "accuracy" and sample_weight is None
+        self.scorers, self.multi = _resolve(net, scoring)
+        self.names = list(self.scorers)
+        self.name = self.names[0]
+        self.y = _check_y(net, y)
+        classify = net.task == "classification"
+        self.indices = label_indices(net, self.y) if classify else None  # (n,) or None
+        self.fast_accuracy = (classify and not self.multi and sample_weight is None
+                              and (scoring is None or scoring == "accuracy"))
         # softmax and sigmoid are monotone: the argmax (or the sign) of the logits gives the
         # same classes, and skipping the output activation saves its cost on every row
         self.from_logits = (self.fast_accuracy
                             and net.output_activation in ("softmax", "sigmoid"))
-        self.name = scoring if isinstance(scoring, str) else getattr(scoring, "__name__", "score")
+        self.reads_X = any(not _is_sklearn_scorer(s) for s in self.scorers.values())
 
     def predictions(self, out: np.ndarray) -> np.ndarray:
-        """Outputs (..., n, n_outputs) -> what `net.predict` returns (logits if from_logits)."""
-        net = self.net
-        if net.task == "regression":
-            return out[..., 0] if net.n_outputs == 1 else out
-        if net.n_outputs == 1:
-            return (out[..., 0] > (0 if self.from_logits else 0.5)).astype(np.int64)
-        return out.argmax(-1)
+        """Class indices (..., n) of outputs (logits if from_logits) (..., n, n_outputs)."""
+        return self.net.predicted_indices(out, self.from_logits)
 
-    def __call__(self, y: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """Scores (B,) of outputs (B, n, n_outputs): logits when `from_logits`."""
+    def __call__(self, out: np.ndarray, inputs: Callable | None = None,
+                 rows: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Scores name -> (B,) of outputs (B, n, n_outputs) (logits when `from_logits`).
+
+        `inputs(b)` builds copy b's (n, n_inputs) inputs for a callable that reads X; `rows`
+        scores only those examples (and their labels and weights).
+        """
         if self.fast_accuracy:  # count / n: bit-identical to accuracy_score's mean
-            return (self.predictions(out) == y).sum(-1) / out.shape[1]
-        return np.array([self._one(y, o) for o in out])
+            y = self.indices if rows is None else self.indices[rows]
+            o = out if rows is None else out[:, rows]
+            return {self.name: (self.predictions(o) == y).sum(-1) / o.shape[1]}
+        y, sw = self.y, self.sample_weight
+        if rows is not None:
+            y, sw = y[rows], None if sw is None else sw[rows]
+        scores: dict[str, list] = {}
+        for b in range(len(out)):
+            o = out[b] if rows is None else out[b, rows]
+            X = inputs(b) if self.reads_X and inputs is not None else None
+            if X is not None and rows is not None:
+                X = X[rows]
+            for name, value in self._one(BlockOutputs(self.net, o, X), y, sw).items():
+                scores.setdefault(name, []).append(value)
+        if scores and self.multi:
+            self.names = list(scores)
+        return {name: np.asarray(v, dtype=np.float64) for name, v in scores.items()}
 
-    def _one(self, y, out) -> float:
-        kw = {} if self.sample_weight is None else {"sample_weight": self.sample_weight}
-        if self.reads == "proba":
-            proba = np.hstack([1 - out, out]) if self.net.n_outputs == 1 else out
-            kw["labels"] = np.arange(proba.shape[1])
-            return self.sign * self.metric(y, proba, **kw)
-        return self.sign * float(self.metric(y, self.predictions(out), **kw))
+    def _one(self, estimator: BlockOutputs, y, sw) -> dict:
+        kw = {} if sw is None else {"sample_weight": sw}
+        out = {}
+        for name, scorer in self.scorers.items():
+            X = estimator.inputs if _is_sklearn_scorer(scorer) else estimator.X
+            value = scorer(estimator, X, y, **kw)
+            if isinstance(value, Mapping):  # a callable returning several scores
+                out.update({str(k): float(v) for k, v in value.items()})
+                self.multi = True
+            else:
+                out[name] = float(value)
+        return out
+
+
+class BlockOutputs:
+    """The network as a scorer sees it, answering for one block's precomputed outputs.
+
+    ``predict``, ``predict_proba`` and ``score`` of `inputs` (the placeholder a scikit-learn
+    scorer hands on) or of `X` (the perturbed inputs, for other callables) return what the
+    network returns on the perturbed data, from `out` (n, n_outputs); of any other array they
+    run the network itself.
+    """
+
+    def __init__(self, net: DenseNet, out: np.ndarray, X: np.ndarray | None):
+        self.net, self.out, self.X = net, out, X
+        self.inputs = _Placeholder(len(out), net.n_inputs)
+        self.classes_ = net.classes_
+        self._estimator_type = net._estimator_type
+
+    def __sklearn_tags__(self):
+        return self.net.__sklearn_tags__()
+
+    def _mine(self, X) -> bool:
+        return X is self.inputs or (X is self.X and X is not None)
+
+    def predict(self, X) -> np.ndarray:
+        return self.net.predict_of(self.out) if self._mine(X) else self.net.predict(X)
+
+    def predict_proba(self, X) -> np.ndarray:
+        if self.net.task != "classification":
+            raise AttributeError("predict_proba needs a classifier; this network is a "
+                                 "regressor.")
+        return self.net.proba_of(self.out) if self._mine(X) else self.net.predict_proba(X)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        from hiddenlens._metrics import score
+
+        return score(self.net.task, y, self.predict(X), sample_weight)
+
+
+class _Placeholder:
+    """What a scikit-learn scorer object gets as X: it only hands X on to the estimator."""
+
+    def __init__(self, n: int, d: int):
+        self.shape = (n, d)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+
+def _resolve(net: DenseNet, scoring) -> tuple[dict[str, Callable], bool]:
+    """name -> scorer callable ``(estimator, X, y, **kw)``, and whether several were asked."""
+    if scoring is None:
+        name = "accuracy" if net.task == "classification" else "r2"
+        return {name: _passthrough}, False
+    if isinstance(scoring, str):
+        return {scoring: _named(net, scoring)}, False
+    if callable(scoring):
+        return {_callable_name(scoring): _check_callable(scoring)}, False
+    if isinstance(scoring, (list, tuple, set)):
+        names = list(scoring)
+        if not names or not all(isinstance(s, str) for s in names) or len(set(names)) < len(
+                names):
+            raise ValueError(f"`scoring` as a list must hold distinct scorer names (use a dict "
+                             f"name -> scorer for callables). Got {scoring!r} instead.")
+        return {s: _named(net, s) for s in names}, True
+    if isinstance(scoring, Mapping):
+        if not scoring or not all(isinstance(k, str) for k in scoring):
+            raise ValueError(f"`scoring` as a dict must map names to scorers. Got {scoring!r} "
+                             "instead.")
+        return {k: _named(net, v) if isinstance(v, str) else _check_callable(v)
+                for k, v in scoring.items()}, True
+    raise TypeError(_SENTENCE.format(got=repr(scoring)))
+
+
+_SENTENCE = ("`scoring` must be None, a scorer name (sklearn.metrics.get_scorer_names()), a "
+             "scorer object, a callable (estimator, X, y) or a list/dict of them. Got {got} "
+             "instead.")
+
+
+def _named(net: DenseNet, name: str) -> Callable:
+    if name not in get_scorer_names():
+        raise ValueError(_SENTENCE.format(got=repr(name)))
+    scorer = get_scorer(name)
+    if net.task != "classification" and _needs_classifier(name, scorer):
+        raise ValueError(f"`scoring` {name!r} needs a classifier; this network is a regressor "
+                         "(use 'r2' or 'neg_mean_squared_error').")
+    return scorer
+
+
+def _needs_classifier(name: str, scorer) -> bool:
+    """A scorer of probabilities, decision values or class labels."""
+    method = getattr(scorer, "_response_method", "predict")
+    methods = {method} if isinstance(method, str) else set(method)
+    labels = ("accuracy", "balanced_accuracy", "top_k_accuracy", "matthews_corrcoef",
+              "jaccard", "f1", "precision", "recall")
+    return bool(methods - {"predict"}) or name.startswith(labels)
+
+
+def _check_callable(scorer):
+    if not callable(scorer):
+        raise TypeError(_SENTENCE.format(got=repr(scorer)))
+    if not _is_sklearn_scorer(scorer) and not _takes_three(scorer):
+        raise TypeError(
+            f"`scoring` as a callable must take (estimator, X, y), as scikit-learn's scorers "
+            f"do (make_scorer(f) turns a metric f(y_true, y_pred) into one). Got "
+            f"{_callable_name(scorer)}, which does not take three arguments, instead.")
+    return scorer
+
+
+def _takes_three(f) -> bool:
+    """Whether f can be called as f(estimator, X, y); True when its signature is unknown."""
+    import inspect
+
+    try:
+        inspect.signature(f).bind(None, None, None)
+    except TypeError:
+        return False
+    except ValueError:  # a builtin without a signature
+        return True
+    return True
+
+
+def _callable_name(scorer) -> str:
+    if hasattr(scorer, "__name__"):
+        return scorer.__name__
+    func = getattr(scorer, "_score_func", None)  # make_scorer(f1_score, ...)
+    return getattr(func, "__name__", "score")
+
+
+def _passthrough(estimator, X, y, sample_weight=None) -> float:
+    """scoring=None: the estimator's own score, as scikit-learn's check_scoring does."""
+    return estimator.score(X, y, sample_weight=sample_weight)
+
+
+def _is_sklearn_scorer(scorer) -> bool:
+    """scikit-learn's scorer objects (and our passthrough) never read X themselves."""
+    if scorer is _passthrough:
+        return True
+    try:
+        from sklearn.metrics._scorer import _BaseScorer
+    except ImportError:  # a later scikit-learn: treat it as any callable
+        return False
+    return isinstance(scorer, _BaseScorer)
+
+
+def _check_y(net: DenseNet, y) -> np.ndarray:
+    y = np.asarray(y)
+    if net.task == "classification":
+        return y
+    if y.ndim == 0 or y.dtype.kind not in "biuf":
+        raise ValueError(f"`y` must hold the regression targets, numbers (n,) or (n, "
+                         f"{net.n_outputs}). Got {y!r:.60} instead.")
+    return y

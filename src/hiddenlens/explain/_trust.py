@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from hiddenlens._classes import label_indices
 from hiddenlens._progress import progress_bar
 from hiddenlens.explain._deletion import _curve
 from hiddenlens.explain._faithfulness import faithfulness_correlation
@@ -69,8 +70,8 @@ def evaluate_attributions(
     ----------
     net : DenseNet
     X : array of shape (n, n_inputs)
-    y : array of n class indices
-        The classes explained and scored.
+    y : array of n class labels
+        The classes explained and scored, as the model knows them (`net.classes_`).
     methods : sequence of str or callable, optional
         Names (saliency, input_x_gradient, smoothgrad, integrated_gradients, occlusion) or
         callables ``f(net, X, target)``. Default: all five (occlusion only for images).
@@ -130,13 +131,12 @@ def evaluate_attributions(
 
 
 def _check_labels(net: DenseNet, y, n: int) -> np.ndarray:
+    """Class indices (n,) of the labels `y` (`net.classes_`): the output units explained."""
     y = np.asarray(y)
-    k = net.n_outputs
-    if y.shape != (n,) or y.dtype.kind not in "iu" or (n and (y.min() < 0 or y.max() >= k)):
-        raise ValueError(f"`y` must hold one class index in 0..{k - 1} per example ({n}). "
-                         f"Got {'shape ' + str(y.shape) if y.shape != (n,) else y[:5]!r} "
-                         "instead.")
-    return y
+    if y.shape[:1] != (n,):
+        raise ValueError(f"`y` must hold one class label per example ({n}). Got shape "
+                         f"{y.shape} instead.")
+    return label_indices(net, y)
 
 
 def _check_metrics(metrics) -> list[str]:

@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import io
-import json
 import os
-import zipfile
 from pathlib import Path
 
 from hiddenlens.io._arrays import from_arrays
 from hiddenlens.io._formats import sniff
-from hiddenlens.io._keras import from_keras
-from hiddenlens.io._native import load_native, read_bytes, save_model
+from hiddenlens.io._keras import from_keras, keras_from_bytes
+from hiddenlens.io._native import native_from_bytes, save_model
 from hiddenlens.io._nielsen import from_nielsen, nielsen_from_dict
-from hiddenlens.io._npz import from_npz
+from hiddenlens.io._npz import from_npz, npz_from_bytes
 from hiddenlens.io._onnx import from_onnx, onnx_from_bytes, to_onnx
-from hiddenlens.io._safetensors import from_safetensors
+from hiddenlens.io._read import MAX_MODEL_BYTES, MODEL_LIMIT_HINT, parse_json, read_file
+from hiddenlens.io._safetensors import from_safetensors, state_dict_from_bytes
 from hiddenlens.io._sklearn import from_sklearn
 from hiddenlens.io._torch import from_torch
+from hiddenlens.io._zip import read_members, zip_names
 
 __all__ = ["load_model", "save_model", "sniff", "from_arrays", "from_keras", "from_nielsen",
            "from_npz", "from_onnx", "from_safetensors", "from_sklearn", "from_torch", "to_onnx",
-           "FORMAT_NAMES"]
+           "FORMAT_NAMES", "MAX_MODEL_BYTES"]
 
 FORMAT_NAMES = {
     "hiddenlens": "hiddenlens model", "keras-zip": "Keras .keras file",
@@ -37,7 +36,7 @@ PICKLE_ADVICE = (
 )
 
 
-def load_model(path: str | os.PathLike, **options):
+def load_model(path: str | os.PathLike, *, max_bytes: int | None = None, **options):
     """Load a DenseNet from any model file hiddenlens reads, recognising it by content.
 
     Parameters
@@ -48,7 +47,10 @@ def load_model(path: str | os.PathLike, **options):
         ``.npz`` of weight arrays (see `from_npz`), or a safetensors PyTorch state dict (see
         `from_safetensors`). The extension does not matter.
         Pickles (``.pkl``, ``.pt`` from torch.save, joblib files) are refused: unpickling can
-        run any code.
+        run any code. It must be a regular file: a folder, FIFO, device or socket is refused.
+    max_bytes : int, default=1_000_000_000
+        The largest file to read, and the most bytes a zip container (.keras, .npz) may
+        inflate to; larger files are refused before they are read (`MAX_MODEL_BYTES`).
     **options
         For imported formats only: ``output_activation="softmax"`` puts a softmax (or
         sigmoid) on a network that ends in logits; class_names, feature_names, image_shape,
@@ -59,21 +61,24 @@ def load_model(path: str | os.PathLike, **options):
     -------
     DenseNet
     """
-    data = read_bytes(path)
+    data = read_file(path, max_bytes=max_bytes)
+    path = Path(path)
     kind = sniff(data)
     _check_options(options, kind, path)
     if kind == "hiddenlens":
-        return load_native(path)
+        return native_from_bytes(data, path)
     if kind in ("keras-zip", "hdf5"):
-        return from_keras(path, **options)
+        return keras_from_bytes(data, path, max_bytes, **options)
     if kind == "json":
         return _from_json(data, path, options)
     if kind == "onnx":
-        return onnx_from_bytes(data, path, **options)
+        return onnx_from_bytes(data, path, max_bytes, **options)
     if kind == "npz":
-        return from_npz(path, **options)
+        return npz_from_bytes(data, path, max_bytes, **options)
     if kind == "safetensors":
-        return from_safetensors(path, **options)
+        return state_dict_from_bytes(data, path, **options)
+    if kind == "zip":  # too many members, or damaged: said by the reader
+        read_members(data, path, (), max_bytes or MAX_MODEL_BYTES, MODEL_LIMIT_HINT)
     raise ValueError(_refusal(kind, data, path))
 
 
@@ -95,13 +100,14 @@ def _check_options(options: dict, kind: str, path) -> None:
         )
 
 
-def describe_format(path: str | os.PathLike) -> str:
+def describe_format(path: str | os.PathLike, max_bytes: int | None = None) -> str:
     """A few words naming the format of the model file at `path` ("Keras .keras file")."""
-    return FORMAT_NAMES.get(sniff(read_bytes(path)), "file")
+    return FORMAT_NAMES.get(sniff(read_file(path, max_bytes=max_bytes)), "file")
 
 
 def _from_json(data: bytes, path, options: dict):
-    doc = json.loads(data)
+    doc = parse_json(data, path, "network2.py JSON file",
+                     f"{path} starts like JSON but does not parse; it is truncated or damaged.")
     if isinstance(doc, dict) and "class_name" in doc and "config" in doc:
         raise ValueError(
             f"{path} holds a Keras architecture (model.to_json()) but no weights; save the "
@@ -126,17 +132,14 @@ def _refusal(kind: str, data: bytes, path) -> str:
             "mnist.pkl.gz, it is a data set, not a model: pass it with --data."
         )
     if kind == "zip":
-        try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except (zipfile.BadZipFile, EOFError, ValueError):
+        names = zip_names(data)
+        if names is None:
             return f"{path} is a truncated or damaged zip archive; save the model again."
         listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
         return (
             f"{path} is a zip archive but not a Keras file: a .keras file holds config.json "
             f"and model.weights.h5, this one holds {listed or 'nothing'}."
         )
-    if data.lstrip()[:1] in (b"{", b"["):
-        return f"{path} starts like JSON but does not parse; it is truncated or damaged."
     if Path(path).suffix.lower() == ".onnx":
         return f"{path} is truncated or is not an ONNX model; it cannot be read."
     return (

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from hiddenlens._activations import hidden_activations, output_activations
 from hiddenlens._validation import check_choice
-from hiddenlens.net import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, DenseNet
+from hiddenlens.net import DenseNet
 
 ORIENTATIONS = ("auto", "out_in", "in_out")
 
@@ -92,15 +93,15 @@ def build_net(weights, biases, activations, *, source: str, names=None, output_a
     for l in range(len(weights)):
         _check_layer(weights, biases, l, names, source)
     for l, act in enumerate(activations[:-1]):
-        if act not in HIDDEN_ACTIVATIONS:
+        if act not in hidden_activations():
             raise ValueError(
                 f"{names[l]} of {source} is a hidden layer with activation {act!r}; hidden "
-                f"layers may use {', '.join(HIDDEN_ACTIVATIONS)} ({act} only on the output)."
+                f"layers may use {', '.join(hidden_activations())} ({act} only on the output)."
             )
-    if activations[-1] not in OUTPUT_ACTIVATIONS:
+    if activations[-1] not in output_activations():
         raise ValueError(
             f"The output layer {names[-1]} of {source} uses {activations[-1]!r}; the output "
-            f"may use {', '.join(OUTPUT_ACTIVATIONS)}."
+            f"may use {', '.join(output_activations())}."
         )
     if dtype is None:
         wide = any(a.dtype == np.float64 for a in weights + biases)
@@ -119,7 +120,7 @@ def _with_output(activations: list[str], output_activation: str | None,
                  source: str) -> list[str]:
     if output_activation is None or output_activation == activations[-1]:
         return activations
-    check_choice(output_activation, "output_activation", OUTPUT_ACTIVATIONS)
+    check_choice(output_activation, "output_activation", output_activations())
     if activations[-1] != "linear":
         raise ValueError(
             f"{source} already ends in {activations[-1]}; "
@@ -155,6 +156,17 @@ def _check_layer(weights, biases, l: int, names, source: str) -> None:
         raise ValueError(
             f"The shapes do not chain in {source}: {names[l]} takes {w.shape[1]} inputs but "
             f"{names[l - 1]} gives {weights[l - 1].shape[0]} outputs."
+        )
+
+
+def require_activations(path, names: Sequence[str], activation, output_activation) -> None:
+    """Refuse weights whose activations neither the file nor the caller gives: the one
+    sentence for an .npz and a safetensors state dict alike."""
+    if output_activation is None or (len(names) > 1 and activation is None):
+        raise ValueError(
+            f"{path} holds the weights of {len(names)} dense layers ({', '.join(names)}) but "
+            "not their activations; pass activation= and output_activation= (--activation and "
+            "--output-activation on the command line)."
         )
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
-import json
-import zipfile
 import zlib
+
+from hiddenlens.io._read import parse_json
+from hiddenlens.io._zip import zip_names
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 # First opcodes of protocol 0/1 pickles: MARK, EMPTY_DICT, EMPTY_LIST, GLOBAL, PROTO-less ints
@@ -21,9 +21,9 @@ def sniff(data: bytes) -> str:
     Returns one of "hiddenlens" (safetensors written by hiddenlens, or damaged),
     "safetensors" (other safetensors, e.g. a PyTorch state dict), "keras-zip" (a .keras
     file), "torch-zip" (torch.save's zip, which holds a pickle), "npz" (numpy arrays), "zip"
-    (any other or a damaged zip), "hdf5" (Keras .h5), "json", "pickle", "gzip-pickle", "gzip",
-    "onnx" or "unknown". ONNX has no signature: it is recognised by parsing when nothing
-    else matched.
+    (any other or a damaged zip), "hdf5" (Keras .h5), "json" (anything starting with { or [),
+    "pickle", "gzip-pickle", "gzip", "onnx" or "unknown". ONNX has no signature: it is
+    recognised by parsing when nothing else matched.
     """
     if len(data) >= 9 and data[8:9] == b"{" and int.from_bytes(data[:8], "little") < 2**32:
         return _sniff_safetensors(data)  # u64 header length, then JSON; text fails the length
@@ -36,11 +36,7 @@ def sniff(data: bytes) -> str:
     if _is_pickle(data):
         return "pickle"
     if data.lstrip()[:1] in (b"{", b"["):
-        try:
-            json.loads(data)
-            return "json"
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            return "unknown"
+        return "json"  # the JSON reader says whether it parses
     from hiddenlens.io._onnx import parse_onnx
 
     return "onnx" if parse_onnx(data) is not None else "unknown"
@@ -48,18 +44,17 @@ def sniff(data: bytes) -> str:
 
 def _sniff_safetensors(data: bytes) -> str:
     try:
-        header = json.loads(data[8 : 8 + int.from_bytes(data[:8], "little")])
+        header = parse_json(data[8 : 8 + int.from_bytes(data[:8], "little")], "", "", "")
         ours = "hiddenlens" in (header.get("__metadata__") or {})
-    except (UnicodeDecodeError, json.JSONDecodeError, AttributeError):
+    except (ValueError, AttributeError, TypeError):
         return "hiddenlens"  # damaged: the model reader says so
     return "hiddenlens" if ours else "safetensors"
 
 
 def _sniff_zip(data: bytes) -> str:
-    try:
-        names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-    except (zipfile.BadZipFile, EOFError, ValueError):
-        return "zip"  # truncated or damaged: the reader says so
+    names = zip_names(data)
+    if names is None:
+        return "zip"  # truncated, damaged or too many members: the reader says so
     if "config.json" in names and "model.weights.h5" in names:
         return "keras-zip"
     if any(n.endswith("data.pkl") for n in names):

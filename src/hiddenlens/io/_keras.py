@@ -11,16 +11,23 @@ from __future__ import annotations
 
 import functools
 import io
-import json
-import zipfile
-from pathlib import Path
+import math
 
 import numpy as np
 
+from hiddenlens._activations import from_framework
 from hiddenlens.io._arrays import Activation, Dense, assemble
+from hiddenlens.io._isolate import run_isolated, time_limit
+from hiddenlens.io._read import (
+    MAX_MODEL_BYTES,
+    MODEL_LIMIT_HINT,
+    check_path,
+    parse_json,
+    read_file,
+    size_text,
+)
+from hiddenlens.io._zip import read_members, zip_names
 
-ACTIVATIONS = {"linear": "linear", None: "linear", "sigmoid": "sigmoid", "tanh": "tanh",
-               "relu": "relu", "softmax": "softmax"}
 PASS_THROUGH = ("InputLayer", "Flatten", "Dropout")
 SUPPORTED = ("Dense, Activation, ReLU, Softmax, InputLayer, Flatten, Dropout, and Rescaling or "
              "Normalization before the first Dense")
@@ -50,98 +57,180 @@ def from_keras(path, *, output_activation: str | None = None, **metadata):
     DenseNet
         Of the file's weight dtype; ``weights[l]`` is the transposed Keras kernel.
     """
+    path = check_path(path)
+    return keras_from_bytes(read_file(path), path, output_activation=output_activation,
+                            **metadata)
+
+
+def keras_from_bytes(data: bytes, path, max_bytes: int | None = None,
+                     output_activation=None, **metadata):
+    """`from_keras` of the bytes of the file at `path`; at most `max_bytes` of weights.
+
+    The HDF5 part runs in a child process with a time limit (see `_isolate`): libhdf5
+    loops forever on some damaged files.
+    """
+    limit = max_bytes or MAX_MODEL_BYTES
+    config, weights = _open_zip(data, path, limit) if data.startswith(b"PK") else (None, data)
+    doc, arrays = run_isolated(lambda: _parse_h5(weights, config, path, limit), path,
+                               time_limit(len(weights)))
+    steps, prep = _decode_steps(doc["steps"], arrays)
+    if "image_shape" not in metadata and doc["image_shape"]:
+        metadata["image_shape"] = tuple(doc["image_shape"])  # e.g. Flatten of (28, 28)
+    net = assemble(steps, str(path), output_activation=output_activation, **metadata)
+    if prep is not None:
+        _set_preprocessing(net, prep, path)
+    return net
+
+
+def _parse_h5(weights: bytes, config, path, limit: int) -> tuple[dict, list]:
+    """(document, arrays) of the layers of a Keras model: what the child process sends."""
     import h5py
 
-    from hiddenlens.io._native import read_bytes
-
-    path = Path(path)
-    metadata = dict(metadata, output_activation=output_activation)
-    data = read_bytes(path)
+    budget = [limit, limit]  # bytes of arrays still allowed, and the limit
     try:
-        if data.startswith(b"PK"):
-            config, weights = _open_zip(data, path)
-            with h5py.File(io.BytesIO(weights), "r") as h5:
-                return _import(config, _zip_reader(h5, path), path, metadata)
-        with h5py.File(io.BytesIO(data), "r") as h5:
-            config = _h5_config(h5, path)
-            return _import(config, _h5_reader(h5, path), path, metadata)
-    except OSError as exc:  # h5py's "truncated file", "file signature not found"
+        with h5py.File(io.BytesIO(weights), "r") as h5:
+            if config is None:
+                config, keys = _h5_config(h5, path), _h5_keys
+            else:
+                keys = _zip_key
+            steps, prep, image_shape = _import(config, _reader(h5, path, budget, keys), path)
+    except OSError:  # h5py's "truncated file", "file signature not found"
         raise ValueError(
-            f"{path} is truncated or is not a Keras/HDF5 file ({exc}); it cannot be read."
+            f"{path} is truncated or is not a Keras/HDF5 file; it cannot be read."
         ) from None
-    except (KeyError, IndexError, TypeError, AttributeError) as exc:
+    except (KeyError, IndexError, TypeError, AttributeError, RuntimeError, OverflowError):
         raise ValueError(
-            f"{path} is missing part of its Keras model ({type(exc).__name__}: {exc}); save the "
-            "model again with model.save."
+            f"{path} is missing part of its Keras model or holds a configuration that is not "
+            "Keras'; save the model again with model.save."
         ) from None
+    doc, arrays = _encode_steps(steps, prep)
+    return {"steps": doc, "image_shape": image_shape}, arrays
 
 
-def _open_zip(data: bytes, path) -> tuple[dict, bytes]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = archive.namelist()
-        if "config.json" not in names or "model.weights.h5" not in names:
-            listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-            raise ValueError(
-                f"{path} is a zip archive but not a Keras file: a .keras file holds "
-                f"config.json and model.weights.h5, this one holds {listed or 'nothing'}."
-            )
-        config = _parse_json(archive.read("config.json"), path)
-        return config, archive.read("model.weights.h5")
-    except (zipfile.BadZipFile, EOFError) as exc:
+def _open_zip(data: bytes, path, max_bytes: int) -> tuple[dict, bytes]:
+    names = zip_names(data)
+    if names is None:
+        raise ValueError(f"{path} is a truncated or damaged zip archive; save the model again.")
+    if "config.json" not in names or "model.weights.h5" not in names:
+        listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
         raise ValueError(
-            f"{path} is a truncated or damaged zip archive ({exc}); save the model again."
-        ) from None
+            f"{path} is a zip archive but not a Keras file: a .keras file holds "
+            f"config.json and model.weights.h5, this one holds {listed or 'nothing'}."
+        )
+    members = read_members(data, path, ("config.json", "model.weights.h5"), max_bytes,
+                           MODEL_LIMIT_HINT)
+    return _parse_json(members["config.json"], path), members["model.weights.h5"]
 
 
 def _parse_json(text, path) -> dict:
-    try:
-        config = json.loads(text)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} holds a damaged Keras configuration ({exc}).") from None
+    config = parse_json(text, path, "Keras configuration",
+                        f"{path} holds a damaged Keras configuration; save the model again.")
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(f"{path} holds a configuration that does not describe a Keras model.")
     return config
 
 
 def _h5_config(h5, path) -> dict:
-    raw = h5.attrs.get("model_config")
-    if raw is None:
+    try:
+        raw = h5.attrs.get("model_config")
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError):
+        raw = None
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", errors="replace")
+    if not isinstance(raw, str):
         raise ValueError(
             f"{path} is an HDF5 file without a Keras model configuration (a weights-only "
             "file?); save the whole model with model.save('model.keras') and import that."
         )
-    return _parse_json(raw.decode() if isinstance(raw, bytes) else raw, path)
+    return _parse_json(raw, path)
 
 
-def _zip_reader(h5, path):
-    """Weights of the k-th layer of a class in a .keras file: "layers/dense_<k>/vars"."""
+def _zip_key(h5, k: int, layer: dict):
+    """A .keras file keeps the k-th layer of a class under "layers/dense_<k>/vars/<i>"."""
+    key = f"layers/{SNAKE[layer['class_name']]}" + (f"_{k}" if k else "") + "/vars"
+    if key not in h5:
+        return key, []
+    return key, [h5[key][str(i)] for i in range(len(h5[key]))]
+
+
+def _h5_keys(h5, k: int, layer: dict):
+    """A legacy .h5 file keeps a layer's weights under its name, listed by "weight_names"."""
+    key = _name(layer)
+    group = h5.get("model_weights", h5).get(key)
+    if group is None:
+        return key, []
+    return key, [group[n.decode() if isinstance(n, bytes) else str(n)]
+                 for n in group.attrs["weight_names"]]
+
+
+def _reader(h5, path, budget: list[int], keys):
+    """read(k, layer) -> the layer's arrays, each checked for size before it is read."""
     def read(k: int, layer: dict):
-        key = f"layers/{SNAKE[layer['class_name']]}" + (f"_{k}" if k else "")
-        if key + "/vars" not in h5:
+        try:
+            key, datasets = keys(h5, k, layer)
+        except (KeyError, ValueError, TypeError, RuntimeError, OSError, AttributeError,
+                OverflowError):
+            raise ValueError(f"{path} has unreadable weights for layer {_name(layer)!r}.") \
+                from None
+        if not datasets:
             raise ValueError(f"{path} has no weights for layer {_name(layer)!r} ({key}).")
-        group = h5[key + "/vars"]
-        return [group[str(i)][()] for i in range(len(group))]
+        return [_read_dataset(d, path, budget, layer) for d in datasets]
     return read
 
 
-def _h5_reader(h5, path):
-    """Weights of a layer of a legacy .h5 file, by the layer's name."""
-    def read(k: int, layer: dict):
-        name = _name(layer)
-        group = h5.get("model_weights", h5).get(name)
-        if group is None:
-            raise ValueError(f"{path} has no weights for layer {name!r}.")
-        names = [n.decode() if isinstance(n, bytes) else n for n in group.attrs["weight_names"]]
-        return [group[n][()] for n in names]
-    return read
+def _read_dataset(dset, path, budget: list[int], layer: dict) -> np.ndarray:
+    import h5py
+
+    label = f"layer {_name(layer)!r}"
+    if not isinstance(dset, h5py.Dataset) or dset.shape is None or dset.dtype.kind not in "fiu":
+        raise ValueError(f"{path} holds something other than numbers as weights of {label}.")
+    nbytes = math.prod(dset.shape) * dset.dtype.itemsize
+    budget[0] -= nbytes
+    if budget[0] < 0:
+        raise ValueError(
+            f"{path} declares weights of shape {dset.shape} for {label}, which take more than "
+            f"the {size_text(budget[1])} a model may hold; if it really is a model, "
+            f"{MODEL_LIMIT_HINT}."
+        )
+    try:
+        return dset[()]
+    except (OSError, ValueError, TypeError, RuntimeError, OverflowError):
+        raise ValueError(f"{path} has damaged weights for {label}; save the model again.") \
+            from None
 
 
 def _name(layer: dict) -> str:
     return layer.get("config", {}).get("name") or layer.get("name") or "?"
 
 
-def _import(config: dict, read_weights, path, metadata):
+def _encode_steps(steps, prep) -> tuple[list, list]:
+    doc, arrays = [], []
+    for step in steps:
+        if isinstance(step, Dense):
+            doc.append({"dense": step.name})
+            arrays += [step.weights, step.biases]
+        else:
+            doc.append({"activation": step.kind, "name": step.name})
+    if prep is not None:
+        doc.append({"preprocessing": True})
+        arrays += [np.asarray(v, dtype=float) for v in prep]
+    return doc, arrays
+
+
+def _decode_steps(doc: list, arrays: list):
+    steps, prep, arrays = [], None, list(arrays)
+    for item in doc:
+        if "dense" in item:
+            steps.append(Dense(arrays.pop(0), arrays.pop(0), item["dense"]))
+        elif "activation" in item:
+            steps.append(Activation(item["activation"], item["name"]))
+        else:
+            prep = arrays.pop(0), arrays.pop(0)
+    return steps, prep
+
+
+def _import(config: dict, read_weights, path):
+    """(steps, preprocessing (a, c) or None, image shape or None) of a Keras configuration."""
     steps, input_shape, seen, prep, flat = [], None, {}, None, True
     for layer in _layer_list(config, path):
         kind, conf = layer.get("class_name"), layer.get("config", {})
@@ -182,26 +271,32 @@ def _import(config: dict, read_weights, path, metadata):
                 f"{label}{where} of {path} is not supported; hiddenlens imports dense networks "
                 f"made of {SUPPORTED} layers."
             )
-    if "image_shape" not in metadata and input_shape and len(input_shape) == 2:
-        metadata = dict(metadata, image_shape=tuple(input_shape))  # e.g. Flatten of (28, 28)
-    net = assemble(steps, str(path), **metadata)
-    if prep is not None:
-        _set_preprocessing(net, prep, path)
-    return net
+    image_shape = list(input_shape) if input_shape and len(input_shape) == 2 else None
+    return steps, prep, image_shape
 
 
 def _affine(kind: str, conf: dict, weights, label: str, path):
     """(a, c) with layer(x) = a * x + c, for Rescaling and Normalization layers."""
     if kind == "Rescaling":
-        a = np.asarray(conf.get("scale", 1.0), dtype=float)
-        return a, np.asarray(conf.get("offset", 0.0), dtype=float)
+        return (_floats(conf.get("scale", 1.0), "scale", label, path),
+                _floats(conf.get("offset", 0.0), "offset", label, path))
     if conf.get("invert") or conf.get("axis", -1) not in (-1, [-1], 1, [1]):
         raise ValueError(f"{label} of {path} is not a plain per-feature standardisation.")
     mean, variance = conf.get("mean"), conf.get("variance")
     if mean is None or variance is None:
         mean, variance = weights()[:2]
-    sd = np.maximum(np.sqrt(np.asarray(variance, dtype=float)), 1e-7)  # keras' epsilon
-    return 1 / sd, -np.asarray(mean, dtype=float) / sd
+    mean = _floats(mean, "mean", label, path)
+    sd = np.maximum(np.sqrt(_floats(variance, "variance", label, path)), 1e-7)  # keras' epsilon
+    return 1 / sd, -mean / sd
+
+
+def _floats(value, what: str, label: str, path) -> np.ndarray:
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(
+            f"{label} of {path} has a {what} that is not a number or a list of numbers."
+        ) from None
 
 
 def _compose(first, second):
@@ -268,12 +363,13 @@ def _activation(value, label: str, path) -> str:
     if isinstance(value, dict):  # a serialised activation: {"class_name": ..., "config": ...}
         value = value.get("config") if isinstance(value.get("config"), str) \
             else value.get("class_name")
-    if not isinstance(value, (str, type(None))) or value not in ACTIVATIONS:
+    ours = from_framework("keras")
+    if not isinstance(value, (str, type(None))) or value not in ours:
         raise ValueError(
             f"{label} of {path} uses activation {value!r}, which is not supported; hiddenlens "
             "imports linear, sigmoid, tanh, relu and softmax."
         )
-    return ACTIVATIONS[value]
+    return ours[value]
 
 
 def _special(kind: str, conf: dict, label: str, path) -> str:

@@ -7,12 +7,10 @@ the output included, is a sigmoid.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
 from hiddenlens.io._arrays import build_net
+from hiddenlens.io._read import check_path, parse_json, read_file, short
 
 COSTS = ("CrossEntropyCost", "QuadraticCost")
 
@@ -34,16 +32,12 @@ def from_nielsen(source, **metadata):
     DenseNet
         float64 sigmoid network (output sigmoid too), as network.py and network2.py compute.
     """
-    from hiddenlens.io._native import read_bytes
-
     if all(hasattr(source, k) for k in ("sizes", "weights", "biases")):
         doc = {"sizes": list(source.sizes), "weights": source.weights, "biases": source.biases}
         return nielsen_from_dict(doc, f"this {type(source).__name__}", **metadata)
-    path = Path(source)
-    try:
-        doc = json.loads(read_bytes(path))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{path} is truncated or is not a JSON file ({exc}).") from None
+    path = check_path(source, "source")
+    doc = parse_json(read_file(path), path, "network2.py JSON file",
+                     f"{path} is truncated or is not a JSON file; it cannot be read.")
     return nielsen_from_dict(doc, path, **metadata)
 
 
@@ -58,19 +52,20 @@ def nielsen_from_dict(doc, path, **metadata):
         )
     if doc.get("cost", "CrossEntropyCost") not in COSTS:
         raise ValueError(
-            f"{path} names the cost {doc.get('cost')!r}; network2.py writes one of "
+            f"{path} names the cost {short(doc.get('cost'))}; network2.py writes one of "
             f"{', '.join(COSTS)}."
         )
+    sizes = doc["sizes"]
+    if not (isinstance(sizes, list) and all(isinstance(n, int) for n in sizes)):
+        raise ValueError(f"{path} declares sizes {short(sizes)}; network2.py writes a list of "
+                         "ints.")
     try:
         weights = [np.asarray(w, dtype=np.float64) for w in doc["weights"]]
         biases = [np.asarray(b, dtype=np.float64) for b in doc["biases"]]
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(
-            f"{path} has weights or biases that are not rectangular lists of numbers ({exc})."
+            f"{path} has weights or biases that are not rectangular lists of numbers."
         ) from None
-    sizes = doc["sizes"]
-    if not (isinstance(sizes, list) and all(isinstance(n, int) for n in sizes)):
-        raise ValueError(f"{path} declares sizes {sizes!r}; network2.py writes a list of ints.")
     shapes = [w.shape for w in weights]
     expected = [(n_out, n_in) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     if not weights or shapes != expected or len(biases) != len(weights):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import zipfile
-from pathlib import Path
 
 import numpy as np
 
-from hiddenlens.io._arrays import from_arrays
+from hiddenlens.io._arrays import from_arrays, require_activations
+from hiddenlens.io._read import MAX_MODEL_BYTES, MODEL_LIMIT_HINT, check_path, read_file
+from hiddenlens.io._zip import npy_array, read_members
 
 WEIGHT_KEY = re.compile(r"^(?:weights?|w|kernel)[._]?(\d+)$", re.IGNORECASE)
 BIAS_KEY = re.compile(r"^(?:biases?|b|bias)[._]?(\d+)$", re.IGNORECASE)
@@ -27,7 +27,9 @@ def from_npz(path, *, activation=None, output_activation=None, orientation: str 
         ``np.savez("net.npz", weights_0=w0, biases_0=b0, weights_1=w1, biases_1=b1,
         activation="sigmoid", output_activation="sigmoid")``.
     activation, output_activation : str, optional
-        Override the file's; default "sigmoid" for both, as network.py.
+        Override the file's. A file that does not record them is refused unless they are
+        given (``activation`` only matters with a hidden layer), as for a safetensors state
+        dict: nothing is assumed.
     orientation : {"auto", "out_in", "in_out"}, default="auto"
         See `from_arrays`.
     **metadata
@@ -37,25 +39,38 @@ def from_npz(path, *, activation=None, output_activation=None, orientation: str 
     -------
     DenseNet
     """
-    path = Path(path)
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {k: archive[k] for k in archive.files}
-    except (ValueError, zipfile.BadZipFile, EOFError) as exc:
-        raise ValueError(
-            f"{path} is a damaged .npz or holds pickled objects, which are never loaded ({exc})."
-        ) from None
+    path = check_path(path)
+    return npz_from_bytes(read_file(path), path, activation=activation,
+                          output_activation=output_activation,
+                          orientation=orientation, **metadata)
+
+
+def npz_from_bytes(data: bytes, path, max_bytes: int | None = None, activation=None,
+                   output_activation=None, orientation: str = "auto", **metadata):
+    """`from_npz` of the bytes of the file at `path`; inflating at most `max_bytes`."""
+    members = read_members(data, path, None, max_bytes or MAX_MODEL_BYTES, MODEL_LIMIT_HINT)
+    arrays = {name.removesuffix(".npy"): npy_array(raw, name, path)
+              for name, raw in members.items() if name.endswith(".npy")}
     weights, biases = _numbered(arrays, WEIGHT_KEY), _numbered(arrays, BIAS_KEY)
+    names = _numbered({k: k for k in arrays}, WEIGHT_KEY)
     if not weights or (biases and len(biases) != len(weights)):
         raise ValueError(
             f"{path} holds arrays {', '.join(sorted(arrays)) or 'none'}; name them weights_0, "
             "weights_1, ... and biases_0, biases_1, ... (one of each per layer) to import them."
         )
-    activation = activation or _text(arrays, "activation", path) or "sigmoid"
-    output_activation = (output_activation or _text(arrays, "output_activation", path)
-                         or "sigmoid")
-    return from_arrays(weights, biases or None, activation=activation,
-                       output_activation=output_activation, orientation=orientation, **metadata)
+    activation = activation or _text(arrays, "activation", path)
+    output_activation = output_activation or _text(arrays, "output_activation", path)
+    require_activations(path, names, activation, output_activation)
+    try:
+        return from_arrays(weights, biases or None, activation=activation,
+                           output_activation=output_activation, orientation=orientation,
+                           **metadata)
+    except (ValueError, TypeError) as exc:
+        if str(path) in str(exc):
+            raise
+        text = str(exc)
+        raise type(exc)(f"{path} holds arrays that do not make a network: "
+                        f"{text[:1].lower() + text[1:]}") from None
 
 
 def _numbered(arrays: dict, pattern: re.Pattern) -> list[np.ndarray]:

@@ -10,14 +10,25 @@ Gemm per layer.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
 
-from hiddenlens.io._arrays import Activation, Dense, assemble
+from hiddenlens._activations import ACTIVATIONS as ALL_ACTIVATIONS
+from hiddenlens.io._arrays import assemble
+from hiddenlens.io._native import _shape, _strings
+from hiddenlens.io._onnx_graph import walk
+from hiddenlens.io._read import (
+    MAX_MODEL_BYTES,
+    MODEL_LIMIT_HINT,
+    check_path,
+    parse_json,
+    read_file,
+    short,
+    size_text,
+)
 
-ACTIVATIONS = {"Sigmoid": "sigmoid", "Relu": "relu", "Tanh": "tanh", "Softmax": "softmax",
-               "LogSoftmax": "softmax"}
 PASS_THROUGH = ("Identity", "Dropout", "Flatten", "Reshape")
 SUPPORTED = ("Gemm, MatMul+Add, Sigmoid, Relu, Tanh, Softmax, LogSoftmax, Identity, Dropout, "
              "Flatten and Reshape")
@@ -45,11 +56,8 @@ def from_onnx(path, *, output_activation: str | None = None, **metadata):
     -------
     DenseNet
     """
-    from hiddenlens.io._native import read_bytes
-
-    path = Path(path)
-    return onnx_from_bytes(read_bytes(path), path, output_activation=output_activation,
-                           **metadata)
+    path = check_path(path)
+    return onnx_from_bytes(read_file(path), path, output_activation=output_activation, **metadata)
 
 
 def parse_onnx(data: bytes):
@@ -66,126 +74,125 @@ def parse_onnx(data: bytes):
     return model
 
 
-def onnx_from_bytes(data: bytes, path, **metadata):
+def onnx_from_bytes(data: bytes, path, max_bytes: int | None = None, **metadata):
+    """`from_onnx` of the bytes of the file at `path`; at most `max_bytes` of tensors."""
     model = parse_onnx(data)
     if model is None:
         raise ValueError(f"{path} is truncated or is not an ONNX model; it cannot be read.")
     graph = model.graph
-    consts = _constants(graph, Path(path).parent, path)
+    consts = _constants(graph, Path(path).parent, path, max_bytes or MAX_MODEL_BYTES)
     inputs = [i.name for i in graph.input if i.name not in consts]
     if len(inputs) != 1:
         raise ValueError(
-            f"{path} has {len(inputs)} graph inputs ({', '.join(inputs)}); hiddenlens imports "
-            "graphs with one input batch."
+            f"{path} has {len(inputs)} graph inputs ({short(', '.join(inputs))}); hiddenlens "
+            "imports graphs with one input batch."
         )
-    steps, prep = _walk(graph, consts, inputs[0], path)
+    steps, prep, classes = walk(graph, consts, inputs[0], path)
+    if classes is not None and "class_names" not in metadata:
+        metadata["class_names"] = classes
     saved = {p.key: p.value for p in model.metadata_props}
     if METADATA_KEY in saved:  # written by to_onnx: names and image shape come back
-        try:
-            meta = json.loads(saved[METADATA_KEY])
-        except json.JSONDecodeError:
-            meta = {}
-        keys = ("class_names", "feature_names", "image_shape")
-        keys += ("task",) if metadata.get("output_activation") is None else ()  # new task too
-        metadata = {**{k: meta[k] for k in keys if meta.get(k) is not None}, **metadata}
+        metadata = {**_saved_metadata(saved[METADATA_KEY], metadata), **metadata}
     net = assemble(steps, str(path), **metadata)
     if prep:
         _set_preprocessing(net, prep["a"], prep["c"], path)
     return net
 
 
-def _constants(graph, folder: Path, path) -> dict[str, np.ndarray]:
-    """Initializers and Constant outputs by name; external data is read from `folder`."""
-    from onnx import numpy_helper
-    from onnx.checker import ValidationError
-
+def _saved_metadata(text: str, metadata: dict) -> dict:
+    """The names, image shape and task `to_onnx` kept; values of the wrong type are dropped."""
     try:
-        consts = {t.name: numpy_helper.to_array(t, str(folder)) for t in graph.initializer}
-    except (OSError, ValueError, ValidationError) as exc:
-        raise ValueError(
-            f"{path} keeps weights in an external data file that cannot be read ({exc}); keep "
-            "the data file next to the model under the name it was saved with."
-        ) from None
+        meta = parse_json(text, "", "", "")
+    except ValueError:
+        return {}
+    if not isinstance(meta, dict):
+        return {}
+    valid = {"class_names": _strings, "feature_names": _strings, "image_shape": _shape,
+             "task": lambda x: x in ("classification", "regression")}
+    if metadata.get("output_activation") is not None:  # a new output, a new task
+        del valid["task"]
+    return {k: meta[k] for k, ok in valid.items() if meta.get(k) is not None and ok(meta[k])}
+
+
+def _constants(graph, folder: Path, path, max_bytes: int) -> dict[str, np.ndarray]:
+    """Initializers and Constant outputs by name; external data is read from `folder`."""
+    budget, files = [max_bytes, max_bytes], {}
+    consts = {t.name: _tensor(t, f"initializer {short(t.name)}", folder, path, budget, files)
+              for t in graph.initializer}
     for node in graph.node:
-        if node.op_type == "Constant":
+        if node.op_type == "Constant" and node.output:
             value = [a for a in node.attribute if a.name == "value"]
             if value:
-                consts[node.output[0]] = numpy_helper.to_array(value[0].t)
+                label = f"the Constant node {short(node.name or node.output[0])}"
+                consts[node.output[0]] = _tensor(value[0].t, label, folder, path, budget, files)
     return consts
 
 
-def _attrs(node) -> dict:
-    import onnx
+def _tensor(t, label: str, folder: Path, path, budget: list[int], files: dict) -> np.ndarray:
+    """A TensorProto as an array, its dims, type and size checked before any data is read."""
+    from onnx import TensorProto, helper, numpy_helper
 
-    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-
-
-def _walk(graph, consts, current: str, path):
-    """Follow the data from the graph input; return (steps, {"a", "c"}: x -> a * x + c)."""
-    steps, prep = [], {}
-    for i, node in enumerate(graph.node):
-        label = f"node {i} ({node.op_type} {node.name!r})" if node.name else \
-            f"node {i} ({node.op_type})"
-        data_in = [x for x in node.input if x and x not in consts]
-        if node.op_type == "Constant" or not data_in and node.op_type == "Identity":
-            if node.op_type == "Identity":
-                consts[node.output[0]] = consts[node.input[0]]
-            continue
-        if data_in != [current]:
-            raise ValueError(
-                f"{label} of {path} reads {data_in or 'only constants'} instead of the output "
-                f"of the layer before it; hiddenlens imports one chain of dense layers."
-            )
-        if node.op_type in ("Gemm", "MatMul", "Sub", "Div") and node.input[0] != current:
-            raise ValueError(  # c - x, c / x and W @ x are not what a dense chain computes
-                f"{label} of {path} takes its data as the second operand; hiddenlens imports "
-                "x @ W, x - c and x / c with the data first."
-            )
-        const = [consts[x] for x in node.input if x in consts]
-        step = _step(node, label, const, steps, prep, path)
-        if step is not None:
-            steps.append(step)
-        current = node.output[0]
-    if current not in [o.name for o in graph.output]:
-        raise ValueError(f"{path}'s graph output is not the end of its chain of layers.")
-    return steps, prep
+    dims = list(t.dims)
+    if any(d < 0 for d in dims):
+        raise ValueError(f"{label} of {path} declares negative dimensions {short(dims)}; the "
+                         "file is damaged: export the model again.")
+    try:
+        itemsize = np.dtype(helper.tensor_dtype_to_np_dtype(t.data_type)).itemsize
+    except (KeyError, ValueError, TypeError):
+        raise ValueError(f"{label} of {path} has an element type ({t.data_type}) ONNX does not "
+                         "define; the file is damaged: export the model again.") from None
+    budget[0] -= math.prod(dims) * itemsize
+    if budget[0] < 0:
+        raise ValueError(
+            f"{label} of {path} declares {math.prod(dims):,} values, more than the "
+            f"{size_text(budget[1])} a model may hold; if it really is a model, "
+            f"{MODEL_LIMIT_HINT}."
+        )
+    if t.data_location == TensorProto.EXTERNAL:
+        t = _with_external_data(t, label, folder, path, budget[1], files)
+    try:
+        return numpy_helper.to_array(t)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RuntimeError,
+            OverflowError):
+        raise ValueError(f"{label} of {path} is damaged: its values do not fill its shape "
+                         f"{short(dims)}; export the model again.") from None
 
 
-def _step(node, label: str, const, steps, prep, path):
-    op, attrs = node.op_type, _attrs(node)
-    if op == "Gemm":
-        if attrs.get("transA", 0) or len(const) < 1:
-            raise ValueError(f"{label} of {path} is not a dense layer x @ W.T + b.")
-        w = const[0] if attrs.get("transB", 0) else const[0].T  # (n_out, n_in)
-        w = w * attrs.get("alpha", 1.0)
-        b = const[1] * attrs.get("beta", 1.0) if len(const) > 1 else np.zeros(w.shape[0])
-        return Dense(w, _vector(b, w.shape[0], label, path).astype(w.dtype), label)
-    if op == "MatMul":
-        w = const[0].T
-        return Dense(w, np.zeros(w.shape[0], w.dtype), label)
-    if op == "Add" and steps and isinstance(steps[-1], Dense):
-        dense = steps[-1]
-        dense.biases = dense.biases + _vector(const[0], len(dense.biases), label, path)
-        return None
-    if op in ("Sub", "Add", "Mul", "Div") and const and not any(
-            isinstance(step, Dense) for step in steps):
-        k = np.asarray(const[0], dtype=float).reshape(-1)  # (1,) or (n_inputs,)
-        a, c = prep.get("a", np.ones(1)), prep.get("c", np.zeros(1))
-        if op in ("Sub", "Add"):
-            c = c - k if op == "Sub" else c + k
-        else:
-            a, c = (a * k, c * k) if op == "Mul" else (a / k, c / k)
-        prep.update(a=a, c=c)
-        return None
-    if op in ("Softmax", "LogSoftmax") and attrs.get("axis", -1) not in (-1, 1):
-        raise ValueError(f"{label} of {path} normalises over axis {attrs['axis']}, not the units.")
-    if op in ACTIVATIONS:
-        return Activation(ACTIVATIONS[op], label)
-    if op in PASS_THROUGH:
-        return Activation("linear", label)
-    raise ValueError(
-        f"{label} of {path} is not supported; hiddenlens imports graphs made of {SUPPORTED}."
-    )
+def _with_external_data(t, label: str, folder: Path, path, max_bytes: int, files: dict):
+    """A copy of `t` holding the bytes its external_data entries point at, read by hand."""
+    from onnx import TensorProto
+
+    info = {e.key: e.value for e in t.external_data}
+    location = info.get("location", "")
+    if not location or Path(location).is_absolute() or ".." in Path(location).parts:
+        raise ValueError(
+            f"{label} of {path} keeps its values in the external file {short(location)}, which "
+            "is not a file beside the model; hiddenlens reads external data from the model's "
+            "folder only."
+        )
+    if location not in files:
+        try:
+            files[location] = read_file(folder / location, "external data file", max_bytes)
+        except FileNotFoundError:
+            raise FileNotFoundError(
+                f"{label} of {path} keeps its values in the external data file {location}, "
+                f"which is not beside the model; keep it next to {path} under that name."
+            ) from None
+        except (ValueError, OSError) as exc:
+            raise ValueError(f"{label} of {path} keeps its values in {location} beside it, "
+                             f"which cannot be read: {exc}") from None
+    offset, length = info.get("offset", "0"), info.get("length", "")
+    if not offset.isdigit() or not (length.isdigit() or not length) or len(offset + length) > 20:
+        raise ValueError(f"{label} of {path} gives an offset {short(offset)} or length "
+                         f"{short(length)} in {location} that is not a number of bytes.")
+    start = int(offset)
+    data = files[location][start : start + int(length) if length else None]
+    copy = TensorProto()
+    copy.CopyFrom(t)
+    del copy.external_data[:]
+    copy.data_location = TensorProto.DEFAULT
+    copy.raw_data = data
+    return copy
 
 
 def _set_preprocessing(net, a, c, path) -> None:
@@ -229,8 +236,7 @@ def to_onnx(net, path, *, overwrite: bool = False, opset: int = OPSET) -> Path:
         nodes += [helper.make_node("Sub", [x, "mean"], ["centred"]),
                   helper.make_node("Div", ["centred", "scale"], ["standardized"])]
         x = "standardized"
-    ops = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax",
-           "linear": "Identity"}
+    ops = {a.name: a.aliases["onnx"][0] for a in ALL_ACTIVATIONS.values()}
     last = net.n_layers - 1
     for l, (w, b, act) in enumerate(zip(net.weights, net.biases, net.activations)):
         inits += [numpy_helper.from_array(np.array(w), f"weights.{l}"),

@@ -5,11 +5,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from hiddenlens._activations import from_framework
 from hiddenlens.io._arrays import build_net
 
 # scikit-learn's names -> ours
-ACTIVATIONS = {"identity": "linear", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu",
-               "softmax": "softmax"}
 
 
 def from_sklearn(estimator, **metadata):
@@ -28,8 +27,10 @@ def from_sklearn(estimator, **metadata):
     -------
     DenseNet
         float64, so ``predict_proba`` / ``predict`` agree with the estimator's to ~1e-15.
-        Classifiers keep ``classes_`` as ``class_names``; a binary classifier has one sigmoid
-        output unit whose ``predict_proba`` is [1 - p, p], as scikit-learn's.
+        Classifiers keep the estimator's ``classes_`` (labels 1..3, 10/20/30 or strings):
+        `predict` returns them and `score` compares `y` with them, as the estimator does;
+        ``class_names`` are their ``str``. A binary classifier has one sigmoid output unit
+        whose ``predict_proba`` is [1 - p, p], as scikit-learn's.
     """
     from sklearn.neural_network import MLPClassifier, MLPRegressor
 
@@ -52,6 +53,8 @@ def from_sklearn(estimator, **metadata):
                     source=f"the {type(mlp).__name__}", **options)
     if scaler is not None:
         net.set_preprocessing(*_standardisation(scaler, net.n_inputs))
+    if net.task == "classification" and np.ndim(getattr(mlp, "classes_", None)) == 1:
+        net.classes_ = mlp.classes_  # predict and score in the estimator's labels
     return net
 
 
@@ -69,13 +72,14 @@ def _standardisation(scaler, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _activation(name: str) -> str:
-    if name not in ACTIVATIONS:
+    ours = from_framework("sklearn")
+    if name not in ours:
         raise ValueError(
             f"The activation {name!r} of this network is not supported; hiddenlens imports "
             "identity, logistic, tanh and relu layers and softmax, logistic or identity outputs "
             "(an MLPRegressor with loss='poisson' has an exponential output)."
         )
-    return ACTIVATIONS[name]
+    return ours[name]
 
 
 def _unpipe(estimator):

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from torch import nn
 
+from hiddenlens._activations import from_framework
 from hiddenlens.io._arrays import Activation, Dense, assemble
 
-ACTIVATIONS = {
-    nn.Sigmoid: "sigmoid",
-    nn.Tanh: "tanh",
-    nn.ReLU: "relu",
-    nn.Identity: "linear",
-    nn.Softmax: "softmax",
-    nn.LogSoftmax: "softmax",  # log-probabilities: exp of them are our probabilities
-}
 PASS_THROUGH = (nn.Flatten, nn.Dropout)  # 2-D inputs stay 2-D; dropout is off at inference
 SUPPORTED = "Linear, Sigmoid, Tanh, ReLU, Identity, Softmax, LogSoftmax, Flatten and Dropout"
 
@@ -74,9 +67,9 @@ def _step(index: str, layer: nn.Module):
             f"{name} of the nn.Sequential normalises over dim={layer.dim}; only dim=1 or -1 "
             "(over the units of a (n, units) batch) can be imported."
         )
-    for cls, kind in ACTIVATIONS.items():
-        if type(layer) is cls:
-            return Activation(kind, name)
+    kind = from_framework("torch").get(type(layer).__name__)
+    if kind is not None and type(layer) is getattr(nn, type(layer).__name__, None):
+        return Activation(kind, name)
     if isinstance(layer, PASS_THROUGH):
         return Activation("linear", name)
     raise ValueError(

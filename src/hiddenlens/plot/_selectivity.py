@@ -70,7 +70,7 @@ class SelectivityImportanceDisplay:
         **plot_kw
             Passed to `plot`.
         """
-        X, labels = ablation_data(data, y)
+        X, labels = ablation_data(net, data, y)
         ab = ablate(net, X, labels, layer, value=value, scoring=scoring, per_class=False)
         at = atlas(net, X, ab.layer, y=labels, k=1)
         result = selectivity_importance(at, ab, by=by, n_resamples=n_resamples,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from hiddenlens._activations import ACTIVATIONS
 from hiddenlens.plot._axes import finish, panel_axes
 from hiddenlens.plot._grid import (
     fold,
@@ -150,8 +151,9 @@ class TraceDisplay:
             ax.set_xticks(idx, [f"unit {i}" for i in idx], fontsize=8,
                           rotation=0 if len(a) <= 4 else 90)
             ax.set_xlim(-0.8, len(a) - 0.2)
-            lo = -1.15 if act == "tanh" else 0
-            hi = 1.15 if act in ("sigmoid", "tanh") else max(float(a.max()), 1e-9) * 1.15
+            low, high = ACTIVATIONS[act].range
+            lo = 1.15 * low if low < 0 and ACTIVATIONS[act].bounded else 0
+            hi = 1.15 if ACTIVATIONS[act].bounded else max(float(a.max()), 1e-9) * 1.15
             ax.set_ylim(min(lo, float(a.min()) * 1.15), hi)
             ax.axhline(0, color="0.3", lw=0.6)
             upright = len(a) > 8  # side by side, 16 labels of "0.905" would overlap
@@ -165,8 +167,9 @@ class TraceDisplay:
             ax.set_ylabel(f"{act} activation")
         else:
             rows, cols = grid_shape(len(a))
-            bounded = act in ("sigmoid", "tanh")
-            lo, hi = (-1 if act == "tanh" else 0, 1) if bounded else (0, max(a.max(), 1e-9))
+            low, high = ACTIVATIONS[act].range
+            bounded = ACTIVATIONS[act].bounded
+            lo, hi = (low, high) if bounded else (0, max(a.max(), 1e-9))
             image = ax.imshow(fold(a, (rows, cols)), cmap="viridis", vmin=lo, vmax=hi)
             hide_ticks(ax)
             ax.set_facecolor("0.8")

@@ -43,9 +43,10 @@ def _check_sections(sections) -> tuple[str, ...]:
 
 
 def _context(net, data) -> Context:
+    from hiddenlens._classes import dataset_labels
     from hiddenlens._evaluation import evaluate
 
-    X, y = data.X_test, data.y_test
+    X, y = data.X_test, dataset_labels(net, data.y_test)  # the model's labels
     return Context(net=net, data=data, X=X, y=y,
                    evaluation=evaluate(net, X, y))
 

@@ -27,8 +27,8 @@ def importance_section(ctx: Context) -> Section:
 def _image_heatmap(ctx: Context) -> Figure:
     from hiddenlens.explain import saliency
 
-    X, y = ctx.X[:N_SALIENCY], ctx.y[:N_SALIENCY]
-    target = y if ctx.net.task == "classification" else 0
+    X = ctx.X[:N_SALIENCY]
+    target = ctx.indices[:N_SALIENCY] if ctx.net.task == "classification" else 0
     grads = np.asarray(saliency(ctx.net, X, target=target, abs=True))  # (n, n_inputs)
     heat = grads.mean(axis=0).reshape(ctx.net.image_shape)
     mean_image = X.mean(axis=0).reshape(ctx.net.image_shape)

@@ -23,7 +23,7 @@ class Context:
     net: object
     data: object
     X: np.ndarray  # (n_test, n_inputs)
-    y: np.ndarray  # (n_test,)
+    y: np.ndarray  # (n_test,) labels as the model knows them (net.classes_), or values
     evaluation: object
     cache: dict = field(default_factory=dict)  # results two sections share
 
@@ -35,6 +35,14 @@ class Context:
     def labels(self) -> np.ndarray | None:
         """Class labels for the per-class statistics; None for a regressor."""
         return self.y if self.net.task == "classification" else None
+
+    @property
+    def indices(self) -> np.ndarray | None:
+        """Class indices (n_test,) into `net.classes_` (and `class_names`); None for a
+        regressor."""
+        from hiddenlens._classes import label_indices
+
+        return label_indices(self.net, self.y) if self.net.task == "classification" else None
 
     @property
     def class_names(self) -> list[str]:
@@ -185,12 +193,14 @@ def traces_section(ctx: Context) -> Section:
     s = Section("traces", "Forward traces",
                 "One test example per class that the network gets right and one it gets wrong, "
                 "followed through every layer.")
+    from hiddenlens._classes import label_indices
     from hiddenlens.plot import TraceDisplay
 
-    pred = ctx.net.predict(ctx.X)  # (n_test,) class indices
+    pred = label_indices(ctx.net, ctx.net.predict(ctx.X))  # (n_test,) class indices
+    true = ctx.indices
     for c, name in enumerate(ctx.class_names):
-        right = np.flatnonzero((ctx.y == c) & (pred == c))
-        wrong = np.flatnonzero((ctx.y == c) & (pred != c))
+        right = np.flatnonzero((true == c) & (pred == c))
+        wrong = np.flatnonzero((true == c) & (pred != c))
         images = []
         for kind, idx in (("correct", right), ("misclassified", wrong)):
             if len(idx):

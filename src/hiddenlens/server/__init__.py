@@ -26,7 +26,9 @@ def listen(host: str, port: int) -> socket.socket:
         raise ValueError(f"The port must be in 0..65535 (0 picks a free one). Got {port!r} "
                          "instead.")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say TCP,
+    # and with Nagle on every small answer waits ~40 ms for the browser's delayed ACK
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: not a port in use
     try:
         sock.bind((host.strip("[]"), port))

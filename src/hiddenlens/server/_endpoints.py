@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from hiddenlens.server._body import read_input
+from hiddenlens.server._body import read_input, read_json
 from hiddenlens.server._payloads import Explorer, UnknownItem
 from hiddenlens.server._static import favicon, page
 
@@ -110,6 +110,23 @@ async def importance(request: Request) -> JSON:
     return JSON(await run_in_threadpool(_explorer(request).importance))
 
 
+async def unit_ablation(request: Request) -> JSON:
+    """The unit's ablation effect per class; ?value=zero (default) or mean."""
+    causal, (l, j) = _explorer(request).causal, _unit(request)
+    value = request.query_params.get("value", "zero")
+    return JSON(await run_in_threadpool(causal.ablation, l, j, value))
+
+
+async def layer_means(request: Request) -> JSON:
+    causal, l = _explorer(request).causal, _int_param(request, "layer", "layer")
+    return JSON(await run_in_threadpool(causal.means, l))
+
+
+async def patch(request: Request) -> JSON:
+    body = await read_json(request)
+    return JSON(await run_in_threadpool(_explorer(request).causal.patch, body))
+
+
 ROUTES = [
     Route("/", page),
     Route("/static/{path:path}", page),
@@ -124,4 +141,7 @@ ROUTES = [
     Route("/api/units/{layer}/{unit}/contribution", contribution, methods=["POST"]),
     Route("/api/outputs/{output}/top-units", top_units, methods=["GET", "POST"]),
     Route("/api/importance", importance),
+    Route("/api/units/{layer}/{unit}/ablation", unit_ablation),
+    Route("/api/layers/{layer}/means", layer_means),
+    Route("/api/patch", patch, methods=["POST"]),
 ]

@@ -11,6 +11,7 @@ import threading
 
 import numpy as np
 
+from hiddenlens._classes import dataset_labels, label_indices
 from hiddenlens._validation import check_layer, check_unit
 from hiddenlens.explain import (
     atlas,
@@ -90,6 +91,7 @@ class Explorer:
 
     def __init__(self, net: DenseNet, data=None):
         from hiddenlens.data import for_model
+        from hiddenlens.server._causal import Causal  # here: _causal imports this module
 
         self.dataset = None if data is None else for_model(net, data)
         self.net = _named(net, self.dataset)  # one name per feature and class, everywhere
@@ -97,6 +99,7 @@ class Explorer:
         self._atlases: dict = {}  # layer -> Atlas on the test split
         self._info: dict | None = None
         self._computing = threading.Lock()  # cards and atlases, computed in worker threads
+        self.causal = Causal(self)  # knock-out means, ablations per layer, patch effects
 
     # ---------------------------------------------------------------- lookups
     def layer(self, layer: int) -> int:
@@ -135,7 +138,7 @@ class Explorer:
             "standardised": bool(net.preprocessing),  # the first layer sees (x - mean) / scale
         }
         if ds is not None:
-            info["test_score"] = round(net.score(ds.X_test, ds.y_test), 6)
+            info["test_score"] = round(net.score(ds.X_test, dataset_labels(net, ds.y_test)), 6)
             info["score_name"] = "accuracy" if net.task == "classification" else "R^2"
         if not net.image_shape:
             info["features"] = self._feature_ranges()
@@ -187,8 +190,10 @@ class Explorer:
         out = {"pre_activations": [_floats(z[0]) for z in t.pre_activations],
                "activations": [_floats(a[0]) for a in t.activations]}
         if self.net.task == "classification":
-            k = int(self.net.predict(x)[0])
-            out["predicted"] = k
+            label = self.net.predict(x)[0]  # the model's label (net.classes_)
+            k = int(label_indices(self.net, [label])[0])
+            out["predicted"] = label.item()  # an int or a str, as the model predicts
+            out["predicted_index"] = k
             out["predicted_name"] = self.class_names()[k]
         return out
 
@@ -281,7 +286,8 @@ class Explorer:
     def _atlas(self, l: int):
         """`atlas` of layer l on the test split (cached): top examples, class means."""
         if l not in self._atlases:
-            y = self.dataset.y_test if self.net.task == "classification" else None
+            y = (dataset_labels(self.net, self.dataset.y_test)
+                 if self.net.task == "classification" else None)
             self._atlases[l] = atlas(self.net, self.X_examples, l, y=y, k=N_TOP)
         return self._atlases[l]
 
@@ -351,8 +357,8 @@ class Explorer:
         if self.dataset is None:
             return {"method": None, "names": self.feature_names(), "values": None}
         ds = self.dataset
-        result = permutation_importance(self.net, ds.X_test, ds.y_test, n_repeats=5,
-                                        random_state=0)
+        result = permutation_importance(self.net, ds.X_test, dataset_labels(self.net, ds.y_test),
+                                        n_repeats=5, random_state=0)
         return {"method": "permutation importance (score drop, 5 repeats)",
                 "names": self.feature_names(),
                 "values": _floats(result.importances_mean),

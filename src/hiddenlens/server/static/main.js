@@ -4,19 +4,23 @@
 import { api } from "./api.js";
 import { $ } from "./dom.js";
 import { forward, loadNet } from "./forward.js";
+import * as ablation from "./panels/ablation.js";
 import * as card from "./panels/card.js";
 import * as contribution from "./panels/contribution.js";
 import * as draw from "./panels/draw.js";
 import * as examples from "./panels/examples.js";
 import * as importance from "./panels/importance.js";
+import * as knockout from "./panels/knockout.js";
 import * as layers from "./panels/layers.js";
 import * as outputs from "./panels/outputs.js";
+import * as patch from "./panels/patch.js";
 import * as sliders from "./panels/sliders.js";
 import * as topUnits from "./panels/top-units.js";
 import { S } from "./state.js";
 import { setInput } from "./update.js";
 
-const PANELS = [draw, sliders, examples, layers, outputs, card, contribution, topUnits, importance];
+const PANELS = [draw, sliders, examples, layers, outputs, card, contribution, topUnits, importance,
+                knockout, ablation, patch];  // knockout after layers: it draws over their grids
 
 window.hiddenlens = S;  // the browser tests read stats, x and last; the benchmark times these:
 S.forward = (x) => forward(S.net, x, S.interventions);
