@@ -60,7 +60,8 @@ def check_X(net: DenseNet, X, name: str = "X") -> np.ndarray:
     try:
         X = np.asarray(X, dtype=np.float64 if net.dtype_name == "float64" else np.float32)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"`{name}` must be an array of numbers. Got {type(X).__name__}.") from exc
+        raise TypeError(f"`{name}` must be an array of numbers. Got {short(X)} "
+                        "instead.") from exc
     if X.ndim == 0:
         raise ValueError(
             f"`{name}` must be an array of examples, (n, {net.n_inputs}). Got the single "
@@ -129,6 +130,7 @@ MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, 800 MB of float64
 MAX_LAYERS = 1000
 MAX_STEPS = 1000  # quadrature points (integrated gradients, conductance); Captum's default: 50
 MAX_ITERATIONS = 1_000_000  # gradient-ascent steps of activation maximization
+MAX_EPOCHS = 100_000  # training epochs (each adds a line to net.history); iris takes 500
 MAX_CHUNK = 2**26  # values held at once by one block of a computation
 MAX_WORK = 10**10  # values one call may pass through the network in all
 

@@ -189,6 +189,9 @@ def composite(
     net = load_model_arg(model)
     X = y = None
     if method == "jacobian":
+        from hiddenlens._validation import check_positive_int
+
+        n = check_positive_int(n, "-n")  # before the data are read
         ds = load_data_arg(data, net, target_column)
         X, y = ds.X_test[:n], dataset_labels(net, ds.y_test[:n])  # the model's labels
     d = CompositeDisplay.from_model(net, X, y, layer=layer, method=method, per_class=per_class,
