@@ -77,7 +77,7 @@ def number_tiles(ax, labels: list[str], shape: tuple[int, int], gap: int = 1) ->
         r, c = divmod(i, cols)
         ax.text(c * (w + gap) + 0.3, r * (h + gap) + 0.3, plain(label), fontsize=size,
                 va="top", ha="left", color="0.1",
-                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.7})
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.9})
     return True
 
 
