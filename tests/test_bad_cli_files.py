@@ -47,8 +47,8 @@ CASES = [
     ("symlink-loop", ["evaluate", "{t}/loop.onnx"], "is a symbolic link that loops back"),
     ("missing", ["evaluate", "{t}/nope.keras"], "No such model file"),
     ("limit", ["--max-model-mb", "0.0001", "evaluate", "{t}/iris.safetensors"],
-     "more than the 100 bytes a model file may be; if it really is one, pass max_bytes= to "
-     "load_model (hiddenlens --max-model-mb N on the command line)"),
+     "more than the 100 bytes a model file may be; if it really is one, give hiddenlens "
+     "--max-model-mb N before the command"),
     ("deep-json", ["import", "{t}/deep.json", "-o", "{t}/out.safetensors"],
      "nested more than 100 levels deep"),
     ("zip-bomb", ["evaluate", "{t}/bomb.keras"], "would inflate to more than 1,000 MB"),

@@ -123,14 +123,15 @@ def test_describe_with_ablation(iris_model):
      "layer) instead; knock out a hidden layer's units with `hiddenlens ablate --per-class` "
      "to see what each class needs."),
     (["ablate", "{model}", "--layer", "4", "-o", "{tmp}/a.png"],
-     "`layer` must be in -2..1 for this 784-12-10 network (0 is the first hidden layer, -1 "
+     "--layer must be in -2..1 for this 784-12-10 network (0 is the first hidden layer, -1 "
      "the output). Got 4 instead."),
     (["ablate", "{model}", "--value", "half", "-o", "{tmp}/a.png"],
      "--value must be zero, mean, resample or a number. Got 'half' instead."),
     (["ablate", "{model}", "--k", "0", "-o", "{tmp}/a.png"],
-     "`--k` must be an integer >= 1. Got 0 instead."),
+     "--k must be an integer >= 1. Got 0 instead."),
     (["ablate", "{model}", "-o", "{tmp}/a.gif"],
-     "Figures are written as .png, .svg or .pdf. Got {tmp}/a.gif instead."),
+     "-o/--output must name a .png, .svg or .pdf file (the format follows the suffix). Got "
+     "{tmp}/a.gif instead."),
     (["patch", "{model}", "--from", "0", "--to", "1000", "-o", "{tmp}/p.png"],
      "--to must be in 0..999 (the test examples of mnist-embedded). Got 1000 instead."),
     (["patch", "{model}", "--from", "0", "--to", "0", "-o", "{tmp}/p.png"],
@@ -143,7 +144,7 @@ def test_describe_with_ablation(iris_model):
     (["conductance", "{model}", "--index", "-1", "-o", "{tmp}/c.png"],
      "--index must be in 0..999 (the test examples of mnist-embedded). Got -1 instead."),
     (["conductance", "{model}", "--index", "0", "--unit", "12", "-o", "{tmp}/c.png"],
-     "`unit` must be in 0..11 for layer 0, which has 12 units. Got 12 instead."),
+     "--unit must be in 0..11 for layer 0, which has 12 units. Got 12 instead."),
     (["conductance", "{model}", "--index", "0", "--target", "seven", "-o", "{tmp}/c.png"],
      "--target must be a class of the model (0, 1, 2, 3, 4, 5, 6, 7, 8, 9) or its index. Got "
      "'seven' instead."),

@@ -74,7 +74,7 @@ def test_existing_output_needs_force(tmp_path):
     (["train", "--sizes", "784-100-10", "--data", "iris", "-o", "x.safetensors"],
      ["takes 784 inputs but iris has 4 features"]),
     (["train", "--sizes", "4-3", "--activation", "swish", "--data", "iris", "-o", "x.st"],
-     ["`activation` must be one of"]),
+     ["--activation must be one of"]),
     (["train", "nielsen", "--data", "mnsit", "-o", "x.safetensors"], ["Unknown data set"]),
     (["evaluate", "missing.safetensors"], ["No such model file"]),
     (["train", "single-layer", "--target-column", "y", "-o", "x.safetensors"],

@@ -169,8 +169,7 @@ def test_cli_npz_activations_and_refusals(tmp_path, monkeypatch, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main()
     assert exit_info.value.code == 1
-    assert "already exists; pass overwrite=True (--force on the command line)" in \
-        capsys.readouterr().err
+    assert "already exists; pass --force to replace it" in capsys.readouterr().err
     path = tmp_path / "net.pkl"
     path.write_bytes(pickle.dumps({"w": [1.0]}))
     monkeypatch.setattr(sys, "argv", ["hiddenlens", "import", str(path), "-o",

@@ -157,7 +157,8 @@ def test_nielsen_hidden_layer_beats_the_best_real_example(nielsen_net, digits):
     (dict(layer=0, bounds=(1, 0)), r"`bounds` must be \(low, high\) with low < high\. "
                                    r"Got \(1, 0\) instead\."),
     (dict(layer=0, bounds=(0, 1, 2)), r"`bounds` must be \(low, high\)"),
-    (dict(layer=0, n_iterations=0), r"`n_iterations` must be an integer >= 1\. Got 0 instead\."),
+    (dict(layer=0, n_iterations=0), r"`n_iterations` must be an integer in 1\.\.1,000,000\. Got 0 "
+     r"instead\."),
     (dict(layer=0, lr=0), r"`lr` must be a number > 0\. Got 0 instead\."),
     (dict(layer=0, l2=-1), r"`l2` must be a number >= 0\. Got -1 instead\."),
     (dict(layer=0, jitter=-1), r"`jitter` must be an integer >= 0\. Got -1 instead\."),

@@ -73,6 +73,33 @@ def test_maximize_raw_with_norm(model, tmp_path):
     assert result.exit_code == 0 and out.read_text().lstrip().startswith("<?xml")
 
 
+def test_maximize_raw_leaves_out_every_regulariser(model, tmp_path, monkeypatch):
+    import hiddenlens.plot._maximize as views
+
+    seen, real = [], views.maximize_activation
+    monkeypatch.setattr(views, "maximize_activation",
+                        lambda *a, **kw: seen.append(kw) or real(*a, **kw))
+    for name, flags in (("default.png", []), ("raw.png", ["--raw"])):
+        result = run("maximize", model, "--layer", -1, "--n-iterations", 10, *flags, "-o",
+                     tmp_path / name)
+        assert result.exit_code == 0, result.output
+    assert seen[0]["blur"] == 1.0 and seen[0]["tv"] == 0.3 and seen[0]["jitter"] == 1
+    assert not {"blur", "l2", "tv", "jitter"} & set(seen[1]), seen[1]
+    assert (tmp_path / "default.png").read_bytes() != (tmp_path / "raw.png").read_bytes()
+
+
+def test_the_plain_optimum_beats_the_data_more_often(nielsen_net, embedded):
+    """The seeds' claim behind --raw: without the smoothing every output unit's image beats the
+    best digit, with it only some do."""
+    from hiddenlens.plot import LayerMaximizeDisplay
+
+    smooth = LayerMaximizeDisplay.from_model(nielsen_net, embedded.X_test, layer=-1)
+    plain = LayerMaximizeDisplay.from_model(nielsen_net, embedded.X_test, layer=-1,
+                                            regularize=False)
+    assert plain.result.reached_share == 1.0 > smooth.result.reached_share
+    assert "no regularisers" in plain.title and "no regularisers" not in smooth.title
+
+
 def test_describe_markdown_csv_and_one_unit(model, tmp_path):
     md = run("describe", model, "--layer", 0).output.splitlines()
     assert md[0].startswith("| unit | fires_most_for") and len(md) == 2 + 12
@@ -87,13 +114,13 @@ def test_describe_markdown_csv_and_one_unit(model, tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["describe", "{model}", "--format", "xml"],
-     "`--format` must be one of 'md', 'csv'. Got 'xml' instead."),
+     "--format must be one of 'md', 'csv'. Got 'xml' instead."),
     (["neuron", "{model}", "--unit", "12", "-o", "{tmp}/c.png"],
-     "`unit` must be in 0..11 for layer 0, which has 12 units. Got 12 instead."),
+     "--unit must be in 0..11 for layer 0, which has 12 units. Got 12 instead."),
     (["maximize", "{model}", "--layer", "5", "-o", "{tmp}/m.png"],
-     "`layer` must be in -2..1 for this 784-12-10 network"),
+     "--layer must be in -2..1 for this 784-12-10 network"),
     (["maximize", "{model}", "--norm", "-1", "-o", "{tmp}/m.png"],
-     "`norm` must be a number > 0 (or None). Got -1.0 instead."),
+     "--norm must be a number > 0. Got -1.0 instead."),
     (["neuron", "{model}", "--unit", "0", "--data", "iris", "-o", "{tmp}/c.png"],
      "The data set iris has 4 features but the network takes 784 inputs; give the data set "
      "it was trained on."),

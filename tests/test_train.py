@@ -105,7 +105,7 @@ def test_regression_on_a_csv(tmp_path):
     (lambda ds: hl.train_preset("lenet", ds), "Unknown preset 'lenet'; the presets are: "
                                               "nielsen, keras-blog, single-layer, zero-vs-one."),
     (lambda ds: hl.train(hl.DenseNet([4, 3]), ds, epochs=0),
-     "`epochs` must be an integer >= 1. Got 0 instead."),
+     "`epochs` must be an integer in 1..100,000. Got 0 instead."),
     (lambda ds: hl.train_preset("single-layer", ds, init="he"),
      "`init` must be one of 'default', 'normal', 'scaled-normal', 'glorot'. Got 'he' instead."),
     (lambda ds: hl.train(hl.DenseNet([4, 3]), ds, optimizer="lbfgs"),

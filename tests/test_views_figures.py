@@ -64,7 +64,7 @@ def test_receptive_field_normalisations_and_order(nielsen_net, normalize, label,
 
 def test_512_unit_grid_is_16_by_32():
     net = hl.DenseNet([784, 512, 10], "relu", image_shape=(28, 28), data_name="mnist-embedded")
-    d = ReceptiveFieldsDisplay.from_model(net)
+    d = ReceptiveFieldsDisplay.from_model(net, k=None)
     assert d.ax_.images[0].get_array().shape == (16 * 29 - 1, 32 * 29 - 1)
 
 
@@ -100,6 +100,23 @@ def test_contribution_display_tabular(iris_net, iris_data, tmp_path):
     d = ContributionDisplay.from_model(iris_net, iris_data.X_test[0], unit=2)
     assert d.axes_.size == 2 and "Unit 2 of layer 0" in _title(d)
     _png(d.figure_, tmp_path)
+
+
+def test_contribution_bars_say_which_scale_each_number_is_on(iris_net, iris_data):
+    """The weight multiplies the standardised value: each label gives the value as given,
+    then the standardised one beside the weight, and the axes say so."""
+    x = iris_data.X_test[0]
+    d = ContributionDisplay.from_model(iris_net, x, unit=2)
+    r = d.result
+    np.testing.assert_array_equal(r.raw_inputs, x)
+    labels = [t.get_text() for t in d.ax_.get_yticklabels()]
+    for name, raw, std, w, label in zip(iris_data.feature_names, x, r.inputs, r.weights, labels):
+        assert label == f"{name} = {raw:.4g}, standardised {std:+.3g} × {w:+.3g}"
+    assert d.ax_.get_xlabel().startswith("standardised input × weight")
+    assert "standardised" in d.ax_.get_title() and "as given" in d.ax_.get_title()
+    deeper = ContributionDisplay.from_model(iris_net, x, layer=1, unit=0)
+    assert deeper.result.raw_inputs is None
+    assert deeper.ax_.get_xlabel().startswith("layer 0 activations × weight")
 
 
 def test_top_units_display(nielsen_net, tmp_path):
@@ -189,8 +206,8 @@ def test_network_diagram(fixture, request, tmp_path):
                   if type(c).__name__ == "LineCollection")
     if fixture == "iris_net":  # every weight and bias: 12 + 9 + 3 + 3
         assert n_links == 27 and "every link shown" in _title(d)
-    else:  # top 3 per unit: 300 + 30, and 100 + 10 bias links
-        assert n_links == 440 and "3 strongest incoming links" in _title(d)
+    else:  # one line from the image per unit, the top 3 per output unit, 100 + 10 bias links
+        assert n_links == 100 + 30 + 110 and "3 strongest incoming links" in _title(d)
         assert d.ax_.images[0].get_array().shape == (28, 28)  # the inputs' thumbnail
     _png(d.figure_, tmp_path, "d.svg".replace("svg", "png"))
     save_figure(d.figure_, tmp_path / "d.svg")

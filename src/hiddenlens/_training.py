@@ -18,7 +18,13 @@ from hiddenlens._metrics import accuracy, r2
 from hiddenlens._optim import KerasRMSprop
 from hiddenlens._progress import progress_bar
 from hiddenlens._threads import torch_threads
-from hiddenlens._validation import check_choice, check_positive_int, check_real, integer_seed
+from hiddenlens._validation import (
+    MAX_EPOCHS,
+    check_choice,
+    check_positive_int,
+    check_real,
+    integer_seed,
+)
 from hiddenlens.data import Dataset, load_dataset
 from hiddenlens.net import DenseNet
 
@@ -69,7 +75,7 @@ def train(
     epochs : int, optional
         Passes over the training split. Default: enough for about 3,000 mini-batch updates,
         between 10 and 500 epochs (`auto_epochs`): 500 for iris' 112 training rows, 24 for
-        the 4,000 embedded digits, 10 for the full MNIST.
+        the 4,000 embedded digits, 10 for the full MNIST. At most `MAX_EPOCHS` (100,000).
     lr, batch_size : float, int
     optimizer : {"sgd", "rmsprop", "adam"}, default="sgd"
         RMSprop is Keras' (rho=0.9, epsilon=1e-7 inside the square root).
@@ -106,7 +112,7 @@ def train(
     loss = loss or ("mse" if ds.task == "regression" else "cross-entropy")
     config = TrainConfig(
         epochs=auto_epochs(len(ds.X_train), batch_size) if epochs is None else
-        check_positive_int(epochs, "epochs"),
+        check_positive_int(epochs, "epochs", maximum=MAX_EPOCHS),
         lr=check_real(lr, "lr", 0, closed="neither"),
         batch_size=check_positive_int(batch_size, "batch_size"),
         optimizer=check_choice(optimizer, "optimizer", OPTIMIZERS),

@@ -60,7 +60,8 @@ def check_X(net: DenseNet, X, name: str = "X") -> np.ndarray:
     try:
         X = np.asarray(X, dtype=np.float64 if net.dtype_name == "float64" else np.float32)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"`{name}` must be an array of numbers. Got {type(X).__name__}.") from exc
+        raise TypeError(f"`{name}` must be an array of numbers. Got {short(X)} "
+                        "instead.") from exc
     if X.ndim == 0:
         raise ValueError(
             f"`{name}` must be an array of examples, (n, {net.n_inputs}). Got the single "
@@ -80,11 +81,94 @@ def check_X(net: DenseNet, X, name: str = "X") -> np.ndarray:
     return X
 
 
-def check_positive_int(value, name: str, minimum: int = 1) -> int:
-    """Return `value` as an int >= `minimum` (not a bool, not a string of digits)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"`{name}` must be an integer >= {minimum}. Got {value!r} instead.")
+def check_positive_int(value, name: str, minimum: int = 1, maximum: int | None = None,
+                       why: str = "") -> int:
+    """Return `value` as an int in `minimum`..`maximum` (not a bool, not a string of digits):
+    the one check of every count argument.
+
+    Parameters
+    ----------
+    value : int
+    name : str
+        The argument's name, for the error.
+    minimum : int, default=1
+    maximum : int, optional
+        The largest count one call may ask for (see the bounds below); None: no bound.
+    why : str, default=""
+        Said after the range, e.g. " (quadrature points; 50 is usually plenty)".
+    """
+    ok = not isinstance(value, bool) and isinstance(value, (int, np.integer)) \
+        and value >= minimum and (maximum is None or value <= maximum)
+    if not ok:
+        what = f">= {minimum}" if maximum is None else f"in {minimum}..{maximum:,}"
+        raise ValueError(f"`{name}` must be an integer {what}{why}. Got {short(value)} "
+                         "instead.")
     return int(value)
+
+
+def short(value) -> str:
+    """`value` for a message: its repr, but a huge int by its size and a long repr cut."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and \
+            abs(int(value)) >= 10**15:
+        return f"{int(value):.3e}".replace("e+", "e")  # 1.000e12, not 13 digits (or 4,301)
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def counted(n: int, noun: str, nouns: str | None = None) -> str:
+    """'1 example', '2,000 examples' ('1 noisy copy', '50 noisy copies' with `nouns`)."""
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
+
+
+# ---------------------------------------------------------------- bounds
+# What one call may ask for, stated once. Each check refuses a request in one sentence
+# before anything is allocated: a count past its bound, a network past MAX_PARAMETERS, or a
+# computation that would hold more than MAX_CHUNK values at once or pass more than MAX_WORK
+# values through the network in all (the computations run in blocks of about 2**22 values,
+# so MAX_WORK bounds the time, about half an hour, and MAX_CHUNK the memory, 256 MB).
+MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, 800 MB of float64
+MAX_LAYERS = 1000
+MAX_STEPS = 1000  # quadrature points (integrated gradients, conductance); Captum's default: 50
+MAX_ITERATIONS = 1_000_000  # gradient-ascent steps of activation maximization
+MAX_EPOCHS = 100_000  # training epochs (each adds a line to net.history); iris takes 500
+MAX_CHUNK = 2**26  # values held at once by one block of a computation
+MAX_WORK = 10**10  # values one call may pass through the network in all
+
+
+def check_network_size(sizes) -> None:
+    """Refuse widths `sizes` (a list of ints >= 1) whose network would exceed
+    `MAX_PARAMETERS` or `MAX_LAYERS`, before a weight is allocated."""
+    n_params = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+    if n_params > MAX_PARAMETERS or len(sizes) > MAX_LAYERS + 1:
+        shown = sizes if len(sizes) <= 12 else [*sizes[:5], "...", *sizes[-5:]]
+        raise ValueError(
+            f"`sizes` must make a network of at most {MAX_PARAMETERS:,} parameters in at most "
+            f"{MAX_LAYERS:,} layers. Got {shown} ({n_params:,} parameters) instead."
+        )
+
+
+def check_work(what: str, chunk: int, total: int, fewer: str) -> None:
+    """Refuse a computation, before it allocates, that would hold more than `MAX_CHUNK`
+    values at once (`chunk`: its smallest block) or pass more than `MAX_WORK` in all
+    (`total`). `what` names the request ("integrated_gradients of 10 examples x 50 steps");
+    `fewer` says what to ask for instead ("explain fewer examples per call"), naming
+    arguments in backticks so that the command line can give its flags instead."""
+    if chunk > MAX_CHUNK:
+        raise ValueError(f"{what} needs {chunk:,} values at once, more than the {MAX_CHUNK:,} "
+                         f"hiddenlens computes in one block; {fewer}.")
+    if total > MAX_WORK:
+        raise ValueError(f"{what} would pass {total:,} values through the network, more than "
+                         f"the {MAX_WORK:,} one call may (about half an hour of work); "
+                         f"{fewer}.")
+
+
+def check_repeat_work(net: DenseNet, what: str, n: int, n_groups: int, n_repeats: int) -> None:
+    """Refuse an importance of `n_groups` features x `n_repeats` shuffles or draws of `n`
+    examples that would not fit one block (a feature's repeats are drawn at once) or one call."""
+    check_work(f"{what} of {counted(n_groups, 'feature')} x {counted(n_repeats, 'repeat')} "
+               f"of {counted(n, 'example')}", n_repeats * n,
+               n_groups * n_repeats * n * max(net.sizes),
+               "use a smaller `n_repeats` or fewer examples")
 
 
 def check_choice(value, name: str, choices) -> str:

@@ -20,14 +20,13 @@ from hiddenlens._classes import LabelledOutputs, label_indices
 from hiddenlens._validation import (
     check_choice,
     check_layer,
+    check_network_size,
     check_positive_int,
     check_X,
     integer_seed,
 )
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
-MAX_PARAMETERS = 100_000_000  # 400 MB of float32 weights, 800 MB of float64
-MAX_LAYERS = 1000
 
 
 class DenseModule(nn.Module):
@@ -398,12 +397,7 @@ def _check_sizes(sizes) -> list[int]:
             f"`sizes` must list at least two layer widths, each >= 1 (e.g. [784, 100, 10]). "
             f"Got {shown} instead."
         )
-    n_params = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:]))
-    if n_params > MAX_PARAMETERS or len(sizes) > MAX_LAYERS + 1:
-        raise ValueError(
-            f"`sizes` must make a network of at most {MAX_PARAMETERS:,} parameters in at most "
-            f"{MAX_LAYERS:,} layers. Got {shown} ({n_params:,} parameters) instead."
-        )
+    check_network_size(sizes)  # before nn.Linear allocates a weight
     return sizes
 
 

@@ -1,11 +1,15 @@
 """The `hiddenlens` command: thin wrappers over the public API.
 
 Every command module registers on `app`; `main` turns a user's mistake (ValueError,
-TypeError, OSError) into one sentence on stderr and exit status 1, never a traceback.
+TypeError, OSError) into one sentence on stderr, in the command line's words (its flags, not
+Python's arguments), and exit status 1, never a traceback; Ctrl-C into one sentence and exit
+status 130.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
 import sys
 import warnings
 
@@ -32,12 +36,47 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
 
 
 def main() -> None:
+    from hiddenlens import _interrupt
+    from hiddenlens.cli._errors import cli_sentence
+
+    _interrupt.install()
     warnings.showwarning = _one_line_warning
     try:
         app()
     except (ValueError, TypeError, OSError) as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        message = cli_sentence(str(exc), sys.argv[1:])
+        err_console.print("[bold red]error:[/] " + _escape(message), highlight=False,
+                          soft_wrap=True)
         sys.exit(1)
-    except KeyboardInterrupt:
-        err_console.print("interrupted; nothing half-written was kept.")
-        sys.exit(130)
+    except (_interrupt.Interrupted, KeyboardInterrupt):
+        _interrupt.stop()
+
+
+def _escape(text: str) -> str:
+    """`text` for rich's markup: a "[" from a file name or a message is shown as it is."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _one_paragraph_lines(doc: str | None) -> str | None:
+    """A docstring for a help panel: each paragraph on one line (rich keeps the source's line
+    breaks, so "carry\nthe first one's class" would break mid-sentence), paragraphs apart."""
+    if not doc:
+        return doc
+    paragraphs = re.split(r"\n\s*\n", inspect.cleandoc(doc))
+    return "\n\n".join(" ".join(line.strip() for line in p.splitlines()) for p in paragraphs)
+
+
+def _tidy_help(typer_app) -> None:
+    """Every command's help (and its sub-apps'), one line per paragraph."""
+    for info in typer_app.registered_commands:
+        info.callback.__doc__ = _one_paragraph_lines(info.callback.__doc__)
+        if info.help:
+            info.help = _one_paragraph_lines(info.help)
+    for group in typer_app.registered_groups:
+        group.typer_instance.info.help = _one_paragraph_lines(group.typer_instance.info.help)
+        _tidy_help(group.typer_instance)
+
+
+_tidy_help(app)

@@ -89,10 +89,10 @@ def attribute(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from hiddenlens._files import check_writable
+    from hiddenlens.cli._outputs import figure_output
     from hiddenlens.plot import AttributionDisplay, save_figure
 
-    check_writable(output, force)
+    figure_output(output, force)
     methods = [_check_method(m.strip(), ATTRIBUTION) for m in method.split(",") if m.strip()]
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target_column)
@@ -152,11 +152,14 @@ def importance(
     import matplotlib.pyplot as plt
 
     from hiddenlens._files import atomic_write_text, check_writable
+    from hiddenlens._validation import check_positive_int
+    from hiddenlens.cli._outputs import figure_output
     from hiddenlens.plot import ImportanceDisplay, LekProfileDisplay, save_figure
 
-    check_writable(output, force)
+    figure_output(output, force)
     if json_out is not None:
         check_writable(json_out, force)
+    check_positive_int(k, "--k")
     _check_method(method, IMPORTANCE)
     net = load_model_arg(model)
     if method == "lek":

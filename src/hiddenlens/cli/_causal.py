@@ -95,10 +95,11 @@ def ablate(
     from hiddenlens._classes import dataset_labels
     from hiddenlens._files import atomic_write_text, check_writable
     from hiddenlens._validation import check_positive_int
+    from hiddenlens.cli._outputs import figure_output
     from hiddenlens.plot import AblationDisplay, save_figure
 
+    figure_output(output, force)
     plt = _agg()
-    check_writable(output, force)
     if json_out is not None:
         check_writable(json_out, force)
     k = check_positive_int(k, "--k")
@@ -161,12 +162,12 @@ def patch(
     Example:  hiddenlens patch nielsen.safetensors --from 0 --to 7 --layer 0 -o patch.png
     """
     from hiddenlens._classes import label_indices
-    from hiddenlens._files import check_writable
     from hiddenlens._validation import check_positive_int
+    from hiddenlens.cli._outputs import figure_output
     from hiddenlens.plot import PatchDisplay, save_figure
 
+    figure_output(output, force)
     plt = _agg()
-    check_writable(output, force)
     k = check_positive_int(k, "--k")
     net = load_model_arg(model)
     _hidden_layer(net, layer, hint="the patches are measured on the output, so patch the "
@@ -212,11 +213,11 @@ def conductance(
 
       hiddenlens conductance iris.safetensors --index 0 --unit 2 --target setosa -o flow.png
     """
-    from hiddenlens._files import check_writable
+    from hiddenlens.cli._outputs import figure_output
     from hiddenlens.plot import ConductanceDisplay, save_figure
 
+    figure_output(output, force)
     plt = _agg()
-    check_writable(output, force)
     net = load_model_arg(model)
     _hidden_layer(net, layer, hint="conductance measures the flow into the output through a "
                                    "layer below it")

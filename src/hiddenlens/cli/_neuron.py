@@ -28,17 +28,12 @@ def _agg():
     return plt
 
 
-def _maximize_options(n_iterations, lr, norm, l2, tv, blur, jitter, random_state, raw: bool,
-                      net, layer: int) -> dict:
-    """Options for maximize_activation: the readable defaults unless --raw, then overrides."""
-    from hiddenlens.explain import readable_options
-
-    options = {} if raw else readable_options(net, layer)
+def _maximize_options(n_iterations, lr, norm, l2, tv, blur, jitter, random_state) -> dict:
+    """The options given on the command line, for maximize_activation; the Displays add the
+    readable regularisers underneath unless --raw (regularize=False)."""
     given = dict(n_iterations=n_iterations, lr=lr, norm=norm, l2=l2, tv=tv, blur=blur,
                  jitter=jitter)
-    options.update({k: v for k, v in given.items() if v is not None})
-    options["random_state"] = random_state
-    return options
+    return {**{k: v for k, v in given.items() if v is not None}, "random_state": random_state}
 
 
 @app.command()
@@ -61,15 +56,14 @@ def neuron(
 
     Example:  hiddenlens neuron nielsen.safetensors --layer 0 --unit 42 -o card.png
     """
-    from hiddenlens._files import check_writable
+    from hiddenlens.cli._outputs import figure_output
     from hiddenlens.plot import NeuronCardDisplay, save_figure
 
+    figure_output(output, force)
     plt = _agg()
-    check_writable(output, force)
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target_column)
-    options = _maximize_options(n_iterations, None, None, None, None, None, None, random_state,
-                                False, net, layer)
+    options = _maximize_options(n_iterations, None, None, None, None, None, None, random_state)
     with console.status(f"Reading {ds.name} and optimising unit {unit}..."):
         card = NeuronCardDisplay.from_model(net, ds, layer=layer, unit=unit,
                                             maximize_kw=options)
@@ -116,22 +110,23 @@ def maximize(
 
       hiddenlens maximize nielsen.safetensors --layer 0 --norm 8 --raw -o layer0.png
     """
-    from hiddenlens._files import check_writable
+    from hiddenlens.cli._outputs import figure_output
     from hiddenlens.plot import LayerMaximizeDisplay, save_figure
+    from hiddenlens.plot._grid import unit_count
 
+    figure_output(output, force)
     plt = _agg()
-    check_writable(output, force)
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target_column)
-    options = _maximize_options(n_iterations, lr, norm, l2, tv, blur, jitter, random_state, raw,
-                                net, layer)
+    options = _maximize_options(n_iterations, lr, norm, l2, tv, blur, jitter, random_state)
     with console.status("Optimising every unit of the layer in one batch..."):
-        view = LayerMaximizeDisplay.from_model(net, ds, layer=layer, maximize_kw=options)
+        view = LayerMaximizeDisplay.from_model(net, ds, layer=layer, maximize_kw=options,
+                                               regularize=not raw)
     save_figure(view.figure_, output, overwrite=force)
     plt.close("all")
     r = view.result
     console.print(
-        f"{len(r.units)} units of layer {r.layer}: {r.reached_share:.0%} reach at least the "
+        f"{unit_count(len(r.units))} of layer {r.layer}: {r.reached_share:.0%} reach at least the "
         f"best of the {len(ds.X):,} examples of {ds.name}; "
         f"{int(view.dead.sum())} dead.\nFigure written to {output}", soft_wrap=True
     )

@@ -33,8 +33,10 @@ def report(
 
     Example:  hiddenlens report nielsen.safetensors -o report.html
     """
+    from hiddenlens.cli._outputs import report_output
     from hiddenlens.report import write_report
 
+    report_output(output, force)  # before the model and the data are read
     net = load_model_arg(model)
     ds = load_data_arg(data, net, target_column)
     t0 = time.perf_counter()

@@ -17,13 +17,13 @@ from hiddenlens.cli._app import (
 )
 
 show_app = typer.Typer(
-    help="Draw one view of a trained model to a PNG or SVG file.\n\n"
+    help="Draw one view of a trained model to a PNG, SVG or PDF file.\n\n"
          "Example:  hiddenlens show fields nielsen.safetensors -o fields.png",
     no_args_is_help=True,
 )
 app.add_typer(show_app, name="show")
 
-OUT = typer.Option(..., "-o", "--output", help="Figure file to write (.png or .svg).")
+OUT = typer.Option(..., "-o", "--output", help="Figure file to write (.png, .svg or .pdf).")
 FORCE = typer.Option(False, "--force", help=FORCE_HELP)
 DATA = typer.Option(None, "--data", help=DATA_HELP + " Default: the model's own.")
 TARGET_COLUMN = typer.Option(None, "--target-column", help=TARGET_COLUMN_HELP)
@@ -45,12 +45,27 @@ def _example(net, data, target_column, index: int):
     if not 0 <= index < len(ds.X_test):
         raise ValueError(f"`--index` must be in 0..{len(ds.X_test) - 1} for the test split of "
                          f"{ds.name}. Got {index} instead.")
-    return ds, ds.X_test[index], int(ds.y_test[index]) if ds.task == "classification" else None
+    y = ds.y_test[index]
+    return ds, ds.X_test[index], int(y) if ds.task == "classification" else float(y)
 
 
-def _agg() -> None:
+def _count(text: str):
+    """A --k of "auto", "all" or a number: "auto", None or the int."""
+    if text in ("auto", "all"):
+        return None if text == "all" else "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"--k must be an integer, auto or all. Got {text!r} instead.") from None
+
+
+def _agg(output: Path, force: bool) -> None:
+    """Check -o/--output before any work, then draw without a window."""
     import matplotlib
 
+    from hiddenlens.cli._outputs import figure_output
+
+    figure_output(output, force)
     matplotlib.use("Agg")
 
 
@@ -61,25 +76,32 @@ def fields(
     layer: int = typer.Option(0, help="Layer (0 = first hidden layer, -1 = output)."),
     normalize: str = typer.Option("diverging", help="diverging, minmax or abs."),
     scale: str = typer.Option("shared", help="shared (one scale for the layer) or unit."),
-    by: str = typer.Option("index", help="The units' order: index, norm, or influence "
-                                         "(needs --next-unit)."),
+    by: str = typer.Option("auto", help="The units' order: index, norm, outgoing (weight "
+                                        "mass into the next layer), influence (needs "
+                                        "--next-unit), or auto: index up to 100 units, "
+                                        "outgoing beyond."),
     next_unit: int = typer.Option(None, "--next-unit",
                                   help="The unit of the next layer whose incoming weights "
                                        "order the units, for --by influence."),
-    k: int = typer.Option(None, "--k", "-k", help="Draw only the first k units in that order."),
+    k: str = typer.Option("auto", "--k", "-k", help="Units to draw, the first in that order: "
+                          "a number, all, or auto (all up to 100 units, 64 beyond)."),
     bars: bool = typer.Option(False, "--bars", help="Bar charts over the inputs, not images."),
     force: bool = FORCE,
 ):
     """Each unit's incoming weights: 28x28 images (image models) or bars (tabular models).
 
+    A deeper layer of an image model is drawn through its linear composites (its weights
+    multiplied down to the input image); a layer of more than 100 units shows its 64 most
+    influential units unless --k says otherwise.
+
     Example:  hiddenlens show fields nielsen.safetensors --by norm -o fields.png
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens.plot import ReceptiveFieldsDisplay
 
     net = load_model_arg(model)
     d = ReceptiveFieldsDisplay.from_model(net, layer=layer, normalize=normalize, scale=scale,
-                                          by=by, next_unit=next_unit, k=k,
+                                          by=by, next_unit=next_unit, k=_count(k),
                                           kind="bars" if bars else "auto")
     _write(d, output, force, f"Receptive fields of layer {layer}")
 
@@ -99,15 +121,17 @@ def contributions(
 
     Example:  hiddenlens show contributions nielsen.safetensors --unit 12 --index 3 -o c.png
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens.plot import ContributionDisplay
 
     net = load_model_arg(model)
     _, x, _ = _example(net, data, target_column, index)
     d = ContributionDisplay.from_model(net, x, layer=layer, unit=unit)
     r = d.result
-    _write(d, output, force, f"sum(x * w) {r.total - r.bias:+.4f} + bias {r.bias:+.4f} = "
-           f"z {r.pre_activation:+.4f}; contribution map")
+    what = "standardised input" if r.raw_inputs is not None else "input" if r.layer == 0 \
+        else f"layer {r.layer - 1} activation"
+    _write(d, output, force, f"sum of {what} × weight {r.total - r.bias:+.4f} + bias "
+           f"{r.bias:+.4f} = z {r.pre_activation:+.4f}; contribution map")
 
 
 @show_app.command("top-units")
@@ -128,7 +152,7 @@ def top_units_cmd(
 
     Example:  hiddenlens show top-units nielsen.safetensors --unit 3 -k 5 -o top3.png
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens.plot import TopUnitsDisplay
 
     net = load_model_arg(model)
@@ -147,6 +171,9 @@ def composite(
     method: str = typer.Option("linear", help="linear (weights multiplied) or jacobian."),
     n: int = typer.Option(1000, "-n", help="Test examples the jacobian is averaged over."),
     per_class: bool = typer.Option(False, "--per-class", help="Average per class (jacobian)."),
+    k: str = typer.Option("auto", "--k", "-k", help="Units to draw: a number, all, or auto "
+                          "(all up to 100 units, else the 64 with the largest outgoing weight "
+                          "mass)."),
     data: str = DATA,
     target_column: str = TARGET_COLUMN,
     force: bool = FORCE,
@@ -155,16 +182,20 @@ def composite(
 
     Example:  hiddenlens show composite keras.safetensors --method jacobian -o templates.png
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens._classes import dataset_labels
     from hiddenlens.plot import CompositeDisplay
 
     net = load_model_arg(model)
     X = y = None
     if method == "jacobian":
+        from hiddenlens._validation import check_positive_int
+
+        n = check_positive_int(n, "-n")  # before the data are read
         ds = load_data_arg(data, net, target_column)
         X, y = ds.X_test[:n], dataset_labels(net, ds.y_test[:n])  # the model's labels
-    d = CompositeDisplay.from_model(net, X, y, layer=layer, method=method, per_class=per_class)
+    d = CompositeDisplay.from_model(net, X, y, layer=layer, method=method, per_class=per_class,
+                                    k=_count(k))
     _write(d, output, force, f"{method.capitalize()} composite weights")
 
 
@@ -181,7 +212,7 @@ def trace(
 
     Example:  hiddenlens show trace nielsen.safetensors --index 7 -o trace.png
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens.plot import TraceDisplay
 
     net = load_model_arg(model)
@@ -204,16 +235,9 @@ def diagram(
 
     Example:  hiddenlens show diagram iris.safetensors --bias -o net.svg
     """
-    _agg()
+    _agg(output, force)
     from hiddenlens.plot import NetworkDiagramDisplay
 
     net = load_model_arg(model)
-    links = {"auto": "auto", "all": None}.get(k)
-    if k not in ("auto", "all"):
-        try:
-            links = int(k)
-        except ValueError:
-            raise ValueError(f"`--k` must be an integer, auto or all. Got {k!r} "
-                             "instead.") from None
-    d = NetworkDiagramDisplay.from_model(net, k=links, threshold=threshold, bias=bias)
+    d = NetworkDiagramDisplay.from_model(net, k=_count(k), threshold=threshold, bias=bias)
     _write(d, output, force, "Network diagram")

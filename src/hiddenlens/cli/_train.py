@@ -59,6 +59,7 @@ def train(
     from hiddenlens._files import check_writable
 
     check_writable(output, force)
+    parsed = _parse_sizes(sizes) if sizes else None
     if preset is None and sizes is None:
         raise ValueError(
             "Give a preset (nielsen, keras-blog, single-layer, zero-vs-one) or --sizes."
@@ -75,12 +76,12 @@ def train(
     if preset is not None:
         ds = hl.load_dataset(data, target_column=target_column) if data else None
         if sizes:
-            options["sizes"] = _parse_sizes(sizes)
+            options["sizes"] = parsed
         net = hl.train_preset(preset, ds, random_state=random_state, **options, **shape, **run)
     else:
         ds = hl.load_dataset(data or "mnist-embedded", target_column=target_column)
         default_output = "linear" if ds.task == "regression" else "softmax"
-        net = hl.DenseNet(_parse_sizes(sizes), shape.get("activation", "sigmoid"),
+        net = hl.DenseNet(parsed, shape.get("activation", "sigmoid"),
                           shape.get("output_activation", default_output),
                           random_state=random_state, task=ds.task)
         hl.train(net, ds, random_state=random_state, **options, **run)
@@ -119,7 +120,13 @@ def evaluate(
 
 
 def _parse_sizes(text: str) -> list[int]:
+    """--sizes as widths, refused at once (before any data is read) when they would make a
+    network too large to allocate."""
+    from hiddenlens._validation import check_network_size
+
     try:
-        return [int(s) for s in text.replace(",", "-").split("-")]
+        sizes = [int(s) for s in text.replace(",", "-").split("-")]
     except ValueError:
         raise ValueError(f"--sizes must look like 784-100-10. Got {text!r} instead.") from None
+    check_network_size(sizes)
+    return sizes

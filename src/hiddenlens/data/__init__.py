@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from hiddenlens._validation import integer_seed
+from hiddenlens._validation import integer_seed, short
 from hiddenlens.data._dataset import Dataset, apply_image_options
 from hiddenlens.data._for_model import for_model
 from hiddenlens.data._mnist import (
@@ -78,7 +78,10 @@ def load_dataset(
 
 def _load_base(name, target_column, data_dir, download, progress, include_validation,
                random_state) -> Dataset:
-    key = os.fspath(name)
+    key = os.fspath(name) if isinstance(name, (str, os.PathLike)) else None
+    if not isinstance(key, str):  # an int, None, bytes...
+        raise TypeError(f"`name` must be a data set's name or a file path (a str or a "
+                        f"pathlib.Path). Got {short(name)} instead.")
     if key.lower() in DATASETS:  # "IRIS" and "Iris" are iris
         key = key.lower()
     if key == "mnist-embedded":

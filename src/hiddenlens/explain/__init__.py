@@ -30,7 +30,7 @@ _EXPORTS = {
     "_permutation": ["permutation_importance"],
     "_perturbation": ["occlusion", "perturbation_importance"],
     "_randomization": ["RandomizationCheck", "randomization_check"],
-    "_receptive_fields": ["normalize_fields", "receptive_fields", "unit_order"],
+    "_receptive_fields": ["normalize_fields", "receptive_fields", "shown_units", "unit_order"],
     "_robustness": ["infidelity", "max_sensitivity"],
     "_selectivity": ["SelectivityImportance", "selectivity_importance"],
     "_tabular_importance": ["garson", "lek_profile", "olden"],

@@ -19,8 +19,13 @@ import numpy as np
 import torch
 
 from hiddenlens import _chain as chain
-from hiddenlens._validation import check_hidden_layer, check_positive_int, check_unit
-from hiddenlens.explain._integrated import check_baseline, integration_rule
+from hiddenlens._validation import check_hidden_layer, check_unit
+from hiddenlens.explain._integrated import (
+    check_baseline,
+    check_path_work,
+    check_steps,
+    integration_rule,
+)
 from hiddenlens.explain._targets import one_hot, resolve_target, z0_of
 from hiddenlens.net import DenseNet
 
@@ -67,6 +72,7 @@ def conductance(
     n_steps = _check_steps(n_steps, method, 1)
     alphas, _ = integration_rule(method, n_steps + 1)
     X, B, idx, t_layer, units, pre = _prepare(net, X, target, layer, baseline, pre_activation)
+    check_path_work(net, "conductance", len(X), n_steps + 1)
     at = ("z" if layer_pre_activation else "a", idx)
     S = n_steps + 1
     out = np.empty((len(X), net.sizes[idx + 1]), dtype=net.dtype_name)
@@ -109,6 +115,7 @@ def neuron_conductance(
     n_steps = _check_steps(n_steps, method, 2)
     alphas, weights = integration_rule(method, n_steps)
     X, B, idx, t_layer, units, pre = _prepare(net, X, target, layer, baseline, pre_activation)
+    check_path_work(net, "neuron_conductance", len(X), n_steps)
     unit = check_unit(net, idx, unit)
     S, h = n_steps, net.sizes[idx + 1]
     # Captum multiplies by torch.tensor(step_sizes): the weights rounded to float32
@@ -128,7 +135,7 @@ def neuron_conductance(
 
 
 def _check_steps(n_steps, method: str, riemann_minimum: int) -> int:
-    n_steps = check_positive_int(n_steps, "n_steps")
+    n_steps = check_steps(n_steps)
     if method.startswith("riemann") and n_steps < riemann_minimum:
         raise ValueError(f"`n_steps` must be >= {riemann_minimum} for Riemann sums. Got "
                          f"{n_steps} instead.")

@@ -28,6 +28,9 @@ class ContributionMap:
     bias, pre_activation, activation : float
         The unit's bias, z = sum + bias and f(z).
     layer, unit : int
+    raw_inputs : ndarray of shape (n_in,) or None
+        The example as given, before the model's standardisation: for layer 0 of a model that
+        standardises its inputs (`inputs` then differs from it); None otherwise.
     """
 
     contributions: np.ndarray
@@ -38,6 +41,7 @@ class ContributionMap:
     activation: float
     layer: int
     unit: int
+    raw_inputs: np.ndarray | None = None
 
     @property
     def total(self) -> float:
@@ -76,4 +80,5 @@ def contribution_map(net: DenseNet, x, layer: int, unit: int) -> ContributionMap
         bias=float(net.biases[idx][unit]),
         pre_activation=float(trace.pre_activations[idx][0, unit]),
         activation=float(trace.activations[idx][0, unit]), layer=idx, unit=unit,
+        raw_inputs=X[0].numpy().copy() if idx == 0 and net.preprocessing is not None else None,
     )

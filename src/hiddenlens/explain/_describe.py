@@ -379,8 +379,9 @@ def _record(d: UnitDescription) -> dict:
     s = d.numbers.get("status")
     if s:
         r.update(active_fraction=round(s["active_fraction"], 4), dead=s["dead"],
-                 saturated=s["saturated"], most_correlated=s["most_correlated"],
-                 correlation=round(s["correlation"], 4))
+                 saturated=s["saturated"])
+        if s["most_correlated"] >= 0:  # a layer of one unit has no other unit to correlate
+            r.update(most_correlated=s["most_correlated"], correlation=round(s["correlation"], 4))
     k = d.numbers.get("causal")
     if k:
         r["ablation_drop"] = round(k["drop"], 6)

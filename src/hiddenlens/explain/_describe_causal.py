@@ -91,9 +91,11 @@ def selectivity_sentence(si) -> str:
     `SelectivityImportance`."""
     n, score = len(si.selectivity), si.scoring.replace("_", " ")
     if not np.isfinite(si.rho):
+        why = ("it has one unit" if n == 1 else f"the {n} units' selectivities or their "
+               f"effects on {score} are all equal")
         return (f"On this network Spearman's rank correlation of class selectivity and "
-                f"importance is undefined for layer {si.layer}: the {n} units' selectivities or "
-                f"their effects on {score} are all equal, so there is nothing to rank.")
+                f"importance is undefined for layer {si.layer}: {why}, so there is nothing to "
+                "rank.")
     strength = "poorly" if abs(si.rho) < 0.3 else "moderately" if abs(si.rho) < 0.6 else "well"
     low, high = si.interval
     if low > 0 or high < 0:

@@ -18,6 +18,8 @@ from hiddenlens._validation import (
     check_layer,
     check_positive_int,
     check_unit,
+    check_work,
+    counted,
     integer_seed,
 )
 from hiddenlens.explain._jacobian import _wrt_index, layer_jacobian, wrt_point
@@ -150,6 +152,12 @@ def smoothgrad(net: DenseNet, X, target=None, *, n_samples: int = 50, noise: flo
     if not noise >= 0:
         raise ValueError(f"`noise` must be a standard deviation >= 0. Got {noise!r} instead.")
     X = net.tensor(X)
+    width = max(net.sizes)  # a noisy copy holds one row of the input and of each layer
+    check_work(f"smoothgrad of {counted(len(X), 'example')} x "
+               f"{counted(n_samples, 'noisy copy', 'noisy copies')} over "
+               f"{counted(width, 'unit')}", min(16, len(X)) * n_samples * width,
+               len(X) * n_samples * width, "explain fewer examples per call or use a smaller "
+               "`n_samples`")
     layer, units, pre = resolve_target(net, X, target, pre_activation)
     gen = torch.Generator().manual_seed(integer_seed(random_state))
     W = chain.input_weights(net.module)

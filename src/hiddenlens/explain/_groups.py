@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from hiddenlens._validation import short
 from hiddenlens.net import DenseNet
 
 
@@ -34,9 +35,14 @@ def image_patches(image_shape: tuple[int, int], *, window=(4, 4), stride=2) -> d
 
 
 def _pair(value, name: str) -> tuple[int, int]:
-    pair = (value, value) if np.ndim(value) == 0 else tuple(value)
-    if len(pair) != 2 or any(int(v) != v or v < 1 for v in pair):
-        raise ValueError(f"`{name}` must be a positive int or a pair of them. Got {value!r}.")
+    try:
+        pair = (value, value) if np.ndim(value) == 0 else tuple(value)
+    except (TypeError, ValueError):
+        pair = ()
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                 and v >= 1 for v in pair):
+        raise ValueError(f"`{name}` must be an integer >= 1 or a pair of them. Got "
+                         f"{short(value)} instead.")
     return int(pair[0]), int(pair[1])
 
 

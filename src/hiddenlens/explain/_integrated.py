@@ -15,7 +15,13 @@ import numpy as np
 import torch
 
 from hiddenlens import _chain as chain
-from hiddenlens._validation import check_choice, check_positive_int
+from hiddenlens._validation import (
+    MAX_STEPS,
+    check_choice,
+    check_positive_int,
+    check_work,
+    counted,
+)
 from hiddenlens.explain._targets import (
     from_z0,
     grad_z0,
@@ -50,6 +56,22 @@ def integration_rule(method: str, n_steps: int) -> tuple[np.ndarray, np.ndarray]
     if method == "riemann_trapezoid":
         weights[[0, -1]] /= 2
     return alphas, weights
+
+
+def check_steps(n_steps) -> int:
+    """`n_steps` as a count of quadrature points, at most `MAX_STEPS` (Gauss-Legendre's nodes
+    take O(n_steps**2) memory and O(n_steps**3) time to compute)."""
+    return check_positive_int(n_steps, "n_steps", maximum=MAX_STEPS,
+                              why=" (quadrature points; 50 is usually plenty)")
+
+
+def check_path_work(net: DenseNet, what: str, n: int, n_steps: int) -> None:
+    """Refuse a path integral of `n` examples x `n_steps` points through the widest layer
+    that would not fit one block of `MAX_CHUNK` values or the `MAX_WORK` of one call."""
+    width = max(net.sizes)  # every point of every row holds one row of each layer
+    check_work(f"{what} of {counted(n, 'example')} x {counted(n_steps, 'step')} over "
+               f"{counted(width, 'unit')}", n_steps * width, n * n_steps * width,
+               "explain fewer examples per call or use a smaller `n_steps`")
 
 
 def check_baseline(net: DenseNet, baseline, n: int) -> torch.Tensor:
@@ -102,9 +124,10 @@ def integrated_gradients(
     attributions : ndarray of shape (n, n_inputs)
     gap : ndarray of shape (n,), only when `return_gap`
     """
-    n_steps = check_positive_int(n_steps, "n_steps")
+    n_steps = check_steps(n_steps)
     alphas, weights = integration_rule(method, n_steps)
     X = net.tensor(X)
+    check_path_work(net, "integrated_gradients", len(X), n_steps)
     B = check_baseline(net, baseline, len(X))
     layer, units, pre = resolve_target(net, X, target, pre_activation)
     W = chain.input_weights(net.module)

@@ -17,7 +17,15 @@ import torch
 
 from hiddenlens import _chain as chain
 from hiddenlens._threads import torch_threads
-from hiddenlens._validation import check_layer, check_positive_int, check_unit, integer_seed
+from hiddenlens._validation import (
+    MAX_ITERATIONS,
+    check_layer,
+    check_positive_int,
+    check_unit,
+    check_work,
+    counted,
+    integer_seed,
+)
 from hiddenlens.explain._ascent import (
     RowAdam,
     SphereAscent,
@@ -163,9 +171,15 @@ def maximize_activation(
     """
     idx = check_layer(net, layer)
     units = _check_units(net, layer, units)
-    n_iterations = check_positive_int(n_iterations, "n_iterations")
+    n_iterations = check_positive_int(n_iterations, "n_iterations", maximum=MAX_ITERATIONS)
     random_state = integer_seed(random_state)
     n_images = check_positive_int(n_images, "n_images")
+    rows, width = len(units) * n_images, max(net.sizes)  # a step holds each row of each layer
+    check_work(f"maximize_activation of {counted(rows, 'image')} x "
+               f"{counted(n_iterations, 'iteration')} over {counted(width, 'unit')}",
+               rows * width, n_iterations * rows * width,
+               "maximize fewer `units` at a time, ask for fewer `n_images` or use a smaller "
+               "`n_iterations`")
     lo, hi = _check_bounds(net, bounds)
     _check_options(net, lr=lr, norm=norm, l2=l2, tv=tv, blur=blur, jitter=jitter,
                    diversity=diversity)
@@ -254,9 +268,7 @@ def _check_options(net: DenseNet, **options) -> None:
     if norm is not None and not (isinstance(norm, Real) and np.isfinite(norm)
                                  and norm > 0):
         raise ValueError(f"`norm` must be a number > 0 (or None). Got {norm!r} instead.")
-    jitter = options["jitter"]
-    if isinstance(jitter, bool) or not isinstance(jitter, (int, np.integer)) or jitter < 0:
-        raise ValueError(f"`jitter` must be an integer >= 0. Got {jitter!r} instead.")
+    check_positive_int(options["jitter"], "jitter", minimum=0)
     for name, value in options.items():
         if not (isinstance(value, Real) and np.isfinite(value) and value >= 0):
             raise ValueError(f"`{name}` must be a number >= 0. Got {value!r} instead.")

@@ -18,7 +18,7 @@ from sklearn.utils import Bunch, check_random_state
 from sklearn.utils.random import sample_without_replacement
 
 from hiddenlens._progress import progress_bar
-from hiddenlens._validation import check_positive_int, integer_seed
+from hiddenlens._validation import check_positive_int, check_repeat_work, integer_seed
 from hiddenlens.explain._groups import check_groups
 from hiddenlens.explain._lowrank import FirstLayerCache, iter_blocks
 from hiddenlens.explain._scoring import Scorer
@@ -96,6 +96,7 @@ def permutation_importance(
         got = "a single value" if y.ndim == 0 else y.shape[0]
         raise ValueError(f"`y` must hold one label per example ({n}). Got {got} instead.")
     cols, _ = check_groups(net, groups)
+    check_repeat_work(net, "permutation_importance", n, len(cols), n_repeats)
     sw = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
     scorer = Scorer(net, scoring, y, sw)
     base_out = FirstLayerCache(net, X, -1, scorer.from_logits).base[None].numpy()

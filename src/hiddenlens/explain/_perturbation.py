@@ -16,7 +16,13 @@ import torch
 from sklearn.utils import Bunch
 
 from hiddenlens._progress import progress_bar
-from hiddenlens._validation import check_positive_int, integer_seed
+from hiddenlens._validation import (
+    check_positive_int,
+    check_repeat_work,
+    check_work,
+    counted,
+    integer_seed,
+)
 from hiddenlens.explain._groups import check_groups, image_patches
 from hiddenlens.explain._integrated import check_baseline
 from hiddenlens.explain._lowrank import FirstLayerCache, iter_blocks
@@ -69,6 +75,7 @@ def perturbation_importance(
         got = "a single value" if y.ndim == 0 else y.shape[0]
         raise ValueError(f"`y` must hold one label per example ({len(X)}). Got {got} instead.")
     cols, names = check_groups(net, groups)
+    check_repeat_work(net, "perturbation_importance", len(X), len(cols), n_repeats)
     scorer = Scorer(net, scoring, y)
     cache = FirstLayerCache(net, X, -1, scorer.from_logits, scorer.from_logits)
     baseline = scorer(cache.base[None].numpy(), inputs=lambda b: X.numpy())
@@ -148,6 +155,11 @@ def occlusion(
     patches = image_patches(net.image_shape, window=window, stride=stride)
     patches = [np.asarray(p) for p in patches.values()]
     X = net.tensor(X)
+    pixels = sum(len(p) for p in patches)  # every patch's baseline-minus-input, held at once
+    check_work(f"occlusion of {counted(len(X), 'example')} x "
+               f"{counted(len(patches), 'window')}", len(X) * pixels,
+               len(X) * len(patches) * max(net.sizes),
+               "explain fewer examples per call or use a larger `stride`")
     B = check_baseline(net, baseline, len(X))
     layer, units, pre = resolve_target(net, X, target, pre_activation)
     cache = FirstLayerCache(net, X, layer, pre)

@@ -12,7 +12,13 @@ import torch
 from sklearn.utils import Bunch
 
 from hiddenlens import _chain as chain
-from hiddenlens._validation import check_choice, check_positive_int, integer_seed
+from hiddenlens._validation import (
+    check_choice,
+    check_positive_int,
+    check_work,
+    counted,
+    integer_seed,
+)
 from hiddenlens.explain._groups import check_groups
 from hiddenlens.net import DenseNet
 
@@ -106,6 +112,11 @@ def lek_profile(
     cols, names = check_groups(net, None if feature is None else (
         [feature] if np.ndim(feature) == 0 else [[f] for f in feature]))
     held, labels = _held_values(X, hold, quantiles, n_clusters, random_state)
+    points = len(cols) * len(held) * n_points  # every sweep point is one row through the net
+    check_work(f"lek_profile of {counted(len(cols), 'feature')} x "
+               f"{counted(len(held), 'held row')} x {counted(n_points, 'point')}",
+               points * max(net.sizes), points * max(net.sizes),
+               "sweep fewer features or use a smaller `n_points`")
     lo, hi = X.min(0), X.max(0)
     grid = np.stack([np.linspace(lo[c[0]], hi[c[0]], n_points) for c in cols])  # (F, P)
     rows = np.repeat(held[None, :, None, :], len(cols), 0).repeat(n_points, 2)  # (F, H, P, d)

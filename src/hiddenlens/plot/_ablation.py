@@ -8,7 +8,7 @@ from hiddenlens._validation import check_positive_int
 from hiddenlens.explain._ablation import ablate
 from hiddenlens.explain._describe_causal import in_points, score_amount
 from hiddenlens.plot._axes import finish, panel_axes, single_axes
-from hiddenlens.plot._grid import DIVERGING, model_label, plain, symmetric_limit
+from hiddenlens.plot._grid import DIVERGING, model_label, plain, symmetric_limit, unit_count
 
 # "<Knocking out unit 42> lowers accuracy most", per replacement value
 DOING = {"zero": "Knocking out {}", "mean": "Holding {} at its mean",
@@ -176,8 +176,10 @@ def ablation_title(r) -> str:
                 f"(baseline {_baseline(r)})")
     unchanged = int(np.sum(r.drop == 0))
     alone = all(label.isdigit() for label in r.labels)
-    rows = f"{len(r.labels)} units" if alone else f"{len(r.labels)} replacements"
-    second = f"{rows} of layer {r.layer}; {unchanged} change {score} by nothing"
+    n = len(r.labels)
+    rows = unit_count(n) if alone else f"{n} replacement{'' if n == 1 else 's'}"
+    second = f"{rows} of layer {r.layer}; {unchanged} change{'s' if unchanged == 1 else ''} " \
+             f"{score} by nothing"
     return f"{head}\n{second}"
 
 

@@ -32,7 +32,7 @@ def container(ax, figsize: tuple[float, float]):
 
     _check_ax(ax)
     if ax is None:
-        return plt.figure(figsize=figsize, layout="constrained")
+        return _own(plt.figure(figsize=figsize, layout="constrained"))
     if isinstance(ax, Axes):
         spec = ax.get_subplotspec()
         if spec is None:
@@ -41,8 +41,15 @@ def container(ax, figsize: tuple[float, float]):
                              "Pass a Figure or SubFigure instead.")
         parent = ax.get_figure(root=False)
         ax.remove()
-        return parent.add_subfigure(spec)
-    return ax
+        return _own(parent.add_subfigure(spec))
+    return _own(ax)
+
+
+def _own(fig):
+    """Mark a Figure or SubFigure as the view's own (it fills it whole): `finish` makes its
+    title plain too."""
+    fig._hiddenlens_view = True
+    return fig
 
 
 def panel_axes(ax, rows: int, cols: int, figsize: tuple[float, float], *,
@@ -69,11 +76,12 @@ def single_axes(ax, figsize: tuple[float, float]):
 
     _check_ax(ax)
     if ax is None:
-        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+        _own(fig)
         return ax
     if isinstance(ax, Axes):
         return ax
-    return ax.add_subplot()
+    return _own(ax).add_subplot()
 
 
 def root_figure(artist):
@@ -90,9 +98,23 @@ def axes_inches(ax) -> tuple[float, float]:
 
 
 def finish(display, axes, main):
-    """Set the Display's `figure_`, `ax_` (`main`) and `axes_` (every panel), return it."""
+    """Set the Display's `figure_`, `ax_` (`main`) and `axes_` (every panel), return it.
+
+    Every text the Display drew (in its panels, their colour bars and, for a view of several
+    panels, its container's title) is made plain: a "$" in a name read from a file is shown as
+    a "$", never parsed as mathtext. A caller's own panels and titles are left alone.
+    """
+    from hiddenlens.plot._grid import plain_texts
+
     display.figure_ = root_figure(main)
     display.ax_ = main
     display.axes_ = np.asarray(axes, dtype=object) if not isinstance(axes, np.ndarray) \
         else axes
+    panels = [a for a in display.axes_.flat if a is not None]
+    bars = [m.colorbar.ax for a in panels for m in [*a.images, *a.collections]
+            if getattr(m, "colorbar", None) is not None]
+    plain_texts(*panels, *bars)
+    parent = main.get_figure(root=False)
+    if getattr(parent, "_hiddenlens_view", False) and parent._suptitle is not None:
+        plain_texts(parent._suptitle)  # the view's own container: its title is the view's
     return display

@@ -5,15 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from hiddenlens._validation import check_layer, check_unit
-from hiddenlens.explain import composite_weights
+from hiddenlens.explain import composite_weights, shown_units
 from hiddenlens.plot._axes import finish, panel_axes
 from hiddenlens.plot._grid import (
     DIVERGING,
     draw_field,
     draw_mosaic,
+    left_out_note,
     model_label,
     mosaic_axes,
+    number_tiles,
+    plain,
     symmetric_limit,
+    wrap,
 )
 
 MAX_PANELS = 20  # beyond this, one mosaic image like the receptive-field grid
@@ -36,6 +40,8 @@ class CompositeDisplay:
     image_shape : (int, int), optional
         None draws bars over `feature_names`.
     feature_names : list of str, optional
+    note : str, default=""
+        A sentence under the figure: which units are left out and how to see them.
 
     Attributes
     ----------
@@ -47,13 +53,13 @@ class CompositeDisplay:
     """
 
     def __init__(self, *, maps, names, title: str = "", method: str = "linear",
-                 image_shape=None, feature_names=None):
+                 image_shape=None, feature_names=None, note: str = ""):
         self.maps, self.names, self.title, self.method = np.asarray(maps), names, title, method
-        self.image_shape, self.feature_names = image_shape, feature_names
+        self.image_shape, self.feature_names, self.note = image_shape, feature_names, note
 
     @classmethod
     def from_model(cls, net, X=None, y=None, *, layer: int = -1, method: str = "linear",
-                   per_class: bool = False, unit: int | None = None, ax=None,
+                   per_class: bool = False, unit: int | None = None, k="auto", ax=None,
                    **plot_kw) -> CompositeDisplay:
         """Compute `composite_weights` and draw one map per unit.
 
@@ -70,6 +76,10 @@ class CompositeDisplay:
             One map per class of one unit: `unit` (default: for the output layer, each
             class's own output unit; the diagonal).
         unit : int, optional
+        k : int, "auto" or None, default="auto"
+            How many units to draw (without `per_class`): "auto" draws every unit of a layer
+            of up to 100 and, of a wider one, the 64 with the largest outgoing weight mass
+            into the next layer (see `shown_units`); None draws every unit.
         ax : Axes, Figure or SubFigure, optional
         **plot_kw
             Passed to `plot`.
@@ -77,6 +87,7 @@ class CompositeDisplay:
         idx = check_layer(net, layer)
         maps = composite_weights(net, idx, method=method, X=X, y=y, per_class=per_class)
         out = idx == net.n_layers - 1
+        units, note = np.arange(net.sizes[idx + 1]), ""
         classes = net.class_names or [str(c) for c in range(net.n_classes or net.n_outputs)]
         if per_class:  # (n_classes, n_units, n_inputs)
             if unit is None and not out:
@@ -92,8 +103,10 @@ class CompositeDisplay:
                 maps = maps[:, check_unit(net, idx, unit)]
                 names = [f"unit {unit} on {c}s" for c in classes]
         else:
+            units, by = shown_units(net, idx, k=k)
+            maps, note = maps[units], left_out_note(net, idx, len(units), by, "show composite")
             names = [f"class {c}" for c in classes] if out and len(classes) == len(maps) \
-                else None
+                else [str(u) if len(units) > MAX_PANELS else f"unit {u}" for u in units]
         what = "output" if out else f"layer {idx}"
         data = "" if method == "linear" else f", averaged over {len(net.tensor(X))} examples"
         title = (f"What each {what} unit looks for: {method} composite weights{data}\n"
@@ -104,11 +117,11 @@ class CompositeDisplay:
             image_shape=net.image_shape if image else None,
             feature_names=None if image else (net.feature_names or
                                               [f"x{i}" for i in range(net.n_inputs)]),
-            ax=ax, **plot_kw)
+            note=note, ax=ax, **plot_kw)
 
     @classmethod
     def from_result(cls, maps, *, method: str = "linear", names=None, image_shape=None,
-                    feature_names=None, title: str | None = None, ax=None,
+                    feature_names=None, title: str | None = None, note: str = "", ax=None,
                     **plot_kw) -> CompositeDisplay:
         """Draw maps computed before by `composite_weights`.
 
@@ -125,6 +138,8 @@ class CompositeDisplay:
             None draws bars.
         feature_names : list of str, optional
         title : str, optional
+        note : str, default=""
+            A sentence under the figure.
         ax : Axes, Figure or SubFigure, optional
         **plot_kw
             Passed to `plot`.
@@ -134,7 +149,7 @@ class CompositeDisplay:
         title = f"What each unit looks for: {method} composite weights" if title is None \
             else title
         display = cls(maps=maps, names=names, title=title, method=method,
-                      image_shape=image_shape, feature_names=feature_names)
+                      image_shape=image_shape, feature_names=feature_names, note=note)
         return display.plot(ax=ax, **plot_kw)
 
     def plot(self, ax=None) -> CompositeDisplay:
@@ -145,7 +160,11 @@ class CompositeDisplay:
         if self.image_shape is not None and n > MAX_PANELS:
             ax = mosaic_axes(ax, n)
             draw_mosaic(ax, self.maps, self.image_shape, DIVERGING, -limit, limit, label)
-            ax.set_title(self.title, fontsize=10)
+            numbered = number_tiles(ax, [str(name) for name in self.names], self.image_shape)
+            ax.set_title(plain(self.title + ("; corner: unit index" if numbered else "")),
+                         fontsize=10)
+            if self.note:
+                ax.set_xlabel(wrap(self.note), fontsize=9)
             return finish(self, [ax], ax)
         cols = min(n, 5 if self.image_shape is not None else 4)
         rows = -(-n // cols)
@@ -160,11 +179,12 @@ class CompositeDisplay:
                 continue
             m = draw_field(a, self.maps[i], limit, self.image_shape,
                            self.feature_names if i % cols == 0 else None)
-            a.set_title(self.names[i], fontsize=9)
+            a.set_title(plain(self.names[i]), fontsize=9)
         if self.image_shape is not None:
             fig.colorbar(m, ax=axes, fraction=0.03, pad=0.02).set_label(label, fontsize=8)
         else:
             for a in axes[-1]:
                 a.set_xlabel(label, fontsize=7)
-        fig.suptitle(self.title, fontsize=10)
+        note = f"\n{wrap(self.note)}" if self.note else ""
+        fig.suptitle(plain(self.title + note), fontsize=10)
         return finish(self, axes, axes.flat[0])

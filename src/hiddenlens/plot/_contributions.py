@@ -14,6 +14,7 @@ from hiddenlens.plot._grid import (
     hide_ticks,
     image_view_error,
     model_label,
+    plain,
     sign_colors,
     symmetric_limit,
 )
@@ -98,7 +99,8 @@ class ContributionDisplay:
         """
         if title is None:
             title = f"Unit {result.unit} of layer {result.layer}: what pushes it up or down"
-        label = "input" if result.layer == 0 else f"layer {result.layer - 1} activations"
+        label = ("input" if result.raw_inputs is None else "standardised input") \
+            if result.layer == 0 else f"layer {result.layer - 1} activations"
         display = cls(result=result, title=title, image_shape=image_shape,
                       feature_names=feature_names, input_label=label)
         return display.plot(ax=ax, **plot_kw)
@@ -111,7 +113,7 @@ class ContributionDisplay:
         fig, axes = panel_axes(ax, 1, 4, (14.5, 4.0), width_ratios=[1, 1, 1, 1.15])
         axes = axes[0]
         self._image(axes[0], r.inputs, self.input_label, "gray_r", None,
-                    "value" if self.input_label == "input" else "activation")
+                    "activation" if r.layer else self.input_label.replace("input", "value"))
         w_lim = symmetric_limit(r.weights)
         self._image(axes[1], r.weights, f"weights into unit {r.unit}", DIVERGING, w_lim,
                     "weight")
@@ -159,13 +161,20 @@ class ContributionDisplay:
         a = axes[0, 0]
         a.barh(np.arange(n), r.contributions, color=sign_colors(r.contributions))
         a.axvline(0, color="0.3", lw=0.6)
-        names = self.feature_names or [str(i) for i in range(n)]
-        labels = [f"{name} ({v:+.2f} x {w:+.2f})" for name, v, w in
-                  zip(names, r.inputs, r.weights)]
+        names = [plain(name) for name in self.feature_names or range(n)]
+        if r.raw_inputs is None:
+            labels = [f"{name} ({v:+.3g} × {w:+.3g})" for name, v, w in
+                      zip(names, r.inputs, r.weights)]
+            how = f"{'value' if r.layer == 0 else 'activation'} × weight per input"
+        else:  # the weight multiplies the standardised value, not the one the user gave
+            labels = [f"{name} = {x:.4g}, standardised {v:+.3g} × {w:+.3g}" for name, x, v, w
+                      in zip(names, r.raw_inputs, r.inputs, r.weights)]
+            how = ("the value as given, then standardised as layer 0 multiplies it:\n"
+                   "standardised value × weight per input")
         a.set_yticks(np.arange(n), labels, fontsize=8)
         a.invert_yaxis()
-        a.set_xlabel(f"{self.input_label} x weight (contribution to z)", fontsize=8)
-        a.set_title("value x weight per input", fontsize=9)
+        a.set_xlabel(f"{self.input_label} × weight (contribution to z)", fontsize=8)
+        a.set_title(how, fontsize=9)
         self._decomposition(axes[0, 1])
         fig.suptitle(self.title, fontsize=10)
         return finish(self, axes[0], a)

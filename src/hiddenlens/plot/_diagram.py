@@ -1,7 +1,9 @@
 """NetworkDiagramDisplay: nodes per layer, links coloured by sign with width by |w|.
 
 In the manner of NeuralNetTools' plotnet and TensorFlow Playground; 784 image inputs are drawn
-as one 28x28 thumbnail whose pixels are the links' starting points.
+as one 28x28 thumbnail beside the network, linked to each unit of the first layer by one grey
+line whose width is the norm of the unit's incoming weights (a line per pixel would be a
+hairball over the image; the receptive fields show the weights themselves).
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import numpy as np
 
 from hiddenlens.explain import diagram_links
 from hiddenlens.plot._axes import axes_inches, finish, single_axes
-from hiddenlens.plot._grid import model_label
+from hiddenlens.plot._grid import model_label, plain
 
 POSITIVE, NEGATIVE = "#c0392b", "#2e6db4"
+IMAGE_LINK = "0.55"  # the image's one line per first-layer unit: no sign, only a size
 AUTO_MAX_LINKS = 2000  # above this many links in a layer, "auto" keeps the top 3 per unit
 THUMB = 0.36  # half-width of the input thumbnail, in layer spacings
 
@@ -32,6 +35,9 @@ class NetworkDiagramDisplay:
         Draw the inputs as one thumbnail of this shape.
     input_strength : ndarray of shape (n_inputs,), optional
         The thumbnail's shade: mean |weight| leaving each input (default: 1 everywhere).
+    unit_strength : ndarray of shape (sizes[1],), optional
+        With `image_shape`: the norm of each first-layer unit's incoming weights, the width of
+        its one line from the thumbnail (default: 1 for every unit).
     biases : list of ndarray, optional
         One (n_units,) per layer: draw a bias node feeding each layer, its links coloured and
         sized like weights. None draws no bias nodes.
@@ -48,9 +54,11 @@ class NetworkDiagramDisplay:
     """
 
     def __init__(self, *, links, sizes, activation, image_shape=None, input_strength=None,
-                 biases=None, feature_names=None, class_names=None, title: str = ""):
+                 unit_strength=None, biases=None, feature_names=None, class_names=None,
+                 title: str = ""):
         self.links, self.sizes, self.activation = links, list(sizes), list(activation)
         self.image_shape, self.input_strength, self.biases = image_shape, input_strength, biases
+        self.unit_strength = unit_strength
         self.feature_names, self.class_names, self.title = feature_names, class_names, title
         self.n_layers = len(self.sizes) - 1
 
@@ -84,9 +92,15 @@ class NetworkDiagramDisplay:
         if threshold is not None:
             kept.append(f"links with |w| >= {threshold:g}")
         shown = "; showing " + " and ".join(kept) if kept else "; every link shown"
-        strength = np.abs(net.weights[0]).mean(axis=0) if net.image_shape else None
+        image = net.image_shape is not None
+        if image:
+            shown = shown.replace("showing", "between units:") + \
+                "\nthe image is linked to each first-layer unit by one line, its width the " \
+                "norm of the unit's weights"
+        strength = np.abs(net.weights[0]).mean(axis=0) if image else None
+        norms = np.linalg.norm(net.weights[0], axis=1) if image else None
         display = cls(links=links, sizes=net.sizes, activation=net.activations,
-                      image_shape=net.image_shape, input_strength=strength,
+                      image_shape=net.image_shape, input_strength=strength, unit_strength=norms,
                       biases=[np.asarray(b) for b in net.biases] if bias else None,
                       feature_names=net.feature_names, class_names=net.class_names,
                       title=f"Network diagram of the {model_label(net)}{shown}")
@@ -104,20 +118,27 @@ class NetworkDiagramDisplay:
         pos = self._positions()
         for layer_links in self.links:
             l = layer_links.layer
+            if l == 0 and self.image_shape:  # one line per unit from the image, drawn below
+                continue
             start, end = pos[l][layer_links.source], pos[l + 1][layer_links.dest]
             self._draw_links(ax, LineCollection, start, end, layer_links.weight)
+        if self.image_shape:
+            self._draw_image_links(ax, LineCollection, pos[1])
         if self.biases is not None:
             self._draw_bias(ax, LineCollection, pos)
         self._draw_nodes(ax, pos)
         ax.set_xlim(-0.75, self.n_layers + 0.6)
         ax.set_ylim(-0.1, 1.12 if self.biases is not None else 1.06)
         ax.axis("off")
-        ax.set_title(self.title, fontsize=10)
+        ax.set_title(plain(self.title), fontsize=10, pad=30)  # above the layers' headers
         handles = [Line2D([], [], color=POSITIVE, lw=2.5, label="positive weight"),
                    Line2D([], [], color=NEGATIVE, lw=2.5, label="negative weight"),
                    Line2D([], [], color="0.5", lw=0.6, label="width ~ |w| (per layer)")]
-        ax.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False,
-                  bbox_to_anchor=(0.5, -0.06))
+        if self.image_shape:
+            handles.append(Line2D([], [], color=IMAGE_LINK, lw=2.5,
+                                  label="from the image: norm of a unit's weights"))
+        ax.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=8,
+                  frameon=False, bbox_to_anchor=(0.5, -0.06))
         self.positions_ = pos
         return finish(self, [ax], ax)
 
@@ -150,6 +171,18 @@ class NetworkDiagramDisplay:
         ax.add_collection(LineCollection(segments, linewidths=width, colors=colors,
                                          alpha=0.6 if n < 200 else 0.4, zorder=1))
 
+    def _draw_image_links(self, ax, LineCollection, units) -> None:
+        """One grey line from the thumbnail's right edge to each first-layer unit, as wide as
+        the norm of the unit's incoming weights; none crosses the image."""
+        n = len(units)
+        strength = np.ones(n) if self.unit_strength is None else np.asarray(self.unit_strength)
+        widest = float(np.clip(40 / np.sqrt(n), 0.8, 4.0))
+        width = 0.2 + widest * strength / max(float(strength.max()), 1e-12)
+        start = np.tile([THUMB + 0.02, 0.5], (n, 1))
+        segments = np.stack([start, units], axis=1)  # (n_units, 2 points, xy)
+        ax.add_collection(LineCollection(segments, linewidths=width, colors=IMAGE_LINK,
+                                         alpha=0.5, zorder=1))
+
     def _draw_bias(self, ax, LineCollection, pos) -> None:
         for l, b in enumerate(self.biases):
             node = np.array([l + 0.5 if not (l == 0 and self.image_shape) else 0.55, 1.08])
@@ -171,7 +204,7 @@ class NetworkDiagramDisplay:
             if names is not None:
                 side = -1 if l == 0 else 1
                 for (x, y), name in zip(p, names):
-                    ax.text(x + side * 0.07, y, name, ha="right" if side < 0 else "left",
+                    ax.text(x + side * 0.07, y, plain(name), ha="right" if side < 0 else "left",
                             va="center", fontsize=8 if n <= 20 else 6, zorder=4)
             label = ("inputs" if l == 0 else "output" if l == self.n_layers
                      else f"layer {l - 1}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -56,20 +57,86 @@ def draw_mosaic(ax, images: np.ndarray, shape, cmap: str, vmin: float, vmax: flo
     rows, _ = grid_shape(len(images))
     bar = ax.figure.colorbar(image, ax=ax, shrink=min(1.0, 0.5 + 0.1 * rows), fraction=0.03,
                              aspect=25, pad=0.02)
-    bar.set_label(label, fontsize=9)
+    bar.set_label(wrap(label, 12 * rows + 20), fontsize=9)  # no longer than the bar
     return image
+
+
+MAX_NUMBERED = 100  # tiles beyond this are too small for a readable number
+
+
+def number_tiles(ax, labels: list[str], shape: tuple[int, int], gap: int = 1) -> bool:
+    """Write each tile's label (a unit number) in its top-left corner, on a white patch so it
+    reads over red and blue; False (and nothing written) beyond `MAX_NUMBERED` tiles."""
+    n = len(labels)
+    if n > MAX_NUMBERED:
+        return False
+    h, w = shape
+    _, cols = grid_shape(n)
+    size = 8 if n <= 64 else 6
+    for i, label in enumerate(labels):
+        r, c = divmod(i, cols)
+        ax.text(c * (w + gap) + 0.3, r * (h + gap) + 0.3, plain(label), fontsize=size,
+                va="top", ha="left", color="0.1",
+                bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.9})
+    return True
+
+
+def wrap(text: str, width: int = 110) -> str:
+    """A long sentence broken into lines for a figure."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width))
 
 
 def plain(text) -> str:
     """`text` as matplotlib shows it literally: every "$" escaped, so a name read from a file
-    ("$\\undefinedcommand$", "cost $5-$10") is never parsed as mathtext."""
-    return str(text).replace("$", r"\$")
+    ("$\\undefinedcommand$", "cost $5-$10") is never parsed as mathtext. Escaping twice
+    changes nothing (a "$" already escaped is left alone)."""
+    return _UNESCAPED_DOLLAR.sub(r"\\$", str(text))
+
+
+_UNESCAPED_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def plain_texts(*roots) -> None:
+    """Make every text under `roots` (Axes, Figures, SubFigures) plain (see `plain`): titles,
+    labels, annotations, legends and fixed tick labels. Every Display runs this on its own
+    panels when it finishes drawing, so no name read from a file reaches mathtext."""
+    from matplotlib.axis import Axis
+    from matplotlib.category import StrCategoryFormatter
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FuncFormatter
+
+    for root in roots:
+        for text in root.findobj(Text):
+            if "$" in text.get_text():
+                text.set_text(plain(text.get_text()))
+        for axis in root.findobj(Axis):  # tick labels are written again from these at draw
+            formatter = axis.get_major_formatter()
+            if isinstance(formatter, FixedFormatter):
+                formatter.seq = [plain(label) for label in formatter.seq]
+            elif isinstance(formatter, (FuncFormatter, StrCategoryFormatter)) and \
+                    not getattr(formatter, "_plain", False):  # labels given with set_ticks
+                wrapped = FuncFormatter(lambda x, pos, f=formatter: plain(f(x, pos)))
+                wrapped._plain = True
+                axis.set_major_formatter(wrapped)
 
 
 def symmetric_limit(values: np.ndarray) -> float:
     """The largest |value|, so a diverging colour map is centred on zero."""
     finite = np.abs(values[np.isfinite(values)])
     return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+
+
+def class_names(net) -> list[str] | None:
+    """The output units' names: the model's class names when there is one per output unit."""
+    names = net.class_names
+    return list(names) if names and len(names) == net.n_outputs else None
+
+
+def unit_count(n: int, activation: str = "") -> str:
+    """ "1 sigmoid unit", "100 sigmoid units": a count of units with its noun agreeing."""
+    return f"{n:,} {activation + ' ' if activation else ''}unit{'' if n == 1 else 's'}"
 
 
 def model_label(net) -> str:
@@ -167,3 +234,25 @@ def data_ranges(net, X) -> tuple[np.ndarray, np.ndarray]:
     """Each input's (min, max), each of shape (n_inputs,), over the data X (n, n_inputs)."""
     X = net.tensor(X).numpy()
     return X.min(0), X.max(0)
+
+
+def left_out_note(net, layer: int, n_shown: int, by: str, command: str) -> str:
+    """The sentence under a figure of `layer`'s units when some are left out: how many, which
+    are shown, and how to see them all: k=None, or ``hiddenlens <command> --layer <layer>
+    --k all`` (`command` e.g. "show fields"; "maximize" draws every unit by itself)."""
+    n = net.sizes[layer + 1]
+    if n_shown >= n:
+        return ""
+    which = "with the largest outgoing weight mass" if by == "outgoing" else "first in this order"
+    every = (f"hiddenlens maximize --layer {layer} draws every unit" if command == "maximize"
+             else f"k=None draws every unit (hiddenlens {command} --layer {layer} --k all)")
+    return (f"{n - n_shown} of the {n} units are left out: the {n_shown} shown are those "
+            f"{which}; {every}.")
+
+
+def noise_note(n_units: int) -> str:
+    """What the incoming weights of a wide first layer of an image model look like, and where
+    to look instead (the seed article's own remark on its 512-unit network)."""
+    return (f"In a first layer of {n_units} units each unit's weights look like noise: a digit "
+            "is spread over many units, so the composites of the deeper layers and the output "
+            "(hiddenlens show composite) show more of what the network looks for.")

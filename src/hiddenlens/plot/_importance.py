@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from hiddenlens._validation import check_unit
+from hiddenlens._validation import check_positive_int, check_unit
 from hiddenlens.explain import get_method, methods
 from hiddenlens.plot._axes import finish, panel_axes, single_axes
-from hiddenlens.plot._grid import DIVERGING, hide_ticks, model_label, symmetric_limit
+from hiddenlens.plot._grid import DIVERGING, hide_ticks, model_label, plain, symmetric_limit
 
 XLABELS = {
     "permutation": "drop in {score} when the feature is shuffled (mean ± sd over repeats)",
@@ -15,6 +15,17 @@ XLABELS = {
     "garson": "Garson relative importance (sums to 1)",
     "olden": "Olden connection weight (sign: direction of the pull)",
 }
+
+
+# what each method's pixel map shows, in the map's own words
+MAP_CAPTIONS = {
+    "permutation": "every pixel (red: the score drops when it is shuffled)",
+    "perturbation": "every pixel (red: the score drops when it gets noise)",
+    "garson": "every pixel's share of the weight mass (dark: a larger share)",
+    "olden": "every pixel (red: pulls the output up, blue: down)",
+}
+GARSON_NOTE = ("Garson's shares are the same for every output: each output weight multiplies a "
+               "hidden unit's inputs alike and cancels in the unit's shares.")
 
 
 class ImportanceDisplay:
@@ -31,7 +42,11 @@ class ImportanceDisplay:
     by : {"value", "magnitude"}, default="value"
         Rank by the importance, or by |importance| (signed scores such as Olden's).
     image_shape : (int, int), optional
-        Also draw one importance per pixel as a map (diverging, centred on zero).
+        Also draw one importance per pixel as a map: diverging and centred on zero for signed
+        scores, sequential from zero for Garson's shares (never negative).
+    method : str, optional
+        How the importances were computed ("permutation", "garson", ...): picks the map's
+        caption and scale, and Garson's note that its shares are the same for every output.
 
     Attributes
     ----------
@@ -43,8 +58,8 @@ class ImportanceDisplay:
     """
 
     def __init__(self, *, importances, std=None, names, xlabel: str = "importance",
-                 title: str = "", by: str = "value", image_shape=None):
-        self.by, self.image_shape = by, image_shape
+                 title: str = "", by: str = "value", image_shape=None, method=None):
+        self.by, self.image_shape, self.method = by, image_shape, method
         self.importances = np.asarray(importances, dtype=float)
         self.std = None if std is None else np.asarray(std, dtype=float)
         self.names, self.xlabel, self.title = list(names), xlabel, title
@@ -83,6 +98,8 @@ class ImportanceDisplay:
         if m.needs_data:
             scoring = scoring or ("accuracy" if net.task == "classification" else "r2")
             shown = ""
+        elif m.name == "garson":  # every output's row is the same (see `garson`)
+            shown = " (the same for every output)"
         else:
             name = net.class_names[target] if net.class_names else target
             shown = f" for output {name}"
@@ -131,7 +148,7 @@ class ImportanceDisplay:
             title = known[method].title.capitalize() if method in known else "Importance"
         display = cls(importances=mean, std=std, names=names, xlabel=xlabel, title=title,
                       by="magnitude" if method == "olden" else "value",
-                      image_shape=image_shape)
+                      image_shape=image_shape, method=method)
         return display.plot(ax=ax, **plot_kw)
 
     def plot(self, ax=None, *, k: int = 20) -> ImportanceDisplay:
@@ -148,6 +165,7 @@ class ImportanceDisplay:
         -------
         self
         """
+        k = check_positive_int(k, "k")
         key = np.abs(self.importances) if self.by == "magnitude" else self.importances
         order = np.argsort(-key, kind="stable")[:k][::-1]  # barh draws bottom-up
         height = 0.32 * len(order) + 1.4
@@ -163,23 +181,25 @@ class ImportanceDisplay:
         err = None if self.std is None else self.std[order]
         bars.barh(np.arange(len(order)), values, xerr=err, color=colours,
                   error_kw={"ecolor": "0.25", "capsize": 2, "lw": 0.8})
-        bars.set_yticks(np.arange(len(order)), [self.names[i] for i in order], fontsize=8)
+        bars.set_yticks(np.arange(len(order)), [plain(self.names[i]) for i in order],
+                        fontsize=8)
         bars.axvline(0, color="0.3", lw=0.8)
-        bars.set_xlabel(self.xlabel, fontsize=9)
+        note = f"\n{GARSON_NOTE}" if self.method == "garson" else ""
+        bars.set_xlabel(plain(self.xlabel) + note, fontsize=9)
         shown = f" (top {len(order)} of {len(self.importances)})" \
             if len(order) < len(self.importances) else ""
-        bars.set_title(self.title + shown, fontsize=10)
+        bars.set_title(plain(self.title + shown), fontsize=10)
         bars.grid(axis="x", alpha=0.3)
         return finish(self, axes, bars)
 
     def _draw_map(self, ax) -> None:
         limit = symmetric_limit(self.importances)
-        shown = ax.imshow(self.importances.reshape(self.image_shape), cmap=DIVERGING,
-                          vmin=-limit, vmax=limit, interpolation="nearest")
+        share = self.method == "garson"  # a share of |weight|, never negative: from zero up
+        shown = ax.imshow(self.importances.reshape(self.image_shape),
+                          cmap="magma_r" if share else DIVERGING, vmin=0 if share else -limit,
+                          vmax=limit, interpolation="nearest")
         hide_ticks(ax)
-        how = (" (red: pulls the output up, blue: down)" if self.by == "magnitude" else
-               " (red: the score drops without it)" if self.xlabel.startswith("drop") else "")
-        ax.set_title("every pixel" + how, fontsize=9)
+        ax.set_title(MAP_CAPTIONS.get(self.method, "every pixel's importance"), fontsize=9)
         bar = ax.figure.colorbar(shown, ax=ax, fraction=0.046, pad=0.03)
         bar.set_label(self.xlabel.split(" when ")[0].split(" (")[0], fontsize=8)  # the quantity
         bar.ax.tick_params(labelsize=7)
@@ -278,11 +298,14 @@ class LekProfileDisplay:
             for g, label in enumerate(r.held_labels):
                 a.plot(r.grid[f], r.predictions[f, g, :, self.target], color=colours[g],
                        lw=1.4, label=label)
-            a.set_xlabel(r.features[f], fontsize=8)
+            a.set_xlabel(plain(r.features[f]), fontsize=8)
             a.tick_params(labelsize=7)
             a.grid(alpha=0.3)
         first = axes.flat[0]
-        first.set_ylabel(self.target_name, fontsize=9)
-        first.legend(fontsize=7, title="others held at", title_fontsize=7)
-        fig.suptitle(self.title, fontsize=10)
+        first.set_ylabel(plain(self.target_name), fontsize=9)
+        last = axes.flat[n - 1]  # right of the last panel, over no line
+        last.legend(*first.get_legend_handles_labels(), loc="upper left",
+                    bbox_to_anchor=(1.02, 1.0), fontsize=7, title="others held at",
+                    title_fontsize=7, frameon=False)
+        fig.suptitle(plain(self.title), fontsize=10)
         return finish(self, axes, first)

@@ -7,12 +7,15 @@ import numpy as np
 from hiddenlens.explain import atlas, maximize_activation, readable_options
 from hiddenlens.plot._axes import finish, single_axes
 from hiddenlens.plot._grid import (
+    MAX_NUMBERED,
     data_ranges,
     grid_shape,
     hide_ticks,
     input_names,
     model_label,
     mosaic,
+    number_tiles,
+    plain,
 )
 
 
@@ -50,7 +53,7 @@ class LayerMaximizeDisplay:
 
     @classmethod
     def from_model(cls, net, data=None, y=None, *, layer: int, maximize_kw: dict | None = None,
-                   ax=None, **plot_kw) -> LayerMaximizeDisplay:
+                   regularize: bool = True, ax=None, **plot_kw) -> LayerMaximizeDisplay:
         """Maximise every unit of `layer` (`maximize_activation`) and draw the images.
 
         Parameters
@@ -63,7 +66,11 @@ class LayerMaximizeDisplay:
             Labels of an array `data`.
         layer : int
         maximize_kw : dict, optional
-            Keyword arguments of `maximize_activation`, over `readable_options(net, layer, X)`.
+            Keyword arguments of `maximize_activation`, over
+            `readable_options(net, layer, X, regularize=regularize)`.
+        regularize : bool, default=True
+            Start from the readable regularisers; False: only the data's bounds and
+            `maximize_kw` (the plain box-constrained optimum).
         ax : Axes, Figure or SubFigure, optional
         **plot_kw
             Passed to `plot`.
@@ -72,7 +79,8 @@ class LayerMaximizeDisplay:
         if data is not None:
             at = atlas(net, data, layer, y=y, k=1)
             X = data.X if hasattr(data, "X_test") else data
-        options = {**readable_options(net, layer, X), **(maximize_kw or {})}
+        options = {**readable_options(net, layer, X, regularize=regularize),
+                   **(maximize_kw or {})}
         result = maximize_activation(net, layer, X=X, **options)
         out = result.layer == net.n_layers - 1
         what = "the output" if out else f"layer {result.layer}"
@@ -82,7 +90,9 @@ class LayerMaximizeDisplay:
             result, atlas_result=at, image_shape=net.image_shape,
             input_names=input_names(net, 0), unit_names=names,
             ranges=None if X is None or net.image_shape else data_ranges(net, X),
-            title=f"What each unit of {what} responds to most, {model_label(net)}", ax=ax,
+            title=f"What each unit of {what} responds to most"
+                  f"{'' if regularize else ' (no regularisers: the plain optimum)'}, "
+                  f"{model_label(net)}", ax=ax,
             **plot_kw)
 
     @classmethod
@@ -136,19 +146,23 @@ class LayerMaximizeDisplay:
         ax.imshow(mosaic(r.images, shape), cmap="gray_r", vmin=0, vmax=1)
         hide_ticks(ax)
         _, cols = grid_shape(len(r.units))
-        small = len(r.units) <= 32
-        for i, label in enumerate(self._labels()):
+        small, labels = len(r.units) <= 32, self._labels()
+        if not small and len(r.units) <= MAX_NUMBERED:  # a number in each tile's corner
+            number_tiles(ax, labels, shape)
+        for i, label in enumerate(labels):
             row, col = divmod(i, cols)
             x0, y0 = col * (w + 1), row * (h + 1)
-            text = f"{label}: z={r.pre_activations[i]:.1f}" if small else label
-            if len(r.units) <= 128 or col == 0:  # big layers: number the first of each row
-                ax.text(x0 + 0.5, y0 + (3 if small else 4), text, fontsize=8 if small else 6,
-                        color="tab:blue")
+            if small:
+                ax.text(x0 + 0.5, y0 + 3, plain(f"{label}: z={r.pre_activations[i]:.1f}"),
+                        fontsize=8, color="tab:blue")
+            elif len(r.units) > MAX_NUMBERED and col == 0:  # big layers: first of each row
+                ax.text(x0 + 0.5, y0 + 4, plain(label), fontsize=6, color="tab:blue")
             if self.dead is not None and self.dead[r.units[i]]:
                 ax.add_patch(Rectangle((x0 - 0.5, y0 - 0.5), w, h, fill=False, lw=2,
                                        edgecolor="tab:red"))
-        numbered = "unit number" if len(r.units) <= 128 else "first unit of each row"
-        notes = [f"black = ink (inputs in [0, 1]); blue: {numbered}"
+        numbered = "first unit of each row" if len(r.units) > MAX_NUMBERED else "unit number"
+        where = "blue" if small or len(r.units) > MAX_NUMBERED else "corner"
+        notes = [f"black = ink (inputs in [0, 1]); {where}: {numbered}"
                  + (" and the pre-activation it reached" if small else "")]
         if self.dead is not None:
             notes.append(f"red frame: dead unit ({int(self.dead.sum())} of {len(self.dead)})")

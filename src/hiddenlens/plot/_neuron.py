@@ -71,8 +71,8 @@ class NeuronCardDisplay:
 
     @classmethod
     def from_model(cls, net, data, *, layer: int, unit: int, y=None, k: int = 9,
-                   maximize_kw: dict | None = None, atlas_result=None, ax=None,
-                   **plot_kw) -> NeuronCardDisplay:
+                   maximize_kw: dict | None = None, regularize: bool = True, atlas_result=None,
+                   ax=None, **plot_kw) -> NeuronCardDisplay:
         """Compute everything for `unit` of `layer` on `data` and draw the card.
 
         Parameters
@@ -85,7 +85,11 @@ class NeuronCardDisplay:
         k : int, default=9
             Most and least activating examples shown.
         maximize_kw : dict, optional
-            Keyword arguments of `maximize_activation`, over `readable_options(net, layer, X)`.
+            Keyword arguments of `maximize_activation`, over
+            `readable_options(net, layer, X, regularize=regularize)`.
+        regularize : bool, default=True
+            Start from the readable regularisers; False: only the data's bounds and
+            `maximize_kw` (the plain box-constrained optimum).
         atlas_result : Atlas, optional
             ``atlas(net, data, layer, y=y, k=k)`` computed before; not computed again.
         ax : Axes, Figure or SubFigure, optional
@@ -96,7 +100,8 @@ class NeuronCardDisplay:
         idx = at.layer
         desc = describe(net, data, idx, unit, y=y, atlas_result=at)
         X = data.X if hasattr(data, "X_test") else data
-        options = {**readable_options(net, idx, X), **(maximize_kw or {})}
+        options = {**readable_options(net, idx, X, regularize=regularize),
+                   **(maximize_kw or {})}
         best = maximize_activation(net, idx, [unit], X=X, **options)
         act = net.activations[idx]
         return cls(layer=idx, unit=unit, field=receptive_fields(net, idx)[unit],

@@ -16,7 +16,7 @@ from hiddenlens.explain._describe_causal import (
 )
 from hiddenlens.explain._selectivity import selectivity_importance
 from hiddenlens.plot._axes import finish, single_axes
-from hiddenlens.plot._grid import model_label, plain
+from hiddenlens.plot._grid import model_label, plain, unit_count
 
 # label offsets (points) tried in turn, so that close top units do not write over each other
 OFFSETS = [(6, 5), (6, -11), (-8, 6), (-8, -11), (8, 14), (-8, 16)]
@@ -110,7 +110,7 @@ class SelectivityImportanceDisplay:
         n = len(x)
         size = 28 if n <= 150 else 14
         ax.scatter(x, y, s=size, alpha=0.65 if n > 150 else 0.8, color="#2e6db4",
-                   edgecolors="none", label=f"{n} units of layer {r.layer}")
+                   edgecolors="none", label=f"{unit_count(n)} of layer {r.layer}")
         ax.axhline(0, color="0.4", lw=0.7, ls=":")
         low, high = r.interval
         rho = "undefined" if not np.isfinite(r.rho) else signed(r.rho)
@@ -153,7 +153,8 @@ class SelectivityImportanceDisplay:
             placed.append((x[u], y[u]))
         if len(top):
             ax.scatter(x[top], y[top], s=42, facecolors="none", edgecolors="#c0392b", lw=1.2,
-                       label=f"the {len(top)} most needed (ties: lower unit first)")
+                       label=f"the {len(top)} most needed (ties: lower unit first)"
+                       if len(top) > 1 else "the most needed unit")
         return top
 
 

@@ -6,7 +6,14 @@ import numpy as np
 
 from hiddenlens._activations import ACTIVATIONS
 from hiddenlens.plot._axes import finish, panel_axes
-from hiddenlens.plot._grid import fold, grid_shape, hide_ticks, model_label
+from hiddenlens.plot._grid import (
+    fold,
+    grid_shape,
+    hide_ticks,
+    model_label,
+    plain,
+    unit_count,
+)
 
 SMALL_LAYER = 16  # up to this many units a layer is drawn as bars
 
@@ -27,8 +34,9 @@ class TraceDisplay:
     image_shape : (int, int), optional
         Draw the input as this image; None draws bars over `feature_names`.
     feature_names, class_names : list of str, optional
-    label : int, optional
-        The true class, named in the title.
+    label : int or float, optional
+        The true class (a regressor: the true value), named in the title and, for a
+        regressor, marked beside the prediction.
     title : str, default="Forward trace of one input"
         The title's start; the prediction (and `label`) are added.
 
@@ -58,8 +66,8 @@ class TraceDisplay:
         ----------
         net : DenseNet
         x : array of shape (n_inputs,)
-        label : int, optional
-            The true class, named in the title.
+        label : int or float, optional
+            The true class (a regressor: the true value), named in the title.
         ax : Axes, Figure or SubFigure, optional
         **plot_kw
             Passed to `plot`.
@@ -115,8 +123,9 @@ class TraceDisplay:
         for l, (ax, a) in enumerate(zip(axes[1:-1], self.activations[:-1])):
             self._hidden_panel(ax, l, a)
         pred = self._output_panel(axes[-1], self.activations[-1])
-        truth = "" if self.label is None else f", true class {self._name(self.label)}"
-        fig.suptitle(f"{self.title}: predicted {pred}{truth}", fontsize=11)
+        truth = "" if self.label is None else f", true value {self.label:.4g}" \
+            if self.task == "regression" else f", true class {self._name(self.label)}"
+        fig.suptitle(plain(f"{self.title}: predicted {pred}{truth}"), fontsize=11)
         return finish(self, axes, axes[-1])
 
     def _name(self, k) -> str:
@@ -127,7 +136,7 @@ class TraceDisplay:
             ax.imshow(self.x.reshape(self.image_shape), cmap="gray_r", vmin=0, vmax=1)
             hide_ticks(ax)
         else:
-            names = self.feature_names or [str(i) for i in range(len(self.x))]
+            names = [plain(n) for n in self.feature_names or range(len(self.x))]
             ax.barh(np.arange(len(self.x)), self.x, color="0.4")
             ax.set_yticks(np.arange(len(self.x)), names, fontsize=7)
             ax.invert_yaxis()
@@ -147,9 +156,14 @@ class TraceDisplay:
             hi = 1.15 if ACTIVATIONS[act].bounded else max(float(a.max()), 1e-9) * 1.15
             ax.set_ylim(min(lo, float(a.min()) * 1.15), hi)
             ax.axhline(0, color="0.3", lw=0.6)
+            upright = len(a) > 8  # side by side, 16 labels of "0.905" would overlap
             for i, v in zip(idx, a):
-                ax.text(i, v, f"{v:.3f}", ha="center", va="bottom" if v >= 0 else "top",
-                        fontsize=8)
+                ax.text(i, v, f" {v:.2f} " if upright else f"{v:.3f}", ha="center",
+                        va="bottom" if v >= 0 else "top", fontsize=7 if upright else 8,
+                        rotation=90 if upright else 0)
+            if upright:  # room above the tallest bar for its vertical label
+                low, high = ax.get_ylim()
+                ax.set_ylim(low * (1.3 if low < 0 else 1), high * 1.25)
             ax.set_ylabel(f"{act} activation")
         else:
             rows, cols = grid_shape(len(a))
@@ -162,14 +176,12 @@ class TraceDisplay:
             ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label(
                 f"{act} activation")
         shape = "" if len(a) <= SMALL_LAYER else f" as {rows}x{cols}"
-        ax.set_title(f"layer {l}: {len(a)} {act} units{shape}", fontsize=10)
+        ax.set_title(f"layer {l}: {unit_count(len(a), act)}{shape}", fontsize=10)
 
     def _output_panel(self, ax, out: np.ndarray) -> str:
-        names = self.class_names or [str(i) for i in range(len(out))]
+        names = [plain(n) for n in self.class_names or range(len(out))]
         if self.task == "regression":
-            ax.bar([0], out, color="tab:blue")
-            ax.set_title(f"output: {out[0]:.4g}", fontsize=10)
-            return f"{out[0]:.4g}"
+            return self._regression_panel(ax, out)
         if len(out) == 1:  # a single sigmoid unit: p(class 1)
             out = np.array([1 - out[0], out[0]])
         k = int(np.argmax(out))
@@ -186,3 +198,28 @@ class TraceDisplay:
         ax.set_ylim(0, max(1.0, float(out.max())) * 1.08)
         ax.set_title(f"output: predicts {names[k]}", fontsize=10)
         return names[k]
+
+    def _regression_panel(self, ax, out: np.ndarray) -> str:
+        """Each output as a point on a number line, with the true value beside it: a bar from
+        zero would only show how far the target's units are from zero."""
+        y = np.arange(len(out))
+        ax.scatter(out, y, s=80, color="tab:orange", zorder=3, label="prediction")
+        ends = list(out)
+        if self.label is not None:
+            ax.scatter([self.label], [0], s=80, marker="D", facecolors="none",
+                       edgecolors="0.1", zorder=4, label="true value")
+            ax.plot([out[0], self.label], [0, 0], color="0.5", lw=1, zorder=2)
+            ends.append(self.label)
+        for yi, v in zip(y, out):
+            ax.annotate(f"{v:.4g}", (v, yi), textcoords="offset points", xytext=(0, 9),
+                        ha="center", fontsize=8)
+        lo, hi = min(ends), max(ends)
+        pad = (hi - lo) * 0.25 or max(abs(hi), 1.0) * 0.25
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_ylim(len(out) - 0.4, -0.6)
+        ax.set_yticks(y, ["output" if len(out) == 1 else f"output {i}" for i in y], fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        ax.legend(fontsize=8, loc="lower center", ncol=2, frameon=False)  # under the points
+        error = "" if self.label is None else f", error {out[0] - self.label:+.4g}"
+        ax.set_title(f"output: {out[0]:.4g}{error}", fontsize=10)
+        return f"{out[0]:.4g}"

@@ -42,11 +42,13 @@ def _hurts_most(ctx: Context, l: int) -> Figure:
                  if ab.per_class_drop is not None else "")
     grain = (f" (one test example is {100 / ab.n_examples:.2g} points)"
              if ab.scoring == "accuracy" else "")
+    shown = min(K_BARS, len(ab.drop))
+    which = ("the layer's one unit is shown" if shown == 1 else f"the {shown} units of largest "
+             "drop are shown, the largest on top (ties: the larger loss increase first)")
     return figure("Units whose removal hurts most",
                   f"Each bar is how much the test {score} falls when that one unit is knocked "
                   f"out (its activation set to zero) on the {ab.n_examples} test examples"
-                  f"{grain}; the {min(K_BARS, len(ab.drop))} units of largest drop are shown, "
-                  f"the largest on top (ties: the larger loss increase first).{per_class}",
+                  f"{grain}; {which}.{per_class}",
                   figs.inline_png(d.figure_, f"ablation of layer {l}"))
 
 

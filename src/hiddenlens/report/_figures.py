@@ -25,11 +25,23 @@ def inline_png(fig, alt: str, dpi: int = DPI) -> Image:
     """The figure as an inline PNG; the figure is closed."""
     import matplotlib.pyplot as plt
 
+    from hiddenlens.plot._grid import plain_texts
+
+    plain_texts(fig)  # names from files (class, feature names) are text, never mathtext
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     return Image(f"data:image/png;base64,{data}", alt)
+
+
+def tidy(fig) -> None:
+    """`tight_layout`, after making every text plain: laying out renders the texts, and a
+    class or feature name read from a file ("$\\frac$") must not reach mathtext."""
+    from hiddenlens.plot._grid import plain_texts
+
+    plain_texts(fig)
+    fig.tight_layout()
 
 
 def new_figure(width: float, height: float, ncols: int = 1, **kw):
@@ -54,7 +66,7 @@ def training_curves(history: list[dict]):
         ax.set_ylabel(label)
         ax.set_title(f"{label} per epoch", fontsize=10)
         ax.legend()
-    fig.tight_layout()
+    tidy(fig)
     return fig
 
 
@@ -82,7 +94,7 @@ def class_scores(evaluation):
             right.text(j, i, str(v), ha="center", va="center", fontsize=7,
                        color="white" if v > cm.max() / 2 else "black")
     fig.colorbar(image, ax=right, fraction=0.046).set_label("test examples")
-    fig.tight_layout()
+    tidy(fig)
     return fig
 
 
@@ -96,7 +108,7 @@ def weight_heatmap(W: np.ndarray, row_names, col_names, title: str, label: str):
     ax.set_xticks(np.arange(n_cols), col_names, rotation=90, fontsize=8)
     ax.set_title(title, fontsize=10)
     fig.colorbar(shown, ax=ax, fraction=0.035).set_label(label)
-    fig.tight_layout()
+    tidy(fig)
     return fig
 
 

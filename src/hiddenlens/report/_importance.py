@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from hiddenlens import explain
+from hiddenlens.plot._grid import plain
 from hiddenlens.report import _figures as figs
 from hiddenlens.report._sections import Context, Figure, Section, figure, note
 from hiddenlens.report._trust import trust_parts
@@ -68,7 +69,11 @@ def _weight_methods(ctx: Context) -> list:
     parts = []
     for name, method, how in (
             ("garson", explain.garson, "share of |weight| it sends to the outputs through the "
-                                       "hidden layer (Garson; magnitude only)"),
+                                       "hidden layer (Garson; magnitude only). The shares are "
+                                       "the same for every output: an output's weight "
+                                       "multiplies all the inputs of a hidden unit alike and "
+                                       "cancels in their shares, so one bar per feature is "
+                                       "drawn"),
             ("olden", explain.olden, "sum over paths of the signed weight products from it "
                                      "to each output (Olden; bars right of zero push the "
                                      "output up, left push it down)")):
@@ -77,6 +82,8 @@ def _weight_methods(ctx: Context) -> list:
         except ValueError as exc:  # e.g. Garson on two hidden layers
             parts.append(note(f"{name.capitalize()}: {exc}"))
             continue
+        if name == "garson":  # every column is the same (see `garson`): draw one
+            values = values[:, :1]
         parts.append(figure(name.capitalize(), f"For each feature, largest first, the {how}.",
                             figs.inline_png(_bars(ctx, values, name), name)))
     return parts
@@ -85,9 +92,10 @@ def _weight_methods(ctx: Context) -> list:
 def _bars(ctx: Context, values: np.ndarray, name: str):
     values = values.reshape(len(values), -1)  # (n_inputs, n_outputs)
     order = np.argsort(-np.abs(values).mean(axis=1), kind="stable")  # largest on top
-    values, names = values[order], [ctx.feature_names[i] for i in order]
-    outputs = ctx.class_names or [f"output {k}" for k in range(values.shape[1])]
-    fig, ax = figs.new_figure(7, 0.8 + 0.3 * len(values) * min(values.shape[1], 3) / 2)
+    values, names = values[order], [plain(ctx.feature_names[i]) for i in order]
+    outputs = [plain(c) for c in ctx.class_names or range(values.shape[1])]
+    per_row = 0.28 * max(1.0, min(values.shape[1], 3) / 1.5)  # inches per feature
+    fig, ax = figs.new_figure(7, 0.8 + per_row * len(values))
     height = 0.8 / values.shape[1]
     for k in range(values.shape[1]):  # one colour per output
         ax.barh(np.arange(len(values)) + k * height, values[:, k], height=height,
@@ -95,10 +103,13 @@ def _bars(ctx: Context, values: np.ndarray, name: str):
     ax.set_yticks(np.arange(len(values)) + 0.4 - height / 2, names, fontsize=8)
     ax.invert_yaxis()
     ax.axvline(0, color="0.3", lw=0.8)
-    ax.set_xlabel("relative importance" if name == "garson" else "signed importance")
+    ax.set_xlabel("share of |weight|, the same for every output (sums to 1)"
+                  if name == "garson" else "signed importance")
     ax.set_title(f"{name.capitalize()}, {ctx.net.describe_sizes()}", fontsize=10)
-    if values.shape[1] > 1:
-        ax.legend(fontsize=7)
+    if values.shape[1] > 1:  # right of the axes, over no bar
+        ax.legend(fontsize=7, title="output", title_fontsize=7, loc="upper left",
+                  bbox_to_anchor=(1.01, 1.0), frameon=False)
+    figs.tidy(fig)
     return fig
 
 
@@ -140,10 +151,11 @@ def _lek_figure(ctx: Context, profile, name: str):
     for k, ax in enumerate(axes[0]):
         for g, c in enumerate(colors):
             ax.plot(grid, pred[g, :, k], color=c, label=str(profile.held_labels[g]))
-        ax.set_title(outputs[k], fontsize=10)
-        ax.set_xlabel(name)
+        ax.set_title(plain(outputs[k]), fontsize=10)
+        ax.set_xlabel(plain(name))
     axes[0][0].set_ylabel("output activation")
-    axes[0][-1].legend(fontsize=7, title="others held at", title_fontsize=7)
-    fig.suptitle(f"Lek profile of {name}, {ctx.net.describe_sizes()}", fontsize=10)
-    fig.tight_layout()
+    axes[0][-1].legend(fontsize=7, title="others held at", title_fontsize=7, loc="upper left",
+                       bbox_to_anchor=(1.02, 1.0), frameon=False)  # beside, over no line
+    fig.suptitle(plain(f"Lek profile of {name}, {ctx.net.describe_sizes()}"), fontsize=10)
+    figs.tidy(fig)
     return fig

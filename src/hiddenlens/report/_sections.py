@@ -185,12 +185,14 @@ def diagram_section(ctx: Context) -> Section:
 # ------------------------------------------------------------------ forward traces
 def traces_section(ctx: Context) -> Section:
     """One correctly and one wrongly classified test example per class, traced."""
+    if ctx.net.task != "classification":
+        s = Section("traces", "Forward traces", "The first test example followed through every "
+                    "layer, its prediction beside its true value.")
+        s.parts.append(_trace_figure(ctx, 0, "test example 0"))
+        return s
     s = Section("traces", "Forward traces",
                 "One test example per class that the network gets right and one it gets wrong, "
                 "followed through every layer.")
-    if ctx.net.task != "classification":
-        s.parts.append(_trace_figure(ctx, 0, "test example 0"))
-        return s
     from hiddenlens._classes import label_indices
     from hiddenlens.plot import TraceDisplay
 
@@ -219,6 +221,7 @@ def traces_section(ctx: Context) -> Section:
 def _trace_figure(ctx: Context, i: int, alt: str) -> str:
     from hiddenlens.plot import TraceDisplay
 
-    d = TraceDisplay.from_model(ctx.net, ctx.X[i])
-    return figure("Forward trace", "The input, each hidden layer's activations and the output.",
+    d = TraceDisplay.from_model(ctx.net, ctx.X[i], label=float(ctx.y[i]))
+    return figure("Forward trace", "The input, each hidden layer's activations, and the output: "
+                  "the prediction (orange) on a number line beside the true value (diamond).",
                   figs.inline_png(d.figure_, alt))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from hiddenlens import explain
+from hiddenlens.explain._receptive_fields import WIDE_LAYER
+from hiddenlens.plot._grid import left_out_note, noise_note, unit_count
 from hiddenlens.report import _figures as figs
 from hiddenlens.report._causal import causal_parts, dead_sentence, removal_change
 from hiddenlens.report._sections import (
@@ -25,8 +27,9 @@ WORDY = ("inputs", "pushes_up", "pushes_down")  # lists the description already 
 def layer_section(ctx: Context, l: int) -> Section:
     net = ctx.net
     name = layer_name(net, l)
-    s = Section(f"layer-{l}", f"Layer {l}: {name} ({net.sizes[l + 1]} {net.activations[l]} "
-                f"units)", f"What each unit of {name} looks for in the input, how it "
+    count = unit_count(net.sizes[l + 1], net.activations[l])
+    s = Section(f"layer-{l}", f"Layer {l}: {name} ({count})",
+                f"What each unit of {name} looks for in the input, how it "
                 "behaves on the test data" + (", and what removing it does." if l < net.n_layers
                                               - 1 else "."))
     s.parts.extend(_templates(ctx, l))
@@ -39,15 +42,21 @@ def layer_section(ctx: Context, l: int) -> Section:
 
 
 # ------------------------------------------------------------------ templates
-def _templates(ctx: Context, l: int) -> list[Figure]:
+def _templates(ctx: Context, l: int) -> list:
     net = ctx.net
     if l == 0 and ctx.is_image:
         from hiddenlens.plot import ReceptiveFieldsDisplay
 
         d = ReceptiveFieldsDisplay.from_model(net, layer=0)
-        return [figure("Receptive fields", "Each square is one unit's 784 incoming weights laid "
-                       "out as the image: red pixels excite the unit, blue pixels inhibit it, "
-                       "white ones do not matter.", figs.inline_png(d.figure_, "receptive fields"))]
+        how = ("Each square is one unit's 784 incoming weights laid out as the image: red pixels "
+               "excite the unit, blue pixels inhibit it, white ones do not matter; the number "
+               "in its corner is the unit's index.")
+        left_out = left_out_note(net, 0, len(d.units), "outgoing", "show fields")
+        fields = figure("Receptive fields", how + (f" {left_out}" if left_out else ""),
+                        figs.inline_png(d.figure_, "receptive fields"))
+        if net.sizes[1] <= WIDE_LAYER:
+            return [fields]
+        return [_lead_composites(ctx), fields]
     if l == 0:
         W = net.weights[0]
         fig = figs.weight_heatmap(W, [f"unit {j}" for j in range(len(W))], ctx.feature_names,
@@ -60,8 +69,11 @@ def _templates(ctx: Context, l: int) -> list[Figure]:
 
     n = min(N_JACOBIAN, len(ctx.X))
     out = l == net.n_layers - 1
-    names = ([f"class {c}" for c in ctx.class_names]
-             if out and len(ctx.class_names) == net.n_outputs else None)
+    names = _output_names(ctx) if out else None
+    units, by = explain.shown_units(net, l)
+    if names is None:
+        names = [str(u) if len(units) > 20 else f"unit {u}" for u in units]
+    note = left_out_note(net, l, len(units), by, "show composite")
     what = "output" if out else f"layer {l}"
     images = []
     for method, maps, data in (
@@ -69,18 +81,55 @@ def _templates(ctx: Context, l: int) -> list[Figure]:
             ("jacobian", explain.composite_weights(net, l, method="jacobian", X=ctx.X[:n]),
              f", averaged over {n} examples")):
         d = CompositeDisplay.from_result(
-            maps, method=method, names=names, image_shape=net.image_shape,
-            feature_names=None if ctx.is_image else ctx.feature_names,
+            maps[units], method=method, names=names, image_shape=net.image_shape,
+            feature_names=None if ctx.is_image else ctx.feature_names, note=note,
             title=f"What each {what} unit looks for: {method} composite weights{data}\n"
                   f"{net.describe_sizes()}")
         images.append(figs.inline_png(d.figure_, f"{method} composite of layer {l}"))
+    linear = ("the product of the weight matrices down to the input (biases and activations "
+              "ignored, as in the blog posts)")
+    jacobian = (f"the derivative of the unit with respect to each input averaged over {n} test "
+                "examples, which accounts for the nonlinearities")
+    how = " Red inputs push the unit up, blue push it down." + (f" {note}" if note else "")
+    if ctx.is_image and len(units) > 20:  # two big mosaics: one above the other, full width
+        return [figure("Composite templates, linear", f"What each unit of {layer_name(net, l)}"
+                       f" looks for in the input: {linear}.{how}", images[0]),
+                figure("Composite templates, Jacobian", f"The same units seen through {jacobian}"
+                       ": where a unit is dead or saturated on the data, its map fades.",
+                       images[1])]
     return [figure("Composite templates, linear (left) and Jacobian (right)",
-                   f"What each unit of {layer_name(net, l)} looks for in the input: left, the "
-                   "product of the weight matrices down to the input (biases and activations "
-                   "ignored, as in the blog posts); right, the derivative of the unit with "
-                   f"respect to each input averaged over {n} test examples, which accounts for "
-                   "the nonlinearities. Red inputs push the unit up, blue push it down.",
-                   *images)]
+                   f"What each unit of {layer_name(net, l)} looks for in the input: left, "
+                   f"{linear}; right, {jacobian}.{how}", *images)]
+
+
+def _lead_composites(ctx: Context) -> Figure:
+    """For a wide first layer, whose weights look like noise: what the output classes look for
+    through every layer, before the layer's own fields."""
+    from hiddenlens.plot import CompositeDisplay
+
+    net, last = ctx.net, ctx.net.n_layers - 1
+    d = CompositeDisplay.from_result(
+        ctx.composite(last), method="linear", names=_output_names(ctx),
+        image_shape=net.image_shape,
+        title=f"What each output unit looks for through every layer: linear composite "
+              f"weights\n{net.describe_sizes()}")
+    return figure("First, what the network looks for: the output's composite templates",
+                  f"{noise_note(net.sizes[1])} So this section starts with the output's "
+                  "templates, the weight matrices multiplied from the output down to the image "
+                  "(biases and activations ignored; the output layer's section has the Jacobian "
+                  "version beside them): red pixels push the class up, blue push it down. Then "
+                  "come this layer's own fields, for its most influential units.",
+                  figs.inline_png(d.figure_, "linear composite templates of the output"))
+
+
+def _output_names(ctx: Context) -> list[str] | None:
+    """A name per output unit for titles: "class 3" for a classifier, "output" for a
+    regressor's unit, None when they cannot be matched."""
+    net = ctx.net
+    if net.task != "classification":
+        return ["output" if net.n_outputs == 1 else f"output {k}" for k in range(net.n_outputs)]
+    names = ctx.class_names
+    return [f"class {c}" for c in names] if len(names) == net.n_outputs else None
 
 
 # ------------------------------------------------------------------ neurons (issue 6)
@@ -89,7 +138,9 @@ def _maximization(ctx: Context, l: int) -> Figure:
     from hiddenlens.plot import LayerMaximizeDisplay
 
     net = ctx.net
-    result = explain.maximize_activation(net, l, X=ctx.X, **readable_options(net, l, ctx.X))
+    units, by = explain.shown_units(net, l)
+    result = explain.maximize_activation(net, l, units, X=ctx.X,
+                                         **readable_options(net, l, ctx.X))
     out = l == net.n_layers - 1
     d = LayerMaximizeDisplay.from_result(
         result, atlas_result=ctx.atlas(l), image_shape=net.image_shape,
@@ -99,9 +150,11 @@ def _maximization(ctx: Context, l: int) -> Figure:
         title=f"What each unit of {'the output' if out else f'layer {l}'} responds to most, "
               f"{net.describe_sizes()}")
     what = "dark = ink" if ctx.is_image else "one row per unit, one column per feature"
+    note = left_out_note(net, l, len(units), by, "maximize")
     return figure("Activation maximisation", "For each unit, the input found by gradient ascent "
                   f"that makes it fire most ({what}): the pattern the unit is tuned to; dead "
-                  "units are framed in red.", figs.inline_png(d.figure_, "activation maximisation"))
+                  "units are framed in red." + (f" {note}" if note else ""),
+                  figs.inline_png(d.figure_, "activation maximisation"))
 
 
 def _dead_and_saturated(ctx: Context, l: int) -> Table:
@@ -118,8 +171,8 @@ def _dead_and_saturated(ctx: Context, l: int) -> Table:
     return table(["kind", "units", "which", f"removing one changes test {score} by at most"],
                  rows, heading="Dead and saturated units",
                  how="Units that carry no information: a dead unit never fires, a saturated "
-                     f"one always does ({n} units in this layer). The last column knocks each "
-                     "out (sets it to zero) and measures the test score again" +
+                     f"one always does ({unit_count(n)} in this layer). The last column knocks "
+                     "each out (sets it to zero) and measures the test score again" +
                      (f". {confirmed}" if confirmed else "."))
 
 
