@@ -12,10 +12,12 @@ import hiddenlens as hl
 from hiddenlens.plot import (
     AblationDisplay,
     AttributionDisplay,
+    AttributionTrustDisplay,
     CompositeDisplay,
     ConductanceDisplay,
     ContributionDisplay,
     ImportanceDisplay,
+    ImportanceTrustDisplay,
     LayerMaximizeDisplay,
     LekProfileDisplay,
     NetworkDiagramDisplay,
@@ -86,6 +88,10 @@ DRAW = {
     "patch": lambda n, d: PatchDisplay.from_model(n, *_pair(n, d.X_test), 0),
     "conductance": lambda n, d: ConductanceDisplay.from_model(n, d.X_test[0], 0, n_steps=4,
                                                               target=1),
+    "importance-trust": lambda n, d: ImportanceTrustDisplay.from_model(n, d.X_test, d.y_test),
+    "attribution-trust": lambda n, d: AttributionTrustDisplay.from_model(
+        _image_net(), np.random.default_rng(0).random((6, 784)), np.array([0, 1, 2] * 2),
+        methods=["saliency", "input-x-gradient"], metrics=["deletion", "insertion"]),
 }
 
 
