@@ -146,7 +146,7 @@ def test_importance_recovery_writes_the_figure_and_the_experiments_numbers(tmp_p
     (["experiment", "importance-recovery", "-o", "{tmp}", "--n-rows", "4"],
      "--n-rows must be in 8..100000. Got 4 instead."),
     (["experiment", "importance-recovery", "-o", "{tmp}", "--format", "gif"],
-     "`--format` must be one of 'png', 'svg'. Got 'gif' instead."),
+     "--format must be one of 'png', 'svg'. Got 'gif' instead."),
 ])
 def test_errors_are_one_sentence(model, tmp_path, monkeypatch, capsys, args, message):
     argv = [a.format(model=model, tmp=tmp_path) for a in args]
