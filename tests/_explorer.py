@@ -145,3 +145,15 @@ def shot(page, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def draw_seven(page) -> None:
+    """Draw a 7 with the mouse on the explorer's canvas (#draw): five points, eight steps
+    between each."""
+    box = page.locator("#draw").bounding_box()
+    pts = [(70, 60), (210, 60), (200, 110), (170, 170), (140, 240)]
+    page.mouse.move(box["x"] + pts[0][0], box["y"] + pts[0][1])
+    page.mouse.down()
+    for x, y in pts[1:]:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
+    page.mouse.up()

@@ -14,6 +14,7 @@ import pytest
 
 import hiddenlens as hl
 from _explorer import ARTIFACTS, chromium, new_page
+from _explorer import draw_seven as _draw_seven
 from _explorer import serve_thread as _serve
 from _explorer import shot as _shot
 from _explorer import wait as _wait
@@ -69,16 +70,6 @@ def page(browser):
 
 def _bars(page) -> list[float]:
     return [float(t) for t in page.locator("#outputs .bar-row .value").all_inner_texts()]
-
-
-def _draw_seven(page) -> None:
-    box = page.locator("#draw").bounding_box()
-    pts = [(70, 60), (210, 60), (200, 110), (170, 170), (140, 240)]
-    page.mouse.move(box["x"] + pts[0][0], box["y"] + pts[0][1])
-    page.mouse.down()
-    for x, y in pts[1:]:
-        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
-    page.mouse.up()
 
 
 # ------------------------------------------------------------------ the explorer

@@ -17,6 +17,7 @@ import pytest
 
 import hiddenlens as hl
 from _explorer import ARTIFACTS, chromium, new_page, serve_thread, shot, wait
+from _explorer import draw_seven as _draw_seven
 from hiddenlens.plot._grid import grid_shape
 from hiddenlens.server import create_app
 
@@ -353,16 +354,6 @@ def test_patch_mode_colours_each_unit_by_patch_effect(page, nets, urls, digits, 
         page.wait_for_selector(f"#card[data-unit='0/{unit}']")
         _click_unit(page, net, 0, 42, "#patch-grid")
         page.wait_for_selector("#card[data-unit='0/42']")
-
-
-def _draw_seven(page) -> None:
-    box = page.locator("#draw").bounding_box()
-    pts = [(70, 60), (210, 60), (200, 110), (170, 170), (140, 240)]
-    page.mouse.move(box["x"] + pts[0][0], box["y"] + pts[0][1])
-    page.mouse.down()
-    for x, y in pts[1:]:
-        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
-    page.mouse.up()
 
 
 def test_patch_mode_takes_the_drawn_digit_and_follows_it(page, nets, urls, digits):

@@ -11,6 +11,7 @@ import pytest
 
 import hiddenlens as hl
 from _explorer import chromium, new_page, serve_thread, shot, wait
+from _explorer import draw_seven as _draw_seven
 from hiddenlens.explain import methods
 from hiddenlens.server import create_app
 
@@ -32,16 +33,6 @@ def digit_net(embedded):
 @pytest.fixture(scope="module")
 def url(digit_net, embedded):
     yield from serve_thread(create_app(digit_net, embedded))
-
-
-def _draw_seven(page) -> None:
-    box = page.locator("#draw").bounding_box()
-    pts = [(70, 60), (210, 60), (200, 110), (170, 170), (140, 240)]
-    page.mouse.move(box["x"] + pts[0][0], box["y"] + pts[0][1])
-    page.mouse.down()
-    for x, y in pts[1:]:
-        page.mouse.move(box["x"] + x, box["y"] + y, steps=8)
-    page.mouse.up()
 
 
 def _ready(page, n: int) -> None:

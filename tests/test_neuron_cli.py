@@ -7,22 +7,17 @@ import sys
 import matplotlib
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 import hiddenlens as hl
-from hiddenlens.cli import app, main
+from _cli import run, small_digit_model
+from hiddenlens.cli import main
 
 matplotlib.use("Agg")
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    net = hl.DenseNet([784, 12, 10], "sigmoid", random_state=5)
-    hl.train(net, hl.load_dataset(train_size=600), epochs=2, lr=0.5, progress=False)
-    path = tmp_path_factory.mktemp("models") / "small.safetensors"
-    hl.save_model(net, path)
-    return path
+    return small_digit_model(tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(autouse=True)
@@ -33,11 +28,6 @@ def close_figures():
     plt.close("all")
 
 
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
 
 
 def test_neuron_card(model, tmp_path):

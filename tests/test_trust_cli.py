@@ -7,40 +7,27 @@ import sys
 import matplotlib
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 import hiddenlens as hl
+from _cli import iris_model as iris_file
+from _cli import run, runner, small_digit_model
 from hiddenlens.cli import app, main
 
 matplotlib.use("Agg")
-runner = CliRunner()
 PNG = b"\x89PNG\r\n\x1a\n"
 METRICS = ["deletion", "insertion", "faithfulness_correlation", "randomization"]
 
 
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
-    net = hl.DenseNet([784, 12, 10], "sigmoid", random_state=5)
-    hl.train(net, hl.load_dataset(train_size=600), epochs=2, lr=0.5, progress=False)
-    path = tmp_path_factory.mktemp("models") / "small.safetensors"
-    hl.save_model(net, path)
-    return path
+    return small_digit_model(tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(scope="module")
 def iris_model(tmp_path_factory):
-    ds = hl.load_dataset("iris")
-    net = hl.train(hl.DenseNet([4, 5, 3], "tanh", random_state=0), ds, epochs=20, progress=False)
-    path = tmp_path_factory.mktemp("models") / "iris.safetensors"
-    hl.save_model(net, path)
-    return path
+    return iris_file(tmp_path_factory.mktemp("models"))
 
 
-def run(*args):
-    result = runner.invoke(app, [str(a) for a in args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
 
 
 def _same_table(rows: list[dict], table) -> None:
