@@ -35,3 +35,21 @@ def iris_model(folder: Path) -> Path:
                    epochs=20, progress=False)
     hl.save_model(net, folder / "iris.safetensors")
     return folder / "iris.safetensors"
+
+
+def refusal(argv: list[str], monkeypatch, capsys) -> str:
+    """Run `hiddenlens *argv` through its entry point, which must exit with status 1; return
+    what it printed on stderr, its whitespace collapsed, after checking it has no traceback."""
+    import sys
+
+    import pytest
+
+    from hiddenlens.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["hiddenlens", *argv])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Traceback" not in err, err
+    return err

@@ -1,7 +1,6 @@
 """hiddenlens ablate / patch / conductance and describe --ablation, run in-process."""
 
 import json
-import sys
 
 import matplotlib
 import numpy as np
@@ -9,8 +8,7 @@ import pytest
 
 import hiddenlens as hl
 from _cli import iris_model as iris_file
-from _cli import run, small_digit_model
-from hiddenlens.cli import main
+from _cli import refusal, run, small_digit_model
 
 matplotlib.use("Agg")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -139,13 +137,8 @@ def test_describe_with_ablation(iris_model):
      "--ablation knocks out hidden units, so --layer must be a hidden layer (0..0)"),
 ])
 def test_errors_are_one_sentence(model, tmp_path, monkeypatch, capsys, args, message):
-    argv = [a.format(model=model, tmp=tmp_path) for a in args]
-    monkeypatch.setattr(sys, "argv", ["hiddenlens", *argv])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    assert exit_info.value.code == 1
-    err = " ".join(capsys.readouterr().err.split())
-    assert message.format(tmp=tmp_path) in err and "Traceback" not in err
+    err = refusal([a.format(model=model, tmp=tmp_path) for a in args], monkeypatch, capsys)
+    assert message.format(tmp=tmp_path) in err
     assert not list(tmp_path.iterdir())  # nothing written, not even half
 
 

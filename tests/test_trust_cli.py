@@ -2,7 +2,6 @@
 they write hold the API's numbers, and a mistake is one sentence."""
 
 import json
-import sys
 
 import matplotlib
 import numpy as np
@@ -10,8 +9,8 @@ import pytest
 
 import hiddenlens as hl
 from _cli import iris_model as iris_file
-from _cli import run, runner, small_digit_model
-from hiddenlens.cli import app, main
+from _cli import refusal, run, runner, small_digit_model
+from hiddenlens.cli import app
 
 matplotlib.use("Agg")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -136,13 +135,8 @@ def test_importance_recovery_writes_the_figure_and_the_experiments_numbers(tmp_p
      "--format must be one of 'png', 'svg'. Got 'gif' instead."),
 ])
 def test_errors_are_one_sentence(model, tmp_path, monkeypatch, capsys, args, message):
-    argv = [a.format(model=model, tmp=tmp_path) for a in args]
-    monkeypatch.setattr(sys, "argv", ["hiddenlens", *argv])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    assert exit_info.value.code == 1
-    err = " ".join(capsys.readouterr().err.split())
-    assert message.format(tmp=tmp_path) in err and "Traceback" not in err
+    err = refusal([a.format(model=model, tmp=tmp_path) for a in args], monkeypatch, capsys)
+    assert message.format(tmp=tmp_path) in err
     assert not list(tmp_path.iterdir())  # nothing written, not even half
 
 
