@@ -113,6 +113,13 @@ CASES = [
     ("describe-layer-negative", ["describe", IRIS, "--layer", "-9"], "-9"),
     ("serve-port-negative", ["serve", IRIS, "--port", "-1"], "The port must be in 0..65535"),
     ("serve-port-huge", ["serve", IRIS, "--port", "99999"], "The port must be in 0..65535"),
+    # what typer itself refuses: one line too, not its boxed panel under a usage line
+    ("serve-port-text", ["serve", IRIS, "--port", "abc"],
+     "Invalid value for '--port': Input should be a valid integer"),
+    ("unknown-option", ["evaluate", IRIS, "--bogus"],
+     "No such option: --bogus; see hiddenlens evaluate --help."),
+    ("unknown-command", ["nosuch"], "No such command 'nosuch'; see hiddenlens --help."),
+    ("missing-model", ["attribute"], "Missing argument 'model'; see hiddenlens attribute --help."),
     ("model-is-a-folder", ["evaluate", "{t}/folder.safetensors"], "is a folder"),
 ]
 

@@ -13,6 +13,8 @@ import re
 import sys
 import warnings
 
+import typer
+
 # Each module registers its commands on `app` when imported.
 from hiddenlens.cli import (  # noqa: F401
     _attribute,
@@ -42,7 +44,15 @@ def main() -> None:
     _interrupt.install()
     warnings.showwarning = _one_line_warning
     try:
-        app()
+        status = app(standalone_mode=False)
+    except typer.Abort:
+        _interrupt.stop()
+    except typer.TyperException as exc:  # a flag's value, an unknown option or command
+        if type(exc).__name__ == "NoArgsIsHelpError":  # a group alone: its help, printed
+            sys.exit(getattr(exc, "exit_code", 2))
+        err_console.print("[bold red]error:[/] " + _escape(_usage_sentence(exc)),
+                          highlight=False, soft_wrap=True)  # one line, not typer's box
+        sys.exit(getattr(exc, "exit_code", 2))
     except (ValueError, TypeError, OSError) as exc:
         message = cli_sentence(str(exc), sys.argv[1:])
         err_console.print("[bold red]error:[/] " + _escape(message), highlight=False,
@@ -50,6 +60,19 @@ def main() -> None:
         sys.exit(1)
     except (_interrupt.Interrupted, KeyboardInterrupt):
         _interrupt.stop()
+    if isinstance(status, int) and status:
+        sys.exit(status)
+
+
+def _usage_sentence(exc) -> str:
+    """A usage error in one line: "Invalid value for '--port': ...; see hiddenlens serve
+    --help." (typer would draw it in a box under the usage line)."""
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "hiddenlens"
+    command = "hiddenlens" + command.split("hiddenlens", 1)[1] if "hiddenlens" in command \
+        else command
+    return f"{message}; see {command} --help."
 
 
 def _escape(text: str) -> str:
