@@ -36,6 +36,10 @@ CSV_CASES = [
     ("one-class", HEADER + "".join(f"{i},1,1,1,0\n" for i in range(20)), "label", ValueError,
      "holds one class (0); a classifier needs at least two"),
     ("one-row", HEADER + "1,2,3,4,0\n", "label", ValueError, "holds one class"),
+    ("repeated-column", "a,b,a,d,label\n" + ROWS, "label", ValueError,
+     "names a column twice in its header ('a'); give every column its own name."),
+    ("repeated-label-column", "a,label,c,d,label\n" + ROWS, "label", ValueError,
+     "names a column twice in its header ('label')"),
     ("binary-bytes", bytes(range(256)) * 4, "label", ValueError,
      "is not UTF-8 text (byte 0x80 at offset 128)"),
 ]

@@ -80,6 +80,7 @@ def _read_table(path: Path):
     """The file as a DataFrame: numeric columns parsed, the others text; blank rows dropped."""
     table = _parse(path)
     table.columns = [str(c).strip() for c in table.columns]
+    _check_unique_header(path)
     text = [c for c in table.columns if not _is_number_column(table[c])]
     if len(text) == table.shape[1]:  # only then can a row be blank (",,,", "  ,  ")
         blank = (table[text].astype(str).apply(lambda c: c.str.strip()) == "").all(axis=1)
@@ -114,6 +115,24 @@ def _parse(path: Path):
         raise ValueError(f"{path.name} is not a readable CSV file ({exc.strerror or exc}).") \
             from None
     return table
+
+
+def _check_unique_header(path: Path) -> None:
+    """Refuse a header that names a column twice (pandas would silently call the second
+    "a.1", and the model's feature names would not be the file's)."""
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        header = [name.strip() for name in next(csv.reader(f), [])]
+    seen, twice = set(), []
+    for name in header:
+        if name in seen and name not in twice:
+            twice.append(name)
+        seen.add(name)
+    if twice:
+        names = ", ".join(repr(n) for n in twice[:5]) + (", ..." if len(twice) > 5 else "")
+        raise ValueError(f"{path.name} names {'a column' if len(twice) == 1 else 'columns'} "
+                         f"twice in its header ({names}); give every column its own name.")
 
 
 def _not_utf8(path: Path) -> str:
