@@ -115,8 +115,8 @@ def test_description_table_is_describe_layer(digit_report, digit_net, digits):
     assert len(rows) == 16
     for row, record in zip(rows, records):
         cells = re.findall(r"<td>(.*?)</td>", row, re.S)
-        assert cells[0] == str(record["unit"]) and cells[1] == record["fires_most_for"]
-        assert html.unescape(cells[-1]) == record["description"]
+        assert cells[0] == str(record["unit"]) and cells[2] == record["fires_most_for"]
+        assert html.unescape(cells[1]) == record["description"]  # beside the unit, in view
 
 
 def test_model_section_gives_the_evaluation(digit_report, digit_net, digits):

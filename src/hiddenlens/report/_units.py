@@ -185,6 +185,8 @@ def _descriptions(ctx: Context, l: int) -> Table:
     records = explain.describe_layer(ctx.net, ctx.X, l, y=ctx.labels, atlas_result=ctx.atlas(l),
                                      ablation=ctx.ablation(l)).records  # one dict per unit
     columns = [c for c in records[0] if c not in WORDY and any(r[c] != "" for r in records)]
+    # the sentence right after the unit, so it stays in view; its numbers scroll beside it
+    columns = ["unit", "description"] + [c for c in columns if c not in ("unit", "description")]
     return table([c.replace("_", " ") for c in columns],
                  [[r[c] for c in columns] for r in records], kind="describe",
                  heading="What each unit does, in words", scroll=True,
