@@ -141,7 +141,7 @@ def trust(
         "faithfulness_correlation, infidelity, max_sensitivity, randomization, "
         "label_randomization (default: all; importance methods: deletion, insertion)."),
     n: int = typer.Option(None, "--n", help="Test examples scored, the first n of --data "
-                                            "[default: 500, or all when fewer]."),
+                                            "(default: 500, or all when fewer)."),
     json_out: Path = typer.Option(None, "--json", help="Also write the table, the curves and "
                                                        "the checks as JSON."),
     random_state: int = typer.Option(0, "--random-state",
