@@ -5,6 +5,7 @@ import re
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 import hiddenlens as hl
@@ -91,20 +92,115 @@ def test_bad_modules_get_one_sentence():
         "the nn.Sequential has no dense layer; there is nothing to import.")):
         hl.from_torch(nn.Sequential(nn.Flatten()))
     with pytest.raises(TypeError, match=re.escape(
-        "`module` must be an nn.Sequential of Linear, Sigmoid, Tanh, ReLU, Identity, Softmax, "
-        "LogSoftmax, Flatten and Dropout layers. Got MLP instead; rebuild it as "
-        "nn.Sequential(...) with the same weights, or pass its weight arrays to "
-        "hiddenlens.from_arrays.")):
-        hl.from_torch(MLP())
+        "`module` must be a torch nn.Module (an nn.Sequential of Linear, Sigmoid, Tanh, ReLU, "
+        "Identity, Softmax, LogSoftmax, Flatten and Dropout layers, or a class whose forward "
+        "chains them). Got str instead.")):
+        hl.from_torch("model.pt")
 
 
-class MLP(nn.Module):
+# ---------------------------------------------------------------- classes of one's own
+class Nielsen(nn.Module):
+    """The usual hand-written MNIST net: fc1, fc2, view, sigmoid, log_softmax."""
+
     def __init__(self):
         super().__init__()
-        self.fc = nn.Linear(4, 2)
+        self.fc1, self.fc2 = nn.Linear(784, 30), nn.Linear(30, 10)
 
     def forward(self, x):
-        return self.fc(x)
+        x = x.view(x.size(0), -1)
+        return F.log_softmax(self.fc2(torch.sigmoid(self.fc1(x))), dim=1)
+
+
+class Stack(nn.Module):
+    """Layers in a ModuleList, relu by function, dropout by function, a flatten first."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = nn.ModuleList([nn.Linear(784, 40), nn.Linear(40, 20), nn.Linear(20, 10)])
+
+    def forward(self, x):
+        x = torch.flatten(x, 1)
+        for layer in self.layers[:-1]:
+            x = F.dropout(F.relu(layer(x)), 0.3, training=self.training)
+        return self.layers[-1](x).softmax(dim=-1)
+
+
+class Mixed(nn.Module):
+    """Modules and methods mixed: nn.Tanh, x.relu(), a Sequential inside."""
+
+    def __init__(self):
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(784, 16), nn.Tanh())
+        self.head = nn.Linear(16, 8)
+        self.out = nn.Linear(8, 10)
+
+    def forward(self, x):
+        return self.out(self.head(self.body(x.reshape(-1, 784))).relu())
+
+
+@pytest.mark.parametrize("cls, sizes, activations", [
+    (Nielsen, [784, 30, 10], ["sigmoid", "softmax"]),
+    (Stack, [784, 40, 20, 10], ["relu", "relu", "softmax"]),
+    (Mixed, [784, 16, 8, 10], ["tanh", "relu", "linear"]),
+])
+def test_a_class_of_ones_own_is_traced_and_equals_torch(digits, cls, sizes, activations):
+    torch.manual_seed(1)
+    module = cls()
+    net = hl.from_torch(module)
+    assert net.sizes == sizes and net.activations == activations
+    theirs = _reference(module, digits.reshape(-1, 1, 28, 28))  # images, as a loader gives
+    theirs = np.exp(theirs) if cls is Nielsen else theirs  # log-softmax -> probabilities
+    np.testing.assert_allclose(net.forward(digits), theirs, rtol=1e-5, atol=1e-6)
+
+
+class Residual(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(8, 8), nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.fc2(x + torch.relu(self.fc1(x)))
+
+
+class Branchy(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.fc(x) if x.sum() > 0 else -self.fc(x)
+
+
+class Leaky(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1, self.fc2 = nn.Linear(8, 8), nn.Linear(8, 2)
+
+    def forward(self, x):
+        return self.fc2(F.leaky_relu(self.fc1(x)))
+
+
+class Raw(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(8, 2))
+
+    def forward(self, x):
+        return x @ self.w
+
+
+@pytest.mark.parametrize("module, message", [
+    (Residual(), "Residual.forward's add combines 2 tensors; hiddenlens imports a plain chain "
+                 "of dense layers."),
+    (Branchy(), "The forward of Branchy could not be traced by torch.fx (TraceError"),
+    (Leaky(), "Leaky.forward's leaky_relu (leaky_relu) is not supported; hiddenlens imports "
+              "dense networks made of Linear, Sigmoid, Tanh, ReLU"),
+    (Raw(), "Raw.forward's matmul combines 2 tensors"),
+])
+def test_a_class_that_is_not_a_dense_chain_is_one_sentence(module, message):
+    with pytest.raises(ValueError, match=re.escape(message)) as info:
+        hl.from_torch(module)
+    assert "\n" not in str(info.value)
 
 
 def test_nan_weights_are_refused():
