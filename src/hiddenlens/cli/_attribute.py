@@ -31,14 +31,13 @@ class _MethodsHelp(TyperCommand):
     kinds: tuple[str, ...] = ()
 
     def format_help(self, ctx, formatter) -> None:
-        from hiddenlens.explain import methods
+        from hiddenlens.explain import methods_help
 
         for param in self.params:
             if param.name == "method":
                 base = getattr(param, "base_help", None) or param.help or ""
                 param.base_help = base
-                listed = "; ".join(f"{m.name}: {m.description}"
-                                   for m in methods(self.kinds).values())
+                listed = "; ".join(methods_help(self.kinds).splitlines())
                 param.help = f"{base} One of: {listed}."
         return super().format_help(ctx, formatter)
 

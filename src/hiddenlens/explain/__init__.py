@@ -24,7 +24,7 @@ _EXPORTS = {
     "_integrated": ["integrated_gradients"],
     "_maximize": ["MaximizeResult", "maximize_activation"],
     # the one registry of named methods, and the options that make maximizing images readable
-    "_methods": ["Method", "get_method", "methods"],
+    "_methods": ["Method", "get_method", "methods", "methods_help"],
     "_readable": ["readable_options"],
     "_patching": ["PatchEffect", "patch", "patch_effect"],
     "_permutation": ["permutation_importance"],

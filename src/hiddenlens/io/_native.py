@@ -17,7 +17,7 @@ from safetensors.numpy import save as st_save
 
 from hiddenlens._files import atomic_write_bytes
 from hiddenlens._version import __version__
-from hiddenlens.io._read import check_path, parse_json, read_file, short
+from hiddenlens.io._read import parse_json, short
 from hiddenlens.io._safetensors import read_safetensors
 
 FORMAT = "hiddenlens-model"
@@ -183,12 +183,6 @@ def net_from_parts(tensors: dict[str, np.ndarray], meta: dict, path):
         raise ValueError(f"{path} holds an inconsistent model: {exc}") from exc
     net.history = list(meta.get("history") or [])
     return net
-
-
-def load_native(path):
-    """Read a model file written by `save_model`."""
-    path = check_path(path)
-    return native_from_bytes(read_file(path), path)
 
 
 def native_from_bytes(data: bytes, path):
