@@ -40,6 +40,15 @@ def iris_net(iris_data):
     return hl.train(net, iris_data, epochs=50, lr=0.1, progress=False)
 
 
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, one per test module (the browser tests)."""
+    from _explorer import chromium
+
+    with chromium() as b:
+        yield b
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

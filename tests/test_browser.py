@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import hiddenlens as hl
-from _explorer import ARTIFACTS, chromium, new_page
+from _explorer import ARTIFACTS, new_page
 from _explorer import draw_seven as _draw_seven
 from _explorer import serve_thread as _serve
 from _explorer import shot as _shot
@@ -25,12 +25,6 @@ pytestmark = pytest.mark.browser
 
 
 # ------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
 @pytest.fixture(scope="module")
 def digits():
     return hl.load_dataset("mnist-embedded")

@@ -10,16 +10,10 @@ import numpy as np
 import pytest
 
 import hiddenlens as hl
-from _explorer import chromium, new_page, serve_thread, shot, wait
+from _explorer import new_page, serve_thread, shot, wait
 from hiddenlens.server import create_app
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

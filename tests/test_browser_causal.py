@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import hiddenlens as hl
-from _explorer import ARTIFACTS, chromium, new_page, serve_thread, shot, wait
+from _explorer import ARTIFACTS, new_page, serve_thread, shot, wait
 from _explorer import draw_seven as _draw_seven
 from hiddenlens.plot._grid import grid_shape
 from hiddenlens.server import create_app
@@ -26,12 +26,6 @@ N_TIMED = 20  # knock-out clicks timed per network
 
 
 # ------------------------------------------------------------------ fixtures
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
 @pytest.fixture(scope="module")
 def digits():
     return hl.load_dataset("mnist-embedded")

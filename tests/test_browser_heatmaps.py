@@ -10,19 +10,13 @@ import numpy as np
 import pytest
 
 import hiddenlens as hl
-from _explorer import chromium, new_page, serve_thread, shot, wait
 from _explorer import draw_seven as _draw_seven
+from _explorer import new_page, serve_thread, shot, wait
 from hiddenlens.explain import methods
 from hiddenlens.server import create_app
 
 pytestmark = pytest.mark.browser
 CARDS = "#heatmaps .hm-card"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")

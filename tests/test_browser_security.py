@@ -14,7 +14,7 @@ import time
 import pytest
 
 import hiddenlens as hl
-from _explorer import chromium, new_page, serve_thread, shot, wait
+from _explorer import new_page, serve_thread, shot, wait
 from hiddenlens.server import create_app
 
 pytestmark = pytest.mark.browser
@@ -57,12 +57,6 @@ PLANTED = [("GET", "/api/importance"), ("GET", "/api/units/0/1"), ("GET", "/api/
            ("POST", "/api/trace"), ("POST", "/api/units/0/1/contribution")]
 EXPLORER_METHODS = ["model_info", "weights", "trace", "examples", "example", "card", "field",
                     "contribution", "top_units", "importance"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")
