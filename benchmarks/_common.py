@@ -22,6 +22,24 @@ def best_time(fn, repeats: int = 3) -> tuple[float, object]:
     return best, result
 
 
+def row(method: str, peer: str, ours_s: float, peer_s: float, diff, note: str = "") -> dict:
+    """One row of `report`: both times, their ratio (peer / ours) and the largest difference."""
+    return {"method": method, "peer": peer, "ours_s": round(ours_s, 4),
+            "peer_s": round(peer_s, 4), "ratio": round(peer_s / ours_s, 1),
+            "max_abs_diff": float(diff), "note": note}
+
+
+class Logits(torch.nn.Module):
+    """A DenseNet as a Captum or Quantus user wraps it: images (or rows) in, logits out."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.module = net.module
+
+    def forward(self, x):
+        return self.module.logits(x.reshape(len(x), -1))
+
+
 def report(topic: str, rows: list[dict], note: str = "") -> None:
     """Print rows (method, peer, ours_s, peer_s, ratio, max_abs_diff) and write JSON."""
     header = (f"{'method':<34} {'peer':<34} {'ours s':>9} {'peer s':>9} {'ratio':>8} "

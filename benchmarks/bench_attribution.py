@@ -20,7 +20,6 @@ import argparse
 import json
 import subprocess
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import numpy as np
 import torch
 
 import hiddenlens as hl
+from _common import Logits, best_time, row
 from hiddenlens.explain import (
     integrated_gradients,
     occlusion,
@@ -51,40 +51,14 @@ def mlp_to_densenet(mlp, dtype=torch.float64) -> hl.DenseNet:
     return copy
 
 
-class Logits(torch.nn.Module):
-    """The model as a Captum user wraps it: images in, logits out."""
-
-    def __init__(self, net):
-        super().__init__()
-        self.net = net
-
-    def forward(self, x):
-        return self.net.module.logits(x.reshape(len(x), -1))
-
-
-def timed(fn, repeat: int = 1):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
-def row(method, peer, ours_s, peer_s, diff, note=""):
-    return {"method": method, "peer": peer, "ours_s": round(ours_s, 4),
-            "peer_s": round(peer_s, 4), "ratio": round(peer_s / ours_s, 1),
-            "max_abs_diff": float(diff), "note": note}
-
-
 def bench_permutation(clf, X, y, quick):
     from sklearn.inspection import permutation_importance as sk_pi
 
     net = mlp_to_densenet(clf)
     n = 200 if quick else len(X)
-    ours_s, ours = timed(lambda: permutation_importance(net, X[:n], y[:n], n_repeats=5,
+    ours_s, ours = best_time(lambda: permutation_importance(net, X[:n], y[:n], n_repeats=5,
                                                         random_state=0), 2)
-    peer_s, theirs = timed(lambda: sk_pi(clf, X[:n], y[:n], n_repeats=5, random_state=0))
+    peer_s, theirs = best_time(lambda: sk_pi(clf, X[:n], y[:n], n_repeats=5, random_state=0), 1)
     diff = np.abs(ours.importances - theirs.importances).max()
     return row("permutation_importance (5 repeats)", "sklearn.inspection", ours_s, peer_s,
                diff, f"{n} images, float64")
@@ -96,18 +70,18 @@ def bench_captum(net, X, y):
     f, x, t = Logits(net), torch.tensor(X), torch.tensor(y)
     images = x.reshape(-1, 28, 28)
     rows = []
-    ours_s, ours = timed(lambda: occlusion(net, X, y, window=(4, 4), stride=2), 2)
-    peer_s, theirs = timed(lambda: Occlusion(f).attribute(
-        images, sliding_window_shapes=(4, 4), strides=2, baselines=0.0, target=t))
+    ours_s, ours = best_time(lambda: occlusion(net, X, y, window=(4, 4), stride=2), 2)
+    peer_s, theirs = best_time(lambda: Occlusion(f).attribute(
+        images, sliding_window_shapes=(4, 4), strides=2, baselines=0.0, target=t), 1)
     rows.append(row("occlusion (4x4, stride 2)", "captum Occlusion", ours_s, peer_s,
                     np.abs(ours - theirs.reshape(len(X), -1).numpy()).max()))
-    ours_s, ours = timed(lambda: integrated_gradients(net, X, y, n_steps=50), 2)
-    peer_s, theirs = timed(lambda: IntegratedGradients(f).attribute(x, target=t, n_steps=50),
+    ours_s, ours = best_time(lambda: integrated_gradients(net, X, y, n_steps=50), 2)
+    peer_s, theirs = best_time(lambda: IntegratedGradients(f).attribute(x, target=t, n_steps=50),
                            2)
     rows.append(row("integrated_gradients (50 steps)", "captum IntegratedGradients", ours_s,
                     peer_s, np.abs(ours - theirs.detach().numpy()).max()))
-    ours_s, ours = timed(lambda: saliency(net, X, y), 5)
-    peer_s, theirs = timed(lambda: Saliency(f).attribute(x, target=t, abs=False), 5)
+    ours_s, ours = best_time(lambda: saliency(net, X, y), 5)
+    peer_s, theirs = best_time(lambda: Saliency(f).attribute(x, target=t, abs=False), 5)
     rows.append(row("saliency", "captum Saliency", ours_s, peer_s,
                     np.abs(ours - theirs.detach().numpy()).max()))
 
@@ -116,8 +90,8 @@ def bench_captum(net, X, y):
         return NoiseTunnel(Saliency(f)).attribute(x, nt_type="smoothgrad", nt_samples=20,
                                                   stdevs=0.15, target=t, abs=False)
 
-    ours_s, ours = timed(lambda: smoothgrad(net, X, y, n_samples=20, random_state=0), 2)
-    peer_s, theirs = timed(peer_sg, 2)
+    ours_s, ours = best_time(lambda: smoothgrad(net, X, y, n_samples=20, random_state=0), 2)
+    peer_s, theirs = best_time(peer_sg, 2)
     rows.append(row("smoothgrad (20 samples)", "captum NoiseTunnel(Saliency)", ours_s, peer_s,
                     np.abs(ours - theirs.detach().numpy()).max(), "same noise draws"))
     return rows
@@ -132,8 +106,8 @@ def bench_perturbation_scaling(net, X, y, quick):
     for n, k in sizes:
         start = (784 - k) // 2  # the central pixels first, where the digits are
         groups = [[j] for j in range(start, start + k)]
-        s, _ = timed(lambda n=n, groups=groups: perturbation_importance(
-            net, Xbig[:n], ybig[:n], groups=groups, random_state=0))
+        s, _ = best_time(lambda n=n, groups=groups: perturbation_importance(
+            net, Xbig[:n], ybig[:n], groups=groups, random_state=0), 1)
         table.append({"n_samples": n, "n_features": k, "seconds": round(s, 4),
                       "ms_per_feature": round(1000 * s / k, 3)})
     return table

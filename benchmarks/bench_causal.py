@@ -23,7 +23,7 @@ import torch
 from sklearn.metrics import log_loss
 
 import hiddenlens as hl
-from _common import RESULTS, best_time, report
+from _common import RESULTS, best_time, report, row
 from hiddenlens.explain import (
     ablate,
     atlas,
@@ -50,12 +50,6 @@ class Sequential(torch.nn.Module):
         for lin, act in zip(self.net.module.linears[:-1], self.acts):
             a = act(lin(a))
         return self.net.module.linears[-1](a)
-
-
-def row(method, peer, ours_s, peer_s, diff, note=""):
-    return {"method": method, "peer": peer, "ours_s": round(ours_s, 4),
-            "peer_s": round(peer_s, 4), "ratio": round(peer_s / ours_s, 1),
-            "max_abs_diff": float(diff), "note": note}
 
 
 # ---------------------------------------------------------------- ablation

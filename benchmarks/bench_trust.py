@@ -34,36 +34,10 @@ import pandas as pd
 import torch
 
 import hiddenlens as hl
-from _common import report
+from _common import Logits, best_time, report, row
 
 N = 1000
 SUBSET = {"pixel_flipping": 100, "region_perturbation": N, "faithfulness_correlation": 200}
-
-
-class Logits(torch.nn.Module):
-    """The model as a Quantus or Captum user wraps it: images in, logits out."""
-
-    def __init__(self, net):
-        super().__init__()
-        self.m = net.module
-
-    def forward(self, x):
-        return self.m.logits(x.reshape(len(x), -1))
-
-
-def timed(fn, repeat=1):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
-
-
-def row(method, peer, ours_s, peer_s, diff, note=""):
-    return {"method": method, "peer": peer, "ours_s": round(ours_s, 4),
-            "peer_s": round(peer_s, 4), "ratio": round(peer_s / ours_s, 1),
-            "max_abs_diff": float(diff), "note": note}
 
 
 def quantus_rows(net, X, y, A):
@@ -78,13 +52,14 @@ def quantus_rows(net, X, y, A):
             return np.array(metric(model, images(X[:m]), y[:m], images(A[:m])))
 
     m = SUBSET["pixel_flipping"]
-    ours_s, ours = timed(lambda: hl.pixel_flipping(net, X, y, A), 2)
-    peer_s, theirs = timed(lambda: peer(quantus.PixelFlipping(disable_warnings=True), m))
+    ours_s, ours = best_time(lambda: hl.pixel_flipping(net, X, y, A), 2)
+    peer_s, theirs = best_time(lambda: peer(quantus.PixelFlipping(disable_warnings=True), m), 1)
     rows.append(row("pixel_flipping (1 pixel/step)", "quantus.PixelFlipping", ours_s,
                     peer_s * N / m, np.abs(ours[:m] - theirs).max(), f"Quantus on {m}, x{N // m}"))
     m = SUBSET["region_perturbation"]
-    ours_s, ours = timed(lambda: hl.region_perturbation(net, X, y, A).drops, 3)
-    peer_s, theirs = timed(lambda: peer(quantus.RegionPerturbation(disable_warnings=True), m))
+    ours_s, ours = best_time(lambda: hl.region_perturbation(net, X, y, A).drops, 3)
+    peer_s, theirs = best_time(
+        lambda: peer(quantus.RegionPerturbation(disable_warnings=True), m), 1)
     rows.append(row("region_perturbation (8x8)", "quantus.RegionPerturbation", ours_s,
                     peer_s * N / m, np.abs(ours[:m] - theirs).max()))
     m = SUBSET["faithfulness_correlation"]
@@ -94,11 +69,11 @@ def quantus_rows(net, X, y, A):
         drawn.append(choice(*args, **kw))
         return drawn[-1]
 
-    ours_s, _ = timed(lambda: hl.faithfulness_correlation(net, X, y, A), 2)
+    ours_s, _ = best_time(lambda: hl.faithfulness_correlation(net, X, y, A), 2)
     np.random.choice = recording
     try:
-        peer_s, theirs = timed(lambda: peer(quantus.FaithfulnessCorrelation(
-            return_aggregate=False, disable_warnings=True), m))
+        peer_s, theirs = best_time(lambda: peer(quantus.FaithfulnessCorrelation(
+            return_aggregate=False, disable_warnings=True), m), 1)
     finally:
         np.random.choice = choice
     ours = hl.faithfulness_correlation(net, X[:m], y[:m], A[:m], subsets=_quantus_subsets(
@@ -133,13 +108,13 @@ def captum_rows(net, X, y, A):
     for label, I in (("squares", squares), ("noise", rng.normal(0, 0.1, (N, S, 784)))):
         flat = torch.as_tensor(I.reshape(N * S, 784), dtype=torch.float32)
         if label == "squares":
-            ours_s, ours = timed(lambda: hl.infidelity(net, X, y, A, n_samples=S,
+            ours_s, ours = best_time(lambda: hl.infidelity(net, X, y, A, n_samples=S,
                                                        random_state=0), 5)
-            floor_s, what = timed(lambda: net.module.logits(x), 5)[0], "f(X): 1 forward pass"
+            floor_s, what = best_time(lambda: net.module.logits(x), 5)[0], "f(X): 1 forward pass"
         else:
-            ours_s, ours = timed(lambda I=I: hl.infidelity(net, X, y, A, perturbations=I), 3)
+            ours_s, ours = best_time(lambda I=I: hl.infidelity(net, X, y, A, perturbations=I), 3)
             floor_s, what = _dense_product(net, flat), f"the ({N * S}, 784) @ (784, h) product"
-        peer_s, theirs = timed(lambda flat=flat: infidelity(
+        peer_s, theirs = best_time(lambda flat=flat: infidelity(
             model, lambda z: (flat, z - flat), x, a, target=t, n_perturb_samples=S), 3)
         rows.append(row(f"infidelity ({S} {label})", "captum.metrics.infidelity", ours_s,
                         peer_s, np.abs(ours - theirs.numpy()).max(),
@@ -147,11 +122,11 @@ def captum_rows(net, X, y, A):
     delta = rng.uniform(-0.02, 0.02, (N, S, 784)).astype(np.float32)
     flat = torch.as_tensor(delta.reshape(N * S, 784))
     sal = Saliency(model)
-    ours_s, ours = timed(lambda: hl.max_sensitivity(net, X, y, "saliency",
+    ours_s, ours = best_time(lambda: hl.max_sensitivity(net, X, y, "saliency",
                                                     perturbations=delta), 3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        peer_s, theirs = timed(lambda: sensitivity_max(
+        peer_s, theirs = best_time(lambda: sensitivity_max(
             lambda z, target: sal.attribute(z, target=target, abs=False), x,
             perturb_func=lambda z, radius: z + flat, n_perturb_samples=S, target=t), 3)
     rows.append(row(f"max_sensitivity (saliency, {S})", "captum.metrics.sensitivity_max",
@@ -165,7 +140,7 @@ def _dense_product(net, flat) -> float:
     """Seconds of layer 0's product for dense perturbations: every pixel of every perturbed
     input changes, so z0(x - I) = z0(x) - I W0^T needs the whole product, ours and Captum's."""
     W = torch.as_tensor(np.asarray(net.weights[0]))
-    return timed(lambda: flat @ W.T, 5)[0]
+    return best_time(lambda: flat @ W.T, 5)[0]
 
 
 def _ceiling(peer_s: float, floor_s: float, what: str) -> str:
